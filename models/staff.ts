@@ -1,0 +1,20 @@
+/** A staff member: owner, manager, sales or support, with their own time zone. */
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+export const STAFF_ROLES = ['owner', 'manager', 'sales', 'support'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+const staffSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    role: { type: String, enum: STAFF_ROLES, required: true },
+    timeZone: { type: String, required: true },
+    active: { type: Boolean, default: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+staffSchema.index({ role: 1 });
+
+export type StaffDoc = InferSchemaType<typeof staffSchema> & { _id: string };
+export const Staff = mongoose.model('Staff', staffSchema);

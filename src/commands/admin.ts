@@ -1,0 +1,57 @@
+/** Record-keeping commands for managers: merge, unmerge, rebuilding totals. */
+import { z } from 'zod';
+import { MANAGERS, type Command, type CommandContext } from '../core/command.js';
+import { text } from '../core/types.js';
+import { resolveCustomer } from '../services/contacts.js';
+import { mergeCustomers, unmergeCustomer } from '../services/merge.js';
+import { customerNumber, formatCustomerRef } from '../services/refs.js';
+import { rebuildTotals } from '../services/totals.js';
+import { check } from './validate.js';
+
+const by = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? `staff:${ctx.actor.staffId}` : ctx.actor.identityId);
+
+export const merge: Command = {
+  name: 'merge',
+  usage: 'merge <keep C12> <merge-in C15>',
+  summary: 'merge',
+  examples: ['merge C12 C15'],
+  allow: MANAGERS,
+  async run(ctx) {
+    const [a = '', b = ''] = ctx.args.split(/\s+/);
+    const args = check(
+      z.object({ keep: z.string().min(1, 'say which customer to keep'), mergeIn: z.string().min(1, 'say which customer to merge into it') }),
+      { keep: a, mergeIn: b },
+    );
+    const region = ctx.deps.config.DEFAULT_PHONE_REGION;
+    const kept = await resolveCustomer(args.keep, region);
+    const merged = await resolveCustomer(args.mergeIn, region);
+    const moved = await mergeCustomers(kept._id, merged._id, by(ctx));
+    return [text(ctx.msg.merged(formatCustomerRef(kept._id), formatCustomerRef(merged._id), moved.orders, moved.interactions))];
+  },
+};
+
+export const unmerge: Command = {
+  name: 'unmerge',
+  usage: 'unmerge <merged C15>',
+  summary: 'unmerge',
+  examples: ['unmerge C15'],
+  allow: MANAGERS,
+  async run(ctx) {
+    const { id } = check(z.object({ id: z.number({ error: 'say which merged customer, e.g. C15' }).int().positive() }), {
+      id: customerNumber(ctx.args.trim()),
+    });
+    const { keptId } = await unmergeCustomer(id, by(ctx));
+    return [text(ctx.msg.unmerged(formatCustomerRef(id), formatCustomerRef(keptId)))];
+  },
+};
+
+export const totals: Command = {
+  name: 'totals rebuild',
+  usage: 'totals rebuild',
+  summary: 'totals',
+  allow: MANAGERS,
+  async run(ctx) {
+    const result = await rebuildTotals();
+    return [text(ctx.msg.totalsRebuilt(result.customers, result.changed))];
+  },
+};

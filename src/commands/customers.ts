@@ -1,0 +1,160 @@
+/** Staff commands over customers: lead, find, customer, note, tag, untag. */
+import { z } from 'zod';
+import { Staff } from '../../models/staff.js';
+import { STAFF, type Command, type CommandContext } from '../core/command.js';
+import { parseContactArgs } from '../core/parse.js';
+import { text, type Button, type Reply } from '../core/types.js';
+import { ValidationError } from '../errors.js';
+import { findCustomers, resolveCustomer, upsertLead, addTags, removeTags, getCustomer } from '../services/contacts.js';
+import { recentInteractions, recordInteraction } from '../services/interactions.js';
+import { listOrders } from '../services/orders.js';
+import { formatCustomerRef } from '../services/refs.js';
+import { takeCustomerRef, takePage } from './args.js';
+import { customerCard, customerLine } from './format.js';
+import { check } from './validate.js';
+
+const region = (ctx: CommandContext) => ctx.deps.config.DEFAULT_PHONE_REGION;
+const by = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? `staff:${ctx.actor.staffId}` : ctx.actor.identityId);
+const zoneOf = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? ctx.actor.timeZone : ctx.deps.config.DEFAULT_TIMEZONE);
+
+const leadArgs = z.object({
+  name: z.string().max(120, 'name is too long (120 characters at most)').optional(),
+  phones: z.array(z.string()).max(5, 'at most 5 phone numbers'),
+  emails: z.array(z.string()).max(5, 'at most 5 e-mails'),
+  tags: z.array(z.string()).max(20, 'at most 20 tags'),
+  note: z.string().max(2000, 'the note is too long (2,000 characters at most)').optional(),
+});
+
+/** Creates or updates a lead from free text; shared by `lead` and forwarded messages. */
+export async function logLead(ctx: CommandContext, line: string, source = 'chat'): Promise<Reply[]> {
+  const parsed = parseContactArgs(line, region(ctx));
+  if (parsed.invalid.length > 0) {
+    throw new ValidationError('details', ctx.msg.leadInvalid(parsed.invalid.map((i) => `${i.kind} "${i.text}"`).join(', ')));
+  }
+  const args = check(leadArgs, parsed);
+  if (!args.name && args.phones.length === 0 && args.emails.length === 0) throw new ValidationError('name', ctx.msg.leadNeedsName());
+  const ownerId = ctx.actor.kind === 'staff' && ctx.actor.role === 'sales' ? ctx.actor.staffId : undefined;
+  const result = await upsertLead({ ...args, source, ownerId }, by(ctx), ctx.deps.now());
+  const c = result.customer;
+  const ref = formatCustomerRef(c._id);
+  const name = c.name || ctx.msg.noName();
+  const open: Button[][] = [[{ label: ctx.msg.openCustomerButton(), action: `customer ${ref}` }]];
+  if (result.created) return [text(ctx.msg.leadCreated(ref, name), open)];
+  const added = [...result.added.phones, ...result.added.emails, ...result.added.tags.map((t) => `#${t}`)];
+  if (added.length === 0) return [text(ctx.msg.leadExists(ref, name), open)];
+  return [text(ctx.msg.leadUpdated(ref, name, added.join(', ')), open)];
+}
+
+export const lead: Command = {
+  name: 'lead',
+  usage: 'lead <name> [phone] [e-mail] [#tag …] [note]',
+  summary: 'lead',
+  examples: ['lead Anna Nguyen +84 912 345 678 anna@shop.vn #vip met at the expo', 'lead "Trần Thị Bích" 0987 654 321 -- wants the blue dress'],
+  allow: STAFF,
+  run: (ctx) => logLead(ctx, ctx.args),
+};
+
+export const find: Command = {
+  name: 'find',
+  aliases: ['search'],
+  usage: 'find <name | phone | e-mail | #tag | C12>',
+  summary: 'find',
+  examples: ['find nguyen', 'find 0912345678', 'find #vip'],
+  allow: STAFF,
+  async run(ctx) {
+    const { rest, page } = takePage(ctx.args);
+    const { query } = check(z.object({ query: z.string().min(1, 'say what to look for') }), { query: rest });
+    const result = await findCustomers(query, page, region(ctx));
+    if (result.total === 0) return [text(ctx.msg.findNone(query))];
+    const lines = [ctx.msg.findTitle(query), ...result.items.map((c) => customerLine(c, ctx.msg))];
+    if (result.pages > 1) lines.push(ctx.msg.page(result.page, result.pages, result.total));
+    const nav: Button[] = [];
+    if (result.page > 1) nav.push({ label: ctx.msg.prev(), action: `find ${query} page ${result.page - 1}` });
+    if (result.page < result.pages) nav.push({ label: ctx.msg.next(), action: `find ${query} page ${result.page + 1}` });
+    const open = result.items.slice(0, 5).map((c) => [{ label: `${formatCustomerRef(c._id)} ${c.name}`.slice(0, 40), action: `customer ${formatCustomerRef(c._id)}` }]);
+    return [text(lines.join('\n'), [...open, ...(nav.length ? [nav] : [])])];
+  },
+};
+
+export const customer: Command = {
+  name: 'customer',
+  aliases: ['profile'],
+  usage: 'customer <C12 | phone | e-mail | name>',
+  summary: 'customer',
+  examples: ['customer C12', 'customer anna@shop.vn'],
+  allow: STAFF,
+  async run(ctx) {
+    const { ref } = check(z.object({ ref: z.string().min(1, 'say which customer') }), { ref: ctx.args.trim() });
+    const c = await resolveCustomer(ref, region(ctx));
+    const [orders, interactions, owner] = await Promise.all([
+      listOrders(c._id, 5),
+      recentInteractions(c._id, 5),
+      c.ownerId ? Staff.findById(c.ownerId).lean() : Promise.resolve(null),
+    ]);
+    const cref = formatCustomerRef(c._id);
+    return [
+      text(customerCard(c, { ownerName: owner?.name, orders, interactions }, ctx.msg, zoneOf(ctx)), [
+        [
+          { label: 'Orders', action: `orders ${cref}` },
+          { label: 'Add note', action: `help note` },
+        ],
+      ]),
+    ];
+  },
+};
+
+export const note: Command = {
+  name: 'note',
+  usage: 'note <customer> <text>',
+  summary: 'note',
+  examples: ['note C12 called back, wants delivery on Friday'],
+  allow: STAFF,
+  async run(ctx) {
+    const { ref, rest } = takeCustomerRef(ctx.args, region(ctx));
+    const args = check(
+      z.object({ ref: z.string().min(1, 'say which customer'), body: z.string().min(1, 'write the note after the customer').max(4000, 'the note is too long') }),
+      { ref, body: rest },
+    );
+    const c = await resolveCustomer(args.ref, region(ctx));
+    await recordInteraction({
+      customerId: c._id,
+      kind: 'note',
+      text: args.body,
+      staffId: ctx.actor.kind === 'staff' ? ctx.actor.staffId : undefined,
+      platform: ctx.incoming.platform,
+      at: ctx.deps.now(),
+    });
+    return [text(ctx.msg.noteSaved(formatCustomerRef(c._id)))];
+  },
+};
+
+function tagCommand(name: 'tag' | 'untag'): Command {
+  return {
+    name,
+    usage: `${name} <customer> #tag [#tag …]`,
+    summary: name,
+    examples: [`${name} C12 #vip #wholesale`],
+    allow: STAFF,
+    async run(ctx) {
+      const { ref, rest } = takeCustomerRef(ctx.args, region(ctx));
+      const args = check(
+        z.object({ ref: z.string().min(1, 'say which customer'), tags: z.array(z.string()).min(1, 'give at least one tag, e.g. #vip') }),
+        { ref, tags: rest.split(/[\s,]+/).filter(Boolean) },
+      );
+      const c = await resolveCustomer(args.ref, region(ctx));
+      const cref = formatCustomerRef(c._id);
+      if (name === 'tag') {
+        const added = await addTags(c._id, args.tags, by(ctx));
+        return [text(added.length ? ctx.msg.tagsAdded(cref, added.map((t) => `#${t}`).join(' ')) : ctx.msg.tagsUnchanged(cref))];
+      }
+      const removed = await removeTags(c._id, args.tags, by(ctx));
+      return [text(removed.length ? ctx.msg.tagsRemoved(cref, removed.map((t) => `#${t}`).join(' ')) : ctx.msg.tagsNotThere(cref))];
+    },
+  };
+}
+
+export const tag = tagCommand('tag');
+export const untag = tagCommand('untag');
+
+/** Re-exported for the customer flows. */
+export { getCustomer };

@@ -1,0 +1,72 @@
+/**
+ * How customers and orders read in chat: one-line summaries and the profile
+ * card, in the reader's time zone (luxon). Pure functions over documents.
+ */
+import { DateTime } from 'luxon';
+import type { CustomerDoc } from '../../models/customer.js';
+import type { InteractionDoc } from '../../models/interaction.js';
+import type { OrderDoc } from '../../models/order.js';
+import { formatMoney } from '../core/money.js';
+import type { Messages } from '../core/messages.js';
+import { formatPhone } from '../core/phone.js';
+import { formatCustomerRef, formatOrderRef } from '../services/refs.js';
+
+/** `2026-11-25 14:30` in the given zone. */
+export function formatWhen(at: Date | undefined | null, zone: string): string {
+  if (!at) return '—';
+  return DateTime.fromJSDate(at).setZone(zone).toFormat('yyyy-LL-dd HH:mm');
+}
+
+/** Revenue per currency, e.g. "350,000 ₫ + €19.99"; "—" when there is none. */
+export function formatRevenue(revenue: Record<string, number> | undefined): string {
+  const parts = Object.entries(revenue ?? {})
+    .filter(([, v]) => v !== 0)
+    .map(([currency, minor]) => formatMoney(minor, currency));
+  return parts.length ? parts.join(' + ') : '—';
+}
+
+/** One line per customer in lists: `C12 Anna Nguyen · +84 91 234 56 78 · #vip`. */
+export function customerLine(c: CustomerDoc, msg: Messages): string {
+  const parts = [`${formatCustomerRef(c._id)} ${c.name || msg.noName()}`];
+  if (c.phones[0]) parts.push(formatPhone(c.phones[0]));
+  else if (c.emails[0]) parts.push(c.emails[0]);
+  if (c.tags.length) parts.push(c.tags.map((t) => `#${t}`).join(' '));
+  return parts.join(' · ');
+}
+
+export function orderLine(o: OrderDoc, msg: Messages, zone: string): string {
+  const items = (o.items ?? []).map((i) => (i.qty && i.qty > 1 ? `${i.qty}× ${i.name}` : i.name)).join(', ');
+  return msg.orderLine(formatOrderRef(o._id), formatWhen(o.createdAt as Date, zone), formatMoney(o.amountMinor, o.currency), o.status, items);
+}
+
+/** The profile card: contact data, tags, owner, totals, last orders and interactions. */
+export function customerCard(
+  c: CustomerDoc,
+  extra: { ownerName?: string; orders: OrderDoc[]; interactions: InteractionDoc[] },
+  msg: Messages,
+  zone: string,
+): string {
+  const lines = [msg.card.title(formatCustomerRef(c._id), c.name || msg.noName())];
+  lines.push(`${msg.card.phones()}: ${c.phones.map(formatPhone).join(', ') || msg.none()}`);
+  lines.push(`${msg.card.emails()}: ${c.emails.join(', ') || msg.none()}`);
+  lines.push(`${msg.card.tags()}: ${c.tags.map((t) => `#${t}`).join(' ') || msg.none()}`);
+  lines.push(`${msg.card.owner()}: ${extra.ownerName ?? msg.none()}`);
+  lines.push(`${msg.card.consent()}: ${c.consent?.promotions ? msg.card.consentYes() : msg.card.consentNo()}`);
+  lines.push(msg.card.totals(c.totals?.orders ?? 0, formatRevenue(c.totals?.revenue as Record<string, number> | undefined)));
+  if (c.totals?.lastOrderAt) lines.push(`${msg.card.lastOrder()}: ${formatWhen(c.totals.lastOrderAt, zone)}`);
+  if (c.unreachable?.length) lines.push(msg.card.unreachable(c.unreachable.join(', ')));
+  if (extra.orders.length) {
+    lines.push('', msg.card.ordersTitle(), ...extra.orders.map((o) => `  ${orderLine(o, msg, zone)}`));
+  }
+  if (extra.interactions.length) {
+    lines.push('', msg.card.interactionsTitle());
+    for (const i of extra.interactions) {
+      lines.push(`  ${formatWhen(i.at, zone)} ${i.kind}${i.priority === 'high' ? ' ⚠️' : ''}: ${truncate(i.text, 120)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

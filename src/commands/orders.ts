@@ -1,0 +1,116 @@
+/** Orders: record one, move its status, list them (a customer's for staff, one's own for customers). */
+import { z } from 'zod';
+import { ORDER_STATUSES } from '../../models/order.js';
+import { EVERYONE, SELLERS, STAFF, type Command, type CommandContext } from '../core/command.js';
+import { formatMoney, parseMoney } from '../core/money.js';
+import { text, type Button, type Reply } from '../core/types.js';
+import { ValidationError } from '../errors.js';
+import { resolveCustomer } from '../services/contacts.js';
+import { listOrders, NEXT_STATUSES, recordOrder, setOrderStatus, getOrder } from '../services/orders.js';
+import { formatCustomerRef, formatOrderRef, orderNumber } from '../services/refs.js';
+import { takeCustomerRef } from './args.js';
+import { orderLine } from './format.js';
+import { check } from './validate.js';
+
+const by = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? `staff:${ctx.actor.staffId}` : ctx.actor.identityId);
+const zoneOf = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? ctx.actor.timeZone : ctx.deps.config.DEFAULT_TIMEZONE);
+
+/** "2x áo dài, khăn lụa" → items. */
+export function parseItems(textLine: string): { name: string; qty: number }[] {
+  return textLine
+    .split(/[,;]/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^(\d{1,4})\s*[x×*]\s*(.+)$/i.exec(s) ?? /^(.+?)\s*[x×*]\s*(\d{1,4})$/i.exec(s);
+      if (m && /^\d+$/.test(m[1]!)) return { qty: Number(m[1]), name: m[2]!.trim() };
+      if (m && /^\d+$/.test(m[2]!)) return { qty: Number(m[2]), name: m[1]!.trim() };
+      return { qty: 1, name: s };
+    });
+}
+
+/** Buttons for the statuses an order may move to next. */
+export function statusButtons(orderId: number, status: keyof typeof NEXT_STATUSES, ctx: CommandContext): Button[][] {
+  const next = NEXT_STATUSES[status];
+  return next.length ? [next.map((s) => ({ label: ctx.msg.statusButton(s), action: `order status ${formatOrderRef(orderId)} ${s}` }))] : [];
+}
+
+export const order: Command = {
+  name: 'order',
+  usage: 'order <customer> <amount> [items]',
+  summary: 'order',
+  examples: ['order C12 350k 2x áo dài, khăn lụa', 'order +84912345678 19.99 EUR gift card'],
+  allow: SELLERS,
+  async run(ctx) {
+    const { ref, rest } = takeCustomerRef(ctx.args, ctx.deps.config.DEFAULT_PHONE_REGION);
+    const words = rest.split(/\s+/).filter(Boolean);
+    // The amount is the first word, plus a currency code or k/m suffix word if one follows.
+    let amountText = words[0] ?? '';
+    let itemsStart = 1;
+    if (words[1] && /^[A-Za-z]{3}$/.test(words[1]) && parseMoney(`${amountText} ${words[1]}`, 'XXX')?.currency === words[1].toUpperCase()) {
+      amountText = `${amountText} ${words[1]}`;
+      itemsStart = 2;
+    }
+    const args = check(
+      z.object({ ref: z.string().min(1, 'say which customer'), amount: z.string().min(1, 'give the amount, e.g. 350k') }),
+      { ref, amount: amountText },
+    );
+    const amount = parseMoney(args.amount, ctx.deps.config.BASE_CURRENCY);
+    if (!amount) throw new ValidationError('amount', ctx.msg.badAmount(args.amount));
+    const items = parseItems(words.slice(itemsStart).join(' '));
+    const c = await resolveCustomer(args.ref, ctx.deps.config.DEFAULT_PHONE_REGION);
+    const o = await recordOrder({ customerId: c._id, amount, items, at: ctx.deps.now() }, by(ctx));
+    return [
+      text(
+        ctx.msg.orderRecorded(formatOrderRef(o._id), formatCustomerRef(c._id), c.name || ctx.msg.noName(), formatMoney(amount.minor, amount.currency)),
+        statusButtons(o._id, 'new', ctx),
+      ),
+    ];
+  },
+};
+
+export const orderStatus: Command = {
+  name: 'order status',
+  aliases: ['status'],
+  usage: `order status <O7> <${ORDER_STATUSES.join('|')}>`,
+  summary: 'orderStatus',
+  examples: ['order status O7 paid', 'order status 7 shipped'],
+  allow: STAFF,
+  async run(ctx) {
+    const [ref = '', status = ''] = ctx.args.split(/\s+/);
+    const args = check(
+      z.object({
+        id: z.number({ error: 'say which order, e.g. O7' }).int().positive(),
+        status: z.enum(ORDER_STATUSES, { error: `status must be one of ${ORDER_STATUSES.join(', ')}` }),
+      }),
+      { id: orderNumber(ref), status: status.toLowerCase() },
+    );
+    const before = await getOrder(args.id);
+    if (before.status === args.status) return [text(ctx.msg.orderStatusSame(formatOrderRef(args.id), args.status))];
+    const { order: o, from } = await setOrderStatus(args.id, args.status, by(ctx), ctx.deps.now());
+    return [text(ctx.msg.orderStatusChanged(formatOrderRef(o._id), from, o.status), statusButtons(o._id, o.status as keyof typeof NEXT_STATUSES, ctx))];
+  },
+};
+
+export const orders: Command = {
+  name: 'orders',
+  usage: 'orders <customer>   (customers: just "orders")',
+  summary: 'orders',
+  examples: ['orders C12'],
+  allow: EVERYONE,
+  async run(ctx): Promise<Reply[]> {
+    if (ctx.actor.kind !== 'staff') {
+      // Customers see only their own orders, whatever they typed after the command.
+      if (ctx.actor.kind === 'unknown') return [text(ctx.msg.myOrdersNone())];
+      const mine = await listOrders(ctx.actor.customerId, 10);
+      if (mine.length === 0) return [text(ctx.msg.myOrdersNone())];
+      return [text([ctx.msg.myOrdersTitle(), ...mine.map((o) => orderLine(o, ctx.msg, ctx.deps.config.DEFAULT_TIMEZONE))].join('\n'))];
+    }
+    const { ref } = check(z.object({ ref: z.string().min(1, 'say which customer') }), { ref: ctx.args.trim() });
+    const c = await resolveCustomer(ref, ctx.deps.config.DEFAULT_PHONE_REGION);
+    const list = await listOrders(c._id, 20);
+    const who = `${formatCustomerRef(c._id)} ${c.name || ctx.msg.noName()}`;
+    if (list.length === 0) return [text(ctx.msg.ordersNone(who))];
+    return [text([ctx.msg.ordersTitle(who), ...list.map((o) => orderLine(o, ctx.msg, zoneOf(ctx)))].join('\n'))];
+  },
+};

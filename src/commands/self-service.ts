@@ -1,0 +1,127 @@
+/**
+ * What customers do in the shop's chat: /start (greeting, offer consent,
+ * phone sharing), /stop, /complaint, and free text — stored as an interaction
+ * and forwarded to the customer's owner (or support when unassigned).
+ */
+import { z } from 'zod';
+import type { CustomerDoc } from '../../models/customer.js';
+import type { StaffRole } from '../../models/staff.js';
+import { CUSTOMERS, type Command, type CommandContext } from '../core/command.js';
+import { text, type Reply } from '../core/types.js';
+import { setConsent } from '../services/contacts.js';
+import { isComplaint, recordInteraction } from '../services/interactions.js';
+import { ensureCustomer, linkCustomerByPhone, staffWithRoles } from '../services/people.js';
+import { formatCustomerRef } from '../services/refs.js';
+import { normalisePhone } from '../core/phone.js';
+import { truncate } from './format.js';
+import { check } from './validate.js';
+
+export const start: Command = {
+  name: 'start',
+  usage: 'start',
+  summary: 'start',
+  allow: CUSTOMERS,
+  async run(ctx) {
+    await ensureCustomer(ctx.actor, ctx.incoming);
+    return [
+      text(ctx.msg.welcome('our shop'), [
+        [
+          { label: ctx.msg.consentYesButton(), action: 'consent yes' },
+          { label: ctx.msg.consentNoButton(), action: 'consent no' },
+        ],
+      ]),
+      { kind: 'text', text: ctx.msg.sharePhonePrompt(), requestContact: ctx.msg.sharePhoneButton() },
+    ];
+  },
+};
+
+export const consent: Command = {
+  name: 'consent',
+  usage: 'consent <yes|no>',
+  summary: 'consent',
+  allow: CUSTOMERS,
+  hidden: true,
+  async run(ctx) {
+    const { answer } = check(z.object({ answer: z.enum(['yes', 'no'], { error: 'answer yes or no' }) }), { answer: ctx.args.trim().toLowerCase() });
+    const c = await ensureCustomer(ctx.actor, ctx.incoming);
+    await setConsent(c._id, answer === 'yes', ctx.actor.identityId, ctx.deps.now());
+    return [text(answer === 'yes' ? ctx.msg.consentGiven() : ctx.msg.consentDeclined())];
+  },
+};
+
+export const stop: Command = {
+  name: 'stop',
+  aliases: ['unsubscribe'],
+  usage: 'stop',
+  summary: 'stop',
+  allow: CUSTOMERS,
+  async run(ctx) {
+    const c = await ensureCustomer(ctx.actor, ctx.incoming);
+    await setConsent(c._id, false, ctx.actor.identityId, ctx.deps.now());
+    return [text(ctx.msg.stopped())];
+  },
+};
+
+export const complaint: Command = {
+  name: 'complaint',
+  aliases: ['complain'],
+  usage: 'complaint <what went wrong>',
+  summary: 'complaint',
+  examples: ['complaint the parcel arrived broken'],
+  allow: CUSTOMERS,
+  async run(ctx) {
+    const body = ctx.args.trim();
+    if (!body) return [text(ctx.msg.complaintNeedsText())];
+    return customerMessage(ctx, body, true);
+  },
+};
+
+/**
+ * Free text from a customer: stored, classified (complaint or not), and
+ * forwarded — complaints to support at once with priority, other messages to
+ * the customer's owner (support when nobody owns the customer).
+ */
+export async function customerMessage(ctx: CommandContext, body: string, forceComplaint = false): Promise<Reply[]> {
+  const c = await ensureCustomer(ctx.actor, ctx.incoming);
+  const complaintFlag = forceComplaint || isComplaint(body);
+  await recordInteraction({
+    customerId: c._id,
+    kind: complaintFlag ? 'complaint' : 'message',
+    text: body,
+    platform: ctx.incoming.platform,
+    priority: complaintFlag ? 'high' : 'normal',
+    at: ctx.deps.now(),
+  });
+  await forwardToStaff(ctx, c, body, complaintFlag);
+  return [text(complaintFlag ? ctx.msg.complaintReceived() : ctx.msg.messageReceived())];
+}
+
+async function forwardToStaff(ctx: CommandContext, c: CustomerDoc, body: string, complaintFlag: boolean): Promise<void> {
+  const ref = formatCustomerRef(c._id);
+  const name = c.name || ctx.msg.noName();
+  const message = complaintFlag
+    ? ctx.msg.notifyComplaint(ref, name, ctx.incoming.platform, truncate(body, 1500))
+    : ctx.msg.notifyMessage(ref, name, ctx.incoming.platform, truncate(body, 1500));
+  const recipients = new Set<string>();
+  if (c.ownerId && !complaintFlag) recipients.add(c.ownerId);
+  if (complaintFlag || recipients.size === 0) {
+    const roles: StaffRole[] = ['support'];
+    let staff = await staffWithRoles(roles);
+    if (staff.length === 0) staff = await staffWithRoles(['owner', 'manager']);
+    for (const s of staff) recipients.add(s._id);
+    if (complaintFlag && c.ownerId) recipients.add(c.ownerId);
+  }
+  const reply = text(message, [[{ label: ctx.msg.openCustomerButton(), action: `customer ${ref}` }]]);
+  for (const staffId of recipients) {
+    const result = await ctx.deps.notifier.notify({ kind: 'staff', staffId }, [reply]);
+    if (!result.ok) ctx.deps.log.warn({ staffId, reason: result.reason }, 'could not forward a customer message');
+  }
+}
+
+/** A contact card a customer shared from their own account: link or save the phone. */
+export async function customerSharedContact(ctx: CommandContext, phoneRaw: string): Promise<Reply[]> {
+  const phone = normalisePhone(phoneRaw, ctx.deps.config.DEFAULT_PHONE_REGION);
+  if (!phone) return [text(ctx.msg.phoneInvalid())];
+  const { customer, linked } = await linkCustomerByPhone(ctx.actor, ctx.incoming, phone);
+  return [text(linked === 'existing' ? ctx.msg.phoneLinked(customer.name) : ctx.msg.phoneAdded())];
+}

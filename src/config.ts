@@ -1,0 +1,146 @@
+/**
+ * The one place that reads the environment. `loadConfig()` parses
+ * `process.env` (plus a `.env` file, whose values lose to real environment
+ * variables) with zod into a frozen, typed object; a bad configuration throws
+ * a {@link ConfigError} naming every bad key and why — never its value.
+ *
+ * @example
+ *   const config = loadConfig();            // in src/main.ts
+ *   const config = loadConfig({ HTTP_PORT: '0' }, { envFile: null }); // in tests
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { isSupportedRegion } from './core/phone.js';
+
+const idList = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
+
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .default('')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ROLE: z.enum(['web', 'worker', 'all']).default('all'),
+    HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    MONGODB_URI: optionalString.refine((v) => v === undefined || /^mongodb(\+srv)?:\/\//.test(v), {
+      message: 'must start with mongodb:// or mongodb+srv://',
+    }),
+    MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, _ and - only').default('chatcrm'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DEFAULT_PHONE_REGION: z
+      .string()
+      .default('VN')
+      .refine(isSupportedRegion, { message: 'must be an ISO 3166 region code such as VN, US, DE' }),
+    BASE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as VND').default('VND'),
+    DEFAULT_TIMEZONE: z
+      .string()
+      .default('Asia/Ho_Chi_Minh')
+      .refine((tz) => IANAZone.isValidZone(tz), { message: 'must be an IANA time zone such as Europe/Berlin' }),
+    CONSOLE_OWNER_NAME: z.string().min(1).default('Owner'),
+    OWNER_TELEGRAM_IDS: idList,
+    OWNER_SLACK_IDS: idList,
+    INVITE_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
+    LAPSED_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    TELEGRAM_BOT_TOKEN: optionalString.refine((v) => v === undefined || /^\d+:[\w-]+$/.test(v), {
+      message: 'must look like 123456:ABC-DEF… (from @BotFather)',
+    }),
+    TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+    TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('polling'),
+    TELEGRAM_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
+      message: '1–256 characters of A–Z, a–z, 0–9, _ and - (Telegram’s rule)',
+    }),
+    TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
+    SLACK_BOT_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xoxb-'), {
+      message: 'must be a bot token starting with xoxb-',
+    }),
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_API_URL: z.url().default('https://slack.com/api/'),
+    SLACK_APP_TOKEN: optionalString,
+    TRUST_PROXY: boolish,
+  })
+  .superRefine((c, ctx) => {
+    if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook' && !c.TELEGRAM_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEGRAM_WEBHOOK_SECRET'],
+        message: 'is required when TELEGRAM_MODE=webhook',
+      });
+    }
+    if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'is required when SLACK_BOT_TOKEN is set',
+      });
+    }
+  });
+
+/** The parsed, typed configuration. */
+export type Config = Readonly<z.output<typeof schema>>;
+
+/** Keys the schema knows, for documentation checks (`.env.example` must list them all). */
+export const configKeys: readonly string[] = Object.keys(schema.shape);
+
+/**
+ * Parses the configuration. Values come from `env` first, then from the
+ * `.env` file (`envFile`, default `./.env`; `null` to skip).
+ *
+ * @throws ConfigError listing every bad key with the reason
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  options: { envFile?: string | null } = {},
+): Config {
+  const file = options.envFile === undefined ? '.env' : options.envFile;
+  const fromFile = file && existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const key of configKeys) {
+    if (env[key] !== undefined) merged[key] = env[key];
+  }
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(config)';
+      return `${key}: ${describeIssue(issue)}`;
+    });
+    throw new ConfigError([...new Set(problems)]);
+  }
+  return Object.freeze(result.data);
+}
+
+/** Words for an issue that never echo the rejected value. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    case 'invalid_type':
+      return `must be a ${issue.expected}`;
+    case 'too_small':
+      return `must be at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return `must be at most ${String(issue.maximum)}`;
+    case 'invalid_format':
+      return issue.format === 'url' ? 'must be a URL' : `must be a valid ${issue.format}`;
+    default:
+      return issue.message;
+  }
+}

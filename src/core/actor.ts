@@ -1,0 +1,28 @@
+/**
+ * Who is talking. Resolved from the platform identity by one `_id` lookup;
+ * owners listed in the configuration become staff on their first message.
+ */
+import type { StaffRole } from '../../models/staff.js';
+
+/** The role a permission check sees: a staff role, or `customer` for everyone else. */
+export type ActorRole = StaffRole | 'customer';
+
+export const ACTOR_ROLES: readonly ActorRole[] = ['owner', 'manager', 'sales', 'support', 'customer'];
+
+export type Actor =
+  | { kind: 'staff'; role: StaffRole; staffId: string; name: string; timeZone: string; identityId: string }
+  | { kind: 'customer'; role: 'customer'; customerId: number; name: string; identityId: string }
+  /** Someone we have no record of yet: treated as a customer-to-be. */
+  | { kind: 'unknown'; role: 'customer'; identityId: string; name: string };
+
+/** The audit/actor string for logs and records, e.g. `staff:s_1a2b` or `customer:12`. */
+export function actorRef(actor: Actor): string {
+  switch (actor.kind) {
+    case 'staff':
+      return `staff:${actor.staffId}`;
+    case 'customer':
+      return `customer:${actor.customerId}`;
+    case 'unknown':
+      return `identity:${actor.identityId}`;
+  }
+}

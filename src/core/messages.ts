@@ -1,0 +1,154 @@
+/**
+ * Every user-facing sentence, in one catalogue per locale. English is
+ * complete; another locale overrides what it has translated and falls back
+ * to English for the rest. Texts are plain (no Markdown): adapters escape.
+ *
+ * @example
+ *   const msg = messagesFor('en');
+ *   msg.leadCreated('C12', 'Anna Nguyen') // → 'New lead C12 Anna Nguyen saved.'
+ */
+const en = {
+  // General
+  unknownCommand: (word: string) => `I don't know "${word}". Send "help" to see what you can do.`,
+  forbidden: () => `Sorry, that command is for staff only. Send "help" to see what you can do.`,
+  forbiddenRole: (command: string) => `Sorry, your role cannot use "${command}".`,
+  usage: (usage: string) => `Usage: ${usage}`,
+  invalid: (reason: string, usage: string) => `${reason}\nUsage: ${usage}`,
+  notFound: (what: string, ref: string) => `No ${what} matches "${ref}".`,
+  internalError: (ref: string) => `Sorry, something went wrong on our side (ref ${ref}). Please try again; if it repeats, tell an admin.`,
+  page: (page: number, pages: number, total: number) => `Page ${page} of ${pages} · ${total} in all`,
+  next: () => 'Next ›',
+  prev: () => '‹ Previous',
+  none: () => '—',
+
+  // Help
+  helpTitleStaff: (role: string) => `Commands for you (${role}):`,
+  helpTitleCustomer: () => `Hello! Here is what I can do for you:`,
+  helpFooter: () => `Send "help <command>" for details and examples.`,
+  helpExamples: () => 'Examples:',
+
+  // Leads and customers
+  leadCreated: (ref: string, name: string) => `New lead ${ref} ${name} saved.`,
+  leadExists: (ref: string, name: string) => `${ref} ${name} already has these details — nothing duplicated.`,
+  leadUpdated: (ref: string, name: string, added: string) => `${ref} ${name} already exists; added ${added}.`,
+  leadInvalid: (items: string) => `These don't look right: ${items}. Nothing was saved.`,
+  leadNeedsName: () => 'Give a name, a phone number or an e-mail.',
+  findNone: (query: string) => `No customer matches "${query}".`,
+  findTitle: (query: string) => `Customers matching "${query}":`,
+  noName: () => '(no name)',
+  card: {
+    title: (ref: string, name: string) => `${ref} · ${name}`,
+    phones: () => 'Phone',
+    emails: () => 'E-mail',
+    tags: () => 'Tags',
+    owner: () => 'Owner',
+    consent: () => 'Promotions',
+    consentYes: () => 'yes',
+    consentNo: () => 'no',
+    totals: (orders: number, revenue: string) => `${orders} order(s), ${revenue}`,
+    lastOrder: () => 'Last order',
+    ordersTitle: () => 'Latest orders:',
+    interactionsTitle: () => 'Latest interactions:',
+    merged: (into: string) => `This customer was merged into ${into}.`,
+    unreachable: (platforms: string) => `Unreachable on: ${platforms}`,
+  },
+  noteSaved: (ref: string) => `Note saved on ${ref}.`,
+  tagsAdded: (ref: string, tags: string) => `${ref} tagged ${tags}.`,
+  tagsUnchanged: (ref: string) => `${ref} already had those tags.`,
+  tagsRemoved: (ref: string, tags: string) => `Removed ${tags} from ${ref}.`,
+  tagsNotThere: (ref: string) => `${ref} had none of those tags.`,
+
+  // Orders
+  orderRecorded: (orderRef: string, customerRef: string, name: string, amount: string) =>
+    `Order ${orderRef} for ${customerRef} ${name}: ${amount} (new).`,
+  orderStatusChanged: (orderRef: string, from: string, to: string) => `Order ${orderRef}: ${from} → ${to}.`,
+  orderStatusSame: (orderRef: string, status: string) => `Order ${orderRef} is already ${status}.`,
+  ordersNone: (who: string) => `No orders for ${who} yet.`,
+  ordersTitle: (who: string) => `Orders of ${who}:`,
+  orderLine: (orderRef: string, date: string, amount: string, status: string, items: string) =>
+    `${orderRef} · ${date} · ${amount} · ${status}${items ? ` · ${items}` : ''}`,
+  badAmount: (text: string) => `"${text}" is not an amount. Try 350k, 350000, 19.99 EUR.`,
+  statusButton: (status: string) => `Mark ${status}`,
+
+  // Merge
+  merged: (kept: string, merged: string, orders: number, interactions: number) =>
+    `${merged} merged into ${kept}: ${orders} order(s) and ${interactions} interaction(s) moved. Undo with: unmerge ${merged}`,
+  unmerged: (merged: string, kept: string) => `${merged} is separate from ${kept} again.`,
+
+  // Team
+  inviteCreated: (code: string, role: string, expires: string) =>
+    `Invite code for a new ${role}: ${code}\nThey send "join ${code}" to the bot before ${expires}. It works once.`,
+  joined: (name: string, role: string) => `Welcome to the team, ${name}! You are now ${role}. Send "help" to start.`,
+  linkCode: (code: string) => `Your link code: ${code}\nSend "link ${code}" from your other account (Telegram or Slack) within 24 hours.`,
+  linked: () => `Linked. Both accounts are now the same person for us.`,
+
+  // Customers
+  welcome: (shop: string) =>
+    `Welcome to ${shop}! Write to us here any time — about an order, a question or a problem.\nMay we send you occasional offers?`,
+  consentYesButton: () => 'Yes, send me offers',
+  consentNoButton: () => 'No, thanks',
+  sharePhoneButton: () => 'Share my phone number',
+  sharePhonePrompt: () => 'Share your phone number so we can find your orders.',
+  consentGiven: () => 'Thank you! You will get our offers. Send /stop at any time to stop them.',
+  consentDeclined: () => 'Understood — no offers. You can still write to us any time.',
+  stopped: () => 'Done: you will receive no more promotions. Your orders and messages are not affected.',
+  messageReceived: () => 'Thanks, we got your message and will answer soon.',
+  complaintReceived: () => 'We are sorry. Your complaint is logged with priority and our support team has been told right away.',
+  complaintNeedsText: () => 'Tell us what went wrong, e.g. "complaint the parcel arrived broken".',
+  phoneLinked: (name: string) => `Thanks${name ? `, ${name}` : ''}! We found your customer record.`,
+  phoneAdded: () => 'Thanks! Your phone number is saved.',
+  phoneInvalid: () => 'That phone number does not look valid.',
+  myOrdersNone: () => 'You have no orders with us yet.',
+  myOrdersTitle: () => 'Your orders:',
+
+  // Notifications to staff
+  notifyMessage: (ref: string, name: string, platform: string, body: string) => `💬 ${ref} ${name} (${platform}): ${body}`,
+  notifyComplaint: (ref: string, name: string, platform: string, body: string) => `⚠️ Complaint from ${ref} ${name} (${platform}): ${body}`,
+  openCustomerButton: () => 'Open customer',
+
+  // Totals
+  totalsRebuilt: (customers: number, changed: number) => `Totals rebuilt for ${customers} customer(s); ${changed} corrected.`,
+
+  // Forwarded leads
+  forwardedLead: (ref: string, name: string, created: boolean) =>
+    created ? `Lead ${ref} ${name} created from the forwarded message.` : `Forwarded message saved on ${ref} ${name}.`,
+
+  // Command summaries (help)
+  summary: {
+    help: 'show commands, or help for one command',
+    lead: 'log a lead: name, phone, e-mail, #tags and a note in any order',
+    find: 'find customers by name, phone, e-mail, #tag or number',
+    customer: 'show a customer’s card',
+    note: 'add a note to a customer',
+    tag: 'add tags to a customer',
+    untag: 'remove tags from a customer',
+    order: 'record an order for a customer',
+    orderStatus: 'move an order to a new status',
+    orders: 'list orders (a customer’s, or your own)',
+    merge: 'merge the second customer into the first (undoable)',
+    unmerge: 'undo the last merge of a customer',
+    invite: 'create a one-time code for a new staff member',
+    join: 'join the team with an invite code',
+    link: 'link your Telegram and Slack accounts with a one-time code',
+    start: 'start: greeting and offer preferences',
+    stop: 'stop receiving promotions',
+    consent: 'answer the offers question',
+    complaint: 'tell us something went wrong (handled with priority)',
+    totals: 'rebuild customers’ running totals from their orders',
+    whoami: 'show who the bot thinks you are',
+  },
+  whoamiStaff: (name: string, role: string) => `You are ${name}, ${role}.`,
+  whoamiCustomer: (ref: string, name: string) => `You are customer ${ref} ${name}.`,
+  whoamiUnknown: () => 'You are not registered yet. Staff join with "join CODE"; customers just write to us.',
+};
+
+export type Messages = typeof en;
+
+const catalogues: Record<string, Partial<Messages>> = { en };
+
+/** The catalogue for a locale (e.g. `vi-VN` → `vi` → English fallback). */
+export function messagesFor(locale: string | undefined): Messages {
+  const lang = (locale ?? 'en').toLowerCase().split(/[-_]/)[0] ?? 'en';
+  const found = catalogues[lang];
+  return found && found !== en ? { ...en, ...found } : en;
+}

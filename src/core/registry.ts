@@ -1,0 +1,60 @@
+/**
+ * The command registry: finds the command a line starts with (longest name
+ * first, so `order status 5 paid` is `order status`), tolerating a leading
+ * `/` and Telegram's `@botname` suffix.
+ *
+ * @example
+ *   registry.match('/lead@shop_bot Anna +84912345678') // → { command: lead, args: 'Anna +84912345678' }
+ */
+import type { ActorRole } from './actor.js';
+import type { Command } from './command.js';
+
+export class CommandRegistry {
+  private readonly byName = new Map<string, Command>();
+  private readonly all: Command[] = [];
+
+  /** Registers commands; names and aliases must be unique. */
+  add(...commands: Command[]): this {
+    for (const command of commands) {
+      for (const name of [command.name, ...(command.aliases ?? [])]) {
+        const key = name.toLowerCase();
+        if (this.byName.has(key)) throw new Error(`duplicate command name: ${name}`);
+        this.byName.set(key, command);
+      }
+      this.all.push(command);
+    }
+    return this;
+  }
+
+  /** The command a line invokes and its arguments, or `undefined`. */
+  match(line: string): { command: Command; args: string } | undefined {
+    const trimmed = line.trim();
+    const spans = [...trimmed.matchAll(/\S+/g)].slice(0, 3);
+    const words = spans.map((m) => m[0]);
+    if (words.length === 0) return undefined;
+    words[0] = words[0]!.replace(/^\//, '').replace(/@\w+$/, '');
+    for (let n = words.length; n >= 1; n--) {
+      const command = this.byName.get(words.slice(0, n).join(' ').toLowerCase());
+      if (command) {
+        const last = spans[n - 1]!;
+        return { command, args: trimmed.slice(last.index + last[0].length).trim() };
+      }
+    }
+    return undefined;
+  }
+
+  /** A command by its exact name. */
+  get(name: string): Command | undefined {
+    return this.byName.get(name.toLowerCase());
+  }
+
+  /** Every command, in registration order. */
+  list(): readonly Command[] {
+    return this.all;
+  }
+
+  /** Commands visible to a role (for help and the platforms' command menus). */
+  visibleTo(role: ActorRole): Command[] {
+    return this.all.filter((c) => !c.hidden && c.allow.includes(role));
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * Customers and their contact details. Exact duplicates (same normalised
+ * phone or e-mail) are impossible by construction: every phone and e-mail is
+ * a unique {@link ContactKey} whose `_id` is the key itself, claimed before
+ * the customer is written. A crash between the two leaves keys pointing at a
+ * customer that does not exist; {@link ownerOfKey} treats those as free and
+ * removes them, so the next attempt completes cleanly.
+ *
+ * @example
+ *   const { customer, created } = await upsertLead({ name: 'Anna', phones: ['+84912345678'], emails: [], tags: [] }, 'staff:s_1');
+ */
+import { ContactKey, contactKey } from '../../models/contact-key.js';
+import { Customer, type CustomerDoc } from '../../models/customer.js';
+import { Interaction } from '../../models/interaction.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { normaliseEmail } from '../core/email.js';
+import { escapeRegExp, foldName, normaliseTag } from '../core/names.js';
+import { normalisePhone } from '../core/phone.js';
+import { audit } from './audit.js';
+import { formatCustomerRef, customerNumber } from './refs.js';
+import { isDuplicateKey, nextNumber } from './sequence.js';
+
+export interface LeadInput {
+  name?: string;
+  phones: string[];
+  emails: string[];
+  tags: string[];
+  note?: string;
+  source?: string;
+  /** Staff member who will own the customer (a salesperson logging their own lead). */
+  ownerId?: string;
+  consent?: boolean;
+}
+
+export interface LeadResult {
+  customer: CustomerDoc;
+  created: boolean;
+  /** Details that were new to the customer. */
+  added: { phones: string[]; emails: string[]; tags: string[] };
+}
+
+/** Keys of a lead's normalised contact details. */
+function keysOf(input: Pick<LeadInput, 'phones' | 'emails'>): string[] {
+  return [...input.phones.map((p) => contactKey('phone', p)), ...input.emails.map((e) => contactKey('email', e))];
+}
+
+/**
+ * The customer a contact key belongs to, or `undefined`. A key whose customer
+ * does not exist (a crash between claiming keys and writing the customer) is
+ * removed here — the repair pass is built into every read.
+ */
+export async function ownerOfKey(key: string): Promise<number | undefined> {
+  const doc = await ContactKey.findById(key).lean();
+  if (!doc) return undefined;
+  const exists = await Customer.exists({ _id: doc.customerId });
+  if (exists) return doc.customerId;
+  await ContactKey.deleteOne({ _id: key, customerId: doc.customerId });
+  return undefined;
+}
+
+/**
+ * Claims keys for a customer with one unordered bulk insert: the insert is the
+ * duplicate check. Returns the keys another customer already holds (left
+ * untouched); keys this customer already holds count as claimed.
+ */
+async function claimKeys(customerId: number, keys: string[]): Promise<{ claimed: string[]; taken: { key: string; customerId: number }[] }> {
+  if (keys.length === 0) return { claimed: [], taken: [] };
+  let failed: string[] = [];
+  try {
+    await ContactKey.insertMany(
+      keys.map((key) => ({ _id: key, customerId })),
+      { ordered: false },
+    );
+  } catch (error) {
+    failed = duplicateKeysOf(error, keys);
+  }
+  const claimed = keys.filter((k) => !failed.includes(k));
+  const taken: { key: string; customerId: number }[] = [];
+  for (const key of failed) {
+    const owner = await ownerOfKey(key);
+    if (owner === customerId) continue;
+    if (owner === undefined) {
+      // It was a dangling key and is gone now: claim it again (a new race is reported as taken).
+      const again = await claimKeys(customerId, [key]);
+      claimed.push(...again.claimed);
+      taken.push(...again.taken);
+    } else {
+      taken.push({ key, customerId: owner });
+    }
+  }
+  return { claimed, taken };
+}
+
+/** Which keys of an unordered bulk insert failed as duplicates; rethrows anything else. */
+function duplicateKeysOf(error: unknown, keys: string[]): string[] {
+  const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
+  if (!isDuplicateKey(error) && !Array.isArray(writeErrors)) throw error;
+  if (!Array.isArray(writeErrors)) return keys.length === 1 ? keys : rethrow(error);
+  return writeErrors.map((w) => {
+    const code = w.code ?? w.err?.code;
+    if (code !== 11000) rethrow(error);
+    return keys[w.index ?? w.err?.index ?? -1] ?? rethrow(error);
+  });
+}
+
+function rethrow(error: unknown): never {
+  throw error;
+}
+
+/**
+ * Creates a customer, or — when a phone or e-mail already belongs to one —
+ * adds the new details to that customer. Never creates a silent duplicate.
+ *
+ * @throws ValidationError when there is nothing to identify the person by
+ * @throws ConflictError when the details belong to two different customers
+ */
+export async function upsertLead(input: LeadInput, by: string, now: Date = new Date()): Promise<LeadResult> {
+  const tags = [...new Set(input.tags)];
+  if (!input.name && input.phones.length === 0 && input.emails.length === 0) {
+    throw new ValidationError('name', 'give at least a name, a phone number or an e-mail');
+  }
+  const keys = keysOf(input);
+
+  for (let attempt = 0; attempt < 3; attempt++) {
+    // Optimistic path: claim every key for a new number. Inserting a taken key is the duplicate check.
+    const id = await nextNumber('customer');
+    const { claimed, taken } = await claimKeys(id, keys);
+    if (taken.length > 0) {
+      await ContactKey.deleteMany({ _id: { $in: claimed }, customerId: id });
+      const owners = new Set(taken.map((t) => t.customerId));
+      if (owners.size > 1) {
+        const refs = [...owners].map(formatCustomerRef);
+        throw new ConflictError(`These details belong to different customers (${refs.join(', ')}). Merge them first: merge ${refs.join(' ')}`);
+      }
+      const existingId = taken[0]!.customerId;
+      const existing = await Customer.exists({ _id: existingId });
+      if (!existing) continue;
+      return addToCustomer(existingId, input, tags, keys, by, now);
+    }
+    const customer = await Customer.create({
+      _id: id,
+      name: input.name ?? '',
+      nameKey: foldName(input.name ?? ''),
+      phones: input.phones,
+      emails: input.emails,
+      tags,
+      ownerId: input.ownerId,
+      source: input.source ?? 'chat',
+      consent: input.consent === undefined ? undefined : { promotions: input.consent, changedAt: now },
+      createdBy: by,
+    });
+    // The customer document itself records who created it and when (createdBy, createdAt): no audit row needed.
+    if (input.note) await Interaction.create({ customerId: id, kind: 'note', text: input.note, staffId: staffIdOf(by), at: now });
+    return {
+      customer: customer.toObject() as CustomerDoc,
+      created: true,
+      added: { phones: input.phones, emails: input.emails, tags },
+    };
+  }
+  throw new ConflictError('These details are being changed by someone else right now; please try again.');
+}
+
+/** Adds phones, e-mails and tags to a known customer (claiming the keys; a key another customer holds is a ConflictError). */
+export async function addContactDetails(id: number, input: LeadInput, by: string, now: Date = new Date()): Promise<LeadResult> {
+  return addToCustomer(id, input, [...new Set(input.tags)], keysOf(input), by, now);
+}
+
+async function addToCustomer(
+  id: number,
+  input: LeadInput,
+  tags: string[],
+  keys: string[],
+  by: string,
+  now: Date,
+): Promise<LeadResult> {
+  const before = await Customer.findById(id).lean<CustomerDoc>();
+  if (!before) throw new NotFoundError('customer', formatCustomerRef(id));
+  const { taken } = await claimKeys(id, keys);
+  if (taken.length > 0) {
+    throw new ConflictError(`${taken.map((t) => t.key.replace(/^\w+:/, '')).join(', ')} belongs to ${formatCustomerRef(taken[0]!.customerId)}.`);
+  }
+  const added = {
+    phones: input.phones.filter((p) => !before.phones.includes(p)),
+    emails: input.emails.filter((e) => !before.emails.includes(e)),
+    tags: tags.filter((t) => !before.tags.includes(t)),
+  };
+  const set: Record<string, unknown> = {};
+  if (!before.name && input.name) {
+    set.name = input.name;
+    set.nameKey = foldName(input.name);
+  }
+  if (!before.ownerId && input.ownerId) set.ownerId = input.ownerId;
+  const update: Record<string, unknown> = {
+    $addToSet: { phones: { $each: input.phones }, emails: { $each: input.emails }, tags: { $each: tags } },
+  };
+  if (Object.keys(set).length > 0) update.$set = set;
+  const customer = await Customer.findByIdAndUpdate(id, update, { returnDocument: 'after' }).lean<CustomerDoc>();
+  if (input.note) await Interaction.create({ customerId: id, kind: 'note', text: input.note, staffId: staffIdOf(by), at: now });
+  if (added.phones.length + added.emails.length + added.tags.length > 0 || set.name) {
+    await audit(by, 'customer.update', `customer:${id}`, { added });
+  }
+  return { customer: customer!, created: false, added };
+}
+
+/** The staff id inside an actor ref such as `staff:s_1`, if it is one. */
+export function staffIdOf(actorRef: string): string | undefined {
+  return actorRef.startsWith('staff:') ? actorRef.slice(6) : undefined;
+}
+
+/** A customer by number, or NotFoundError. Merged customers resolve to the kept one. */
+export async function getCustomer(id: number): Promise<CustomerDoc> {
+  let customer = await Customer.findById(id).lean<CustomerDoc>();
+  for (let hops = 0; customer?.status === 'merged' && customer.mergedInto !== undefined && customer.mergedInto !== null && hops < 5; hops++) {
+    customer = await Customer.findById(customer.mergedInto).lean<CustomerDoc>();
+  }
+  if (!customer) throw new NotFoundError('customer', formatCustomerRef(id));
+  return customer;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+export const PAGE_SIZE = 10;
+
+/**
+ * Finds customers by number (C12), phone in any format, e-mail, #tag, or the
+ * start of any word of the name (diacritics and case ignored). Paginated.
+ *
+ * @example
+ *   await findCustomers('nguyen', 1, 'VN') // names with a word starting "nguyen", "Nguyễn" included
+ */
+export async function findCustomers(query: string, page: number, region: string): Promise<Page<CustomerDoc>> {
+  const q = query.trim();
+  if (!q) throw new ValidationError('query', 'say what to look for: a name, phone, e-mail, #tag or C12');
+  const number = customerNumber(q);
+  const phone = /\d{6,}/.test(q.replace(/\D/g, '')) ? normalisePhone(q, region) : undefined;
+  const email = q.includes('@') ? normaliseEmail(q) : undefined;
+  let filter: Record<string, unknown>;
+  if (number !== undefined && !phone) {
+    filter = { _id: number };
+  } else if (phone || email) {
+    const owner = await ownerOfKey(contactKey(phone ? 'phone' : 'email', (phone ?? email)!));
+    if (owner === undefined) return { items: [], total: 0, page: 1, pages: 0 };
+    filter = { _id: owner };
+  } else if (q.startsWith('#')) {
+    const tag = normaliseTag(q);
+    if (!tag) throw new ValidationError('tag', `"${q}" is not a valid tag`);
+    filter = { tags: tag, status: 'active' };
+  } else {
+    const folded = foldName(q);
+    filter = { nameKey: new RegExp(`(^| )${escapeRegExp(folded)}`), status: 'active' };
+  }
+  const total = await Customer.countDocuments(filter);
+  const pages = Math.ceil(total / PAGE_SIZE);
+  const current = Math.min(Math.max(1, page), Math.max(1, pages));
+  const items = await Customer.find(filter)
+    .sort({ _id: 1 })
+    .skip((current - 1) * PAGE_SIZE)
+    .limit(PAGE_SIZE)
+    .lean<CustomerDoc[]>();
+  return { items, total, page: current, pages };
+}
+
+/**
+ * Resolves what a person typed to exactly one customer: C12 / 12, a phone,
+ * an e-mail, or a name that matches one customer only.
+ *
+ * @throws NotFoundError when nothing matches; ConflictError listing candidates when several do
+ */
+export async function resolveCustomer(ref: string, region: string): Promise<CustomerDoc> {
+  const number = customerNumber(ref);
+  if (number !== undefined && ref.replace(/\D/g, '').length < 7) return getCustomer(number);
+  const found = await findCustomers(ref, 1, region);
+  if (found.total === 0) throw new NotFoundError('customer', ref);
+  if (found.total > 1) {
+    const exact = found.items.filter((c) => c.nameKey === foldName(ref));
+    if (exact.length === 1) return exact[0]!;
+    const list = found.items.slice(0, 5).map((c) => `${formatCustomerRef(c._id)} ${c.name}`).join(', ');
+    throw new ConflictError(`"${ref}" matches ${found.total} customers: ${list}${found.total > 5 ? ', …' : ''}. Use the number, e.g. ${formatCustomerRef(found.items[0]!._id)}.`);
+  }
+  return found.items[0]!;
+}
+
+/** Adds tags (normalised); returns the tags that were new. */
+export async function addTags(id: number, rawTags: string[], by: string): Promise<string[]> {
+  const tags = normaliseTags(rawTags);
+  const before = await getCustomer(id);
+  await Customer.updateOne({ _id: before._id }, { $addToSet: { tags: { $each: tags } } });
+  const added = tags.filter((t) => !before.tags.includes(t));
+  if (added.length) await audit(by, 'customer.tag', `customer:${before._id}`, { added });
+  return added;
+}
+
+/** Removes tags; returns the tags that were there. */
+export async function removeTags(id: number, rawTags: string[], by: string): Promise<string[]> {
+  const tags = normaliseTags(rawTags);
+  const before = await getCustomer(id);
+  await Customer.updateOne({ _id: before._id }, { $pull: { tags: { $in: tags } } });
+  const removed = tags.filter((t) => before.tags.includes(t));
+  if (removed.length) await audit(by, 'customer.untag', `customer:${before._id}`, { removed });
+  return removed;
+}
+
+function normaliseTags(raw: string[]): string[] {
+  const tags: string[] = [];
+  for (const r of raw) {
+    const tag = normaliseTag(r);
+    if (!tag) throw new ValidationError('tag', `"${r}" is not a valid tag (letters, digits, - and _)`);
+    tags.push(tag);
+  }
+  if (tags.length === 0) throw new ValidationError('tags', 'give at least one tag, e.g. #vip');
+  return [...new Set(tags)];
+}
+
+/** Sets or withdraws promotion consent. */
+export async function setConsent(id: number, promotions: boolean, by: string, now: Date = new Date()): Promise<void> {
+  await Customer.updateOne({ _id: id }, { $set: { 'consent.promotions': promotions, 'consent.changedAt': now } });
+  await audit(by, promotions ? 'consent.given' : 'consent.withdrawn', `customer:${id}`);
+}

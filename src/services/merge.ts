@@ -1,0 +1,113 @@
+/**
+ * Merging two customers into one, and undoing it. A merge moves the merged
+ * customer's contact keys, orders, interactions and identities to the kept
+ * customer, records exactly what moved in a {@link MergeRecord}, and marks
+ * the merged customer `merged` (pointing at the kept one) — it is never
+ * deleted, so `unmerge` can put everything back.
+ *
+ * Order of writes (no multi-document transactions): the record first, then
+ * the moves, then the status flip, then totals rebuilt from orders. A crash
+ * part-way leaves a record whose moves can be replayed (`merge` again is
+ * idempotent: moving what already moved changes nothing).
+ *
+ * @example
+ *   const record = await mergeCustomers(12, 15, 'staff:s_1'); // C15 folds into C12
+ *   await unmergeCustomer(15, 'staff:s_1');
+ */
+import { ContactKey } from '../../models/contact-key.js';
+import { Customer, type CustomerDoc } from '../../models/customer.js';
+import { Identity } from '../../models/identity.js';
+import { Interaction } from '../../models/interaction.js';
+import { MergeRecord } from '../../models/merge-record.js';
+import { Order } from '../../models/order.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { audit } from './audit.js';
+import { formatCustomerRef } from './refs.js';
+import { rebuildTotals } from './totals.js';
+
+export async function mergeCustomers(keptId: number, mergedId: number, by: string): Promise<{ orders: number; interactions: number; identities: number; keys: number }> {
+  if (keptId === mergedId) throw new ValidationError('customers', 'give two different customers');
+  const [kept, merged] = await Promise.all([
+    Customer.findById(keptId).lean<CustomerDoc>(),
+    Customer.findById(mergedId).lean<CustomerDoc>(),
+  ]);
+  if (!kept) throw new NotFoundError('customer', formatCustomerRef(keptId));
+  if (!merged) throw new NotFoundError('customer', formatCustomerRef(mergedId));
+  for (const c of [kept, merged]) {
+    if (c.status !== 'active') throw new ConflictError(`${formatCustomerRef(c._id)} is ${c.status}; it cannot be merged.`);
+  }
+
+  const [keys, orders, interactions, identities] = await Promise.all([
+    ContactKey.find({ customerId: mergedId }, { _id: 1 }).lean(),
+    Order.find({ customerId: mergedId }, { _id: 1 }).lean(),
+    Interaction.find({ customerId: mergedId }, { _id: 1 }).lean(),
+    Identity.find({ kind: 'customer', refId: String(mergedId) }, { _id: 1 }).lean(),
+  ]);
+  const record = await MergeRecord.create({
+    keptId,
+    mergedId,
+    by,
+    keys: keys.map((k) => k._id),
+    orderIds: orders.map((o) => o._id),
+    interactionIds: interactions.map((i) => i._id),
+    identityIds: identities.map((i) => i._id),
+    keptBefore: { phones: kept.phones, emails: kept.emails, tags: kept.tags, name: kept.name, nameKey: kept.nameKey, ownerId: kept.ownerId, consent: kept.consent },
+  });
+
+  await ContactKey.updateMany({ _id: { $in: record.keys } }, { $set: { customerId: keptId } });
+  await Order.updateMany({ _id: { $in: record.orderIds } }, { $set: { customerId: keptId } });
+  await Interaction.updateMany({ _id: { $in: record.interactionIds } }, { $set: { customerId: keptId } });
+  await Identity.updateMany({ _id: { $in: record.identityIds } }, { $set: { refId: String(keptId) } });
+  const set: Record<string, unknown> = {};
+  if (!kept.name && merged.name) Object.assign(set, { name: merged.name, nameKey: merged.nameKey });
+  if (!kept.ownerId && merged.ownerId) set.ownerId = merged.ownerId;
+  await Customer.updateOne(
+    { _id: keptId },
+    {
+      $addToSet: { phones: { $each: merged.phones }, emails: { $each: merged.emails }, tags: { $each: merged.tags } },
+      ...(Object.keys(set).length ? { $set: set } : {}),
+    },
+  );
+  await Customer.updateOne({ _id: mergedId }, { $set: { status: 'merged', mergedInto: keptId } });
+  await rebuildTotals([keptId, mergedId]);
+  await audit(by, 'customer.merge', `customer:${keptId}`, { mergedId, recordId: String(record._id) });
+  return { orders: orders.length, interactions: interactions.length, identities: identities.length, keys: keys.length };
+}
+
+/**
+ * Undoes the latest merge of `mergedId`: everything that moved goes back,
+ * the kept customer's own fields are restored, both totals rebuilt.
+ * Records created after the merge (new orders on the kept customer) stay where they are.
+ */
+export async function unmergeCustomer(mergedId: number, by: string): Promise<{ keptId: number }> {
+  const record = await MergeRecord.findOne({ mergedId, undoneAt: { $exists: false } }).sort({ createdAt: -1 }).lean();
+  if (!record) throw new NotFoundError('merge of customer', formatCustomerRef(mergedId));
+  const { keptId } = record;
+  await ContactKey.updateMany({ _id: { $in: record.keys } }, { $set: { customerId: mergedId } });
+  await Order.updateMany({ _id: { $in: record.orderIds } }, { $set: { customerId: mergedId } });
+  await Interaction.updateMany({ _id: { $in: record.interactionIds } }, { $set: { customerId: mergedId } });
+  await Identity.updateMany({ _id: { $in: record.identityIds } }, { $set: { refId: String(mergedId) } });
+  const before = (record.keptBefore ?? {}) as Partial<CustomerDoc>;
+  const keptNow = await Customer.findById(keptId).lean<CustomerDoc>();
+  const mergedDoc = await Customer.findById(mergedId).lean<CustomerDoc>();
+  // Remove from the kept customer what came from the merged one and was not there before.
+  const strip = (now: string[] = [], was: string[] = [], came: string[] = []) => now.filter((v) => was.includes(v) || !came.includes(v));
+  await Customer.updateOne(
+    { _id: keptId },
+    {
+      $set: {
+        phones: strip(keptNow?.phones, before.phones, mergedDoc?.phones),
+        emails: strip(keptNow?.emails, before.emails, mergedDoc?.emails),
+        tags: strip(keptNow?.tags, before.tags, mergedDoc?.tags),
+        name: before.name ?? keptNow?.name ?? '',
+        nameKey: before.nameKey ?? keptNow?.nameKey ?? '',
+        ownerId: before.ownerId ?? null,
+      },
+    },
+  );
+  await Customer.updateOne({ _id: mergedId }, { $set: { status: 'active' }, $unset: { mergedInto: '' } });
+  await MergeRecord.updateOne({ _id: record._id }, { $set: { undoneAt: new Date() } });
+  await rebuildTotals([keptId, mergedId]);
+  await audit(by, 'customer.unmerge', `customer:${keptId}`, { mergedId });
+  return { keptId };
+}

@@ -1,0 +1,212 @@
+/**
+ * People behind platform identities: resolving who is talking, bootstrapping
+ * owners from configuration, staff invites (`invite` / `join CODE`) and
+ * explicit cross-platform links (`link` / `link CODE`). Identities are never
+ * joined silently by a matching name.
+ *
+ * @example
+ *   const actor = await resolveActor({ platform: 'telegram', userId: '1001', chatId: '1001', displayName: 'Lan' }, config);
+ */
+import { randomBytes } from 'node:crypto';
+import { Customer, type CustomerDoc } from '../../models/customer.js';
+import { Identity, identityId, type IdentityDoc } from '../../models/identity.js';
+import { Invite } from '../../models/invite.js';
+import { Staff, type StaffDoc, type StaffRole } from '../../models/staff.js';
+import type { Config } from '../config.js';
+import type { Actor } from '../core/actor.js';
+import type { Incoming } from '../core/types.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { audit } from './audit.js';
+import { contactKey } from '../../models/contact-key.js';
+import { addContactDetails, getCustomer, ownerOfKey, upsertLead } from './contacts.js';
+import { isDuplicateKey } from './sequence.js';
+
+type Who = Pick<Incoming, 'platform' | 'userId' | 'chatId' | 'displayName'>;
+
+/** Whether the configuration names this platform user as an owner. */
+export function isConfiguredOwner(who: Pick<Incoming, 'platform' | 'userId'>, config: Config): boolean {
+  if (who.platform === 'console') return who.userId === 'owner';
+  if (who.platform === 'telegram') return config.OWNER_TELEGRAM_IDS.includes(who.userId);
+  // Slack user ids are `TEAM:USER`; the configuration may name either form.
+  const bare = who.userId.split(':').pop() ?? who.userId;
+  return config.OWNER_SLACK_IDS.includes(who.userId) || config.OWNER_SLACK_IDS.includes(bare);
+}
+
+/** Resolves the actor for an incoming message: staff, known customer, or unknown. */
+export async function resolveActor(who: Who, config: Config): Promise<Actor> {
+  const id = identityId(who.platform, who.userId);
+  let identity = await Identity.findById(id).lean<IdentityDoc>();
+  if (!identity && isConfiguredOwner(who, config)) {
+    identity = await createStaffIdentity(who, 'owner', who.platform === 'console' ? config.CONSOLE_OWNER_NAME : who.displayName, config.DEFAULT_TIMEZONE, 'config');
+  }
+  if (!identity) return { kind: 'unknown', role: 'customer', identityId: id, name: who.displayName };
+  if (identity.chatId !== who.chatId) await Identity.updateOne({ _id: id }, { $set: { chatId: who.chatId } });
+  if (identity.kind === 'staff') {
+    const staff = await Staff.findById(identity.refId).lean<StaffDoc>();
+    if (staff?.active) {
+      return { kind: 'staff', role: staff.role as StaffRole, staffId: staff._id, name: staff.name, timeZone: staff.timeZone, identityId: id };
+    }
+    return { kind: 'unknown', role: 'customer', identityId: id, name: who.displayName };
+  }
+  const customer = await getCustomer(Number(identity.refId)).catch(() => undefined);
+  if (!customer) return { kind: 'unknown', role: 'customer', identityId: id, name: who.displayName };
+  return { kind: 'customer', role: 'customer', customerId: customer._id, name: customer.name, identityId: id };
+}
+
+/** Creates a staff member and their identity (or returns the identity a racing process created). */
+async function createStaffIdentity(who: Who, role: StaffRole, name: string, timeZone: string, by: string): Promise<IdentityDoc> {
+  const staffId = `s_${randomBytes(5).toString('hex')}`;
+  await Staff.create({ _id: staffId, name, role, timeZone });
+  const id = identityId(who.platform, who.userId);
+  try {
+    const identity = await Identity.create({
+      _id: id, platform: who.platform, platformUserId: who.userId, kind: 'staff', refId: staffId, chatId: who.chatId, displayName: who.displayName,
+    });
+    await audit(by, 'staff.create', `staff:${staffId}`, { role });
+    return identity.toObject() as IdentityDoc;
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    await Staff.deleteOne({ _id: staffId });
+    return (await Identity.findById(id).lean<IdentityDoc>())!;
+  }
+}
+
+/**
+ * The customer record for someone writing to the shop. Unknown people get a
+ * customer record (their display name, the platform as source) and an identity.
+ */
+export async function ensureCustomer(actor: Actor, who: Who): Promise<CustomerDoc> {
+  if (actor.kind === 'customer') return getCustomer(actor.customerId);
+  if (actor.kind === 'staff') throw new ValidationError('actor', 'staff members are not customers');
+  const { customer } = await upsertLead({ name: who.displayName, phones: [], emails: [], tags: [], source: who.platform }, actor.identityId ? `identity:${actor.identityId}` : 'system');
+  try {
+    await Identity.create({
+      _id: actor.identityId, platform: who.platform, platformUserId: who.userId, kind: 'customer', refId: String(customer._id), chatId: who.chatId, displayName: who.displayName,
+    });
+    return customer;
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    // Another process created it first: use theirs, drop ours (it has no data yet).
+    await Customer.deleteOne({ _id: customer._id });
+    const identity = await Identity.findById(actor.identityId).lean<IdentityDoc>();
+    return getCustomer(Number(identity!.refId));
+  }
+}
+
+/**
+ * Links a customer to the record that owns a phone number they shared from
+ * their own account (a platform-verified number: the one case where joining
+ * records automatically is safe). Returns the customer they now are.
+ */
+export async function linkCustomerByPhone(actor: Actor, who: Who, phone: string): Promise<{ customer: CustomerDoc; linked: 'existing' | 'added' }> {
+  const by = `identity:${identityId(who.platform, who.userId)}`;
+  const owner = await ownerOfKey(contactKey('phone', phone));
+  if (owner === undefined || (actor.kind === 'customer' && actor.customerId === owner)) {
+    const current = await ensureCustomer(actor, who);
+    await addContactDetails(current._id, { phones: [phone], emails: [], tags: [] }, by);
+    return { customer: await getCustomer(current._id), linked: 'added' };
+  }
+  await Identity.updateOne(
+    { _id: identityId(who.platform, who.userId) },
+    { $set: { platform: who.platform, platformUserId: who.userId, kind: 'customer', refId: String(owner), chatId: who.chatId, displayName: who.displayName } },
+    { upsert: true },
+  );
+  if (actor.kind === 'customer') {
+    // The record made from their first messages folds into the real one (it has no phone of its own to conflict).
+    const current = await getCustomer(actor.customerId);
+    if (current.phones.length === 0 && current.emails.length === 0 && (current.totals?.orders ?? 0) === 0) {
+      const { mergeCustomers } = await import('./merge.js');
+      await mergeCustomers(owner, current._id, by);
+    }
+  }
+  await audit(by, 'identity.link', `customer:${owner}`, { via: 'shared-contact' });
+  return { customer: await getCustomer(owner), linked: 'existing' };
+}
+
+function newCode(): string {
+  // Crockford-style alphabet: no 0/O or 1/I confusion when read aloud.
+  const alphabet = 'ABCDEFGHJKMNPQRSTVWXYZ23456789';
+  const bytes = randomBytes(8);
+  return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** Creates a one-time staff invite code for a role. Managers cannot create owners. */
+export async function createInvite(by: Extract<Actor, { kind: 'staff' }>, role: StaffRole, ttlHours: number, now: Date): Promise<{ code: string; expiresAt: Date }> {
+  if (role === 'owner' && by.role !== 'owner') throw new ForbiddenError('invite an owner');
+  const code = newCode();
+  const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000);
+  await Invite.create({ _id: code, kind: 'invite', role, createdBy: by.staffId, expiresAt });
+  await audit(`staff:${by.staffId}`, 'invite.create', `invite:${code}`, { role });
+  return { code, expiresAt };
+}
+
+/** Uses an invite code: the platform user becomes staff with the invite's role. */
+export async function joinWithCode(code: string, who: Who, config: Config, now: Date): Promise<StaffDoc> {
+  const invite = await Invite.findOneAndUpdate(
+    { _id: code.trim().toUpperCase(), kind: 'invite', usedBy: { $exists: false }, expiresAt: { $gt: now } },
+    { $set: { usedBy: identityId(who.platform, who.userId), usedAt: now } },
+    { returnDocument: 'after' },
+  ).lean();
+  if (!invite) throw new NotFoundError('invite code', code);
+  const id = identityId(who.platform, who.userId);
+  const existing = await Identity.findById(id).lean<IdentityDoc>();
+  if (existing?.kind === 'staff') {
+    await Invite.updateOne({ _id: invite._id }, { $unset: { usedBy: '', usedAt: '' } });
+    throw new ConflictError('You are already staff.');
+  }
+  const staffId = `s_${randomBytes(5).toString('hex')}`;
+  const [staff] = await Staff.create([{ _id: staffId, name: who.displayName, role: invite.role as StaffRole, timeZone: config.DEFAULT_TIMEZONE }]);
+  await Identity.updateOne(
+    { _id: id },
+    { $set: { platform: who.platform, platformUserId: who.userId, kind: 'staff', refId: staffId, chatId: who.chatId, displayName: who.displayName } },
+    { upsert: true },
+  );
+  await audit(`staff:${staffId}`, 'staff.join', `staff:${staffId}`, { role: invite.role, invite: invite._id, invitedBy: invite.createdBy });
+  return staff!.toObject() as StaffDoc;
+}
+
+/** Creates a one-time code that links another platform account to this person. */
+export async function createLinkCode(actor: Actor, who: Who, ttlHours: number, now: Date): Promise<{ code: string; expiresAt: Date }> {
+  let targetKind: 'staff' | 'customer';
+  let targetRef: string;
+  if (actor.kind === 'staff') {
+    targetKind = 'staff';
+    targetRef = actor.staffId;
+  } else {
+    const customer = await ensureCustomer(actor, who);
+    targetKind = 'customer';
+    targetRef = String(customer._id);
+  }
+  const code = newCode();
+  const expiresAt = new Date(now.getTime() + Math.min(ttlHours, 24) * 3_600_000);
+  await Invite.create({ _id: code, kind: 'link', targetKind, targetRef, createdBy: actor.identityId, expiresAt });
+  return { code, expiresAt };
+}
+
+/** Redeems a link code from another platform account: this identity now points at the same person. */
+export async function redeemLinkCode(code: string, who: Who, now: Date): Promise<{ kind: 'staff' | 'customer'; ref: string }> {
+  const id = identityId(who.platform, who.userId);
+  const invite = await Invite.findOneAndUpdate(
+    { _id: code.trim().toUpperCase(), kind: 'link', usedBy: { $exists: false }, expiresAt: { $gt: now } },
+    { $set: { usedBy: id, usedAt: now } },
+    { returnDocument: 'after' },
+  ).lean();
+  if (!invite) throw new NotFoundError('link code', code);
+  if (invite.createdBy === id) throw new ValidationError('code', 'send the code from your other account, not this one');
+  const existing = await Identity.findById(id).lean<IdentityDoc>();
+  if (existing?.kind === 'staff' && !(invite.targetKind === 'staff' && existing.refId === invite.targetRef)) {
+    throw new ConflictError('This account belongs to a staff member and cannot be linked to someone else.');
+  }
+  await Identity.updateOne(
+    { _id: id },
+    { $set: { platform: who.platform, platformUserId: who.userId, kind: invite.targetKind, refId: invite.targetRef, chatId: who.chatId, displayName: who.displayName } },
+    { upsert: true },
+  );
+  await audit(id, 'identity.link', `${invite.targetKind}:${invite.targetRef}`, { code: invite._id });
+  return { kind: invite.targetKind as 'staff' | 'customer', ref: invite.targetRef! };
+}
+
+/** Staff members with one of the roles (active only), for routing notifications. */
+export async function staffWithRoles(roles: StaffRole[]): Promise<StaffDoc[]> {
+  return Staff.find({ role: { $in: roles }, active: true }).lean<StaffDoc[]>();
+}
