@@ -12,6 +12,8 @@ export function createRegistry(): CommandRegistry {
   const registry = new CommandRegistry();
   registry.add(lead, find, customer, note, tag, untag, order, orderStatus, orders, merge, unmerge, invite, totals);
   registry.add(start, consent, stop, complaint, join, link, whoami);
+  // --- insight commands: registry.add(...) below ---
+  // --- jobs commands: registry.add(...) below ---
   registry.add(helpCommand(registry));
   return registry;
 }

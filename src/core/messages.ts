@@ -113,6 +113,15 @@ const en = {
   forwardedLead: (ref: string, name: string, created: boolean) =>
     created ? `Lead ${ref} ${name} created from the forwarded message.` : `Forwarded message saved on ${ref} ${name}.`,
 
+  // --- insight (segments, import, export, dupes, stats): add keys below this line ---
+  // --- end insight ---
+
+  // --- jobs (follow-ups, promotions, digests): add keys below this line ---
+  // --- end jobs ---
+
+  // --- adapters (Telegram, Slack): add keys below this line ---
+  // --- end adapters ---
+
   // Command summaries (help)
   summary: {
     help: 'show commands, or help for one command',
@@ -136,6 +145,8 @@ const en = {
     complaint: 'tell us something went wrong (handled with priority)',
     totals: 'rebuild customers’ running totals from their orders',
     whoami: 'show who the bot thinks you are',
+    // --- insight summaries ---
+    // --- jobs summaries ---
   },
   whoamiStaff: (name: string, role: string) => `You are ${name}, ${role}.`,
   whoamiCustomer: (ref: string, name: string) => `You are customer ${ref} ${name}.`,
