@@ -3,12 +3,13 @@
  * `npm start` with no platform tokens opens the console chat on a local database.
  */
 import { resolve } from 'node:path';
-import { ConsoleNotifier, runConsole } from '../bots/console/index.js';
+import { ConsoleSender, runConsole } from '../bots/console/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createCore } from './core/handle.js';
 import { connectMongoose, disconnectMongoose, resolveDatabaseServer, type DatabaseServer } from './db/index.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './log.js';
+import { RoutingNotifier } from './services/notifier.js';
 import '../models/index.js';
 
 async function main(): Promise<number> {
@@ -51,7 +52,7 @@ async function main(): Promise<number> {
   try {
     await connectMongoose(server.uri, config.MONGODB_DB);
     if (server.kind !== 'external') say(`Database: ${server.kind} (local, data in ${config.DATA_DIR})`);
-    const notifier = new ConsoleNotifier(process.stdout);
+    const notifier = new RoutingNotifier([new ConsoleSender(process.stdout)]);
     const core = createCore({ config, notifier, log, now: () => new Date() });
     const platforms = [config.TELEGRAM_BOT_TOKEN, config.SLACK_BOT_TOKEN].filter(Boolean);
     if (platforms.length === 0) {

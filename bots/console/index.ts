@@ -15,8 +15,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Core } from '../../src/core/handle.js';
-import type { Incoming, Notifier, Recipient, Reply, SendResult } from '../../src/core/types.js';
-import { Identity } from '../../models/identity.js';
+import type { Incoming, PlatformSender, Reply, SendResult } from '../../src/core/types.js';
 import { renderReplies } from './render.js';
 
 interface Persona {
@@ -104,18 +103,16 @@ function switchPersona(line: string, ownerName: string): Persona | undefined {
 }
 
 /**
- * The console's {@link Notifier}: messages for a person who has a console
- * identity are printed with who they are for; anyone else is "not reachable".
+ * The console's {@link PlatformSender}: messages for someone with a console
+ * identity are printed with who they are for.
  */
-export class ConsoleNotifier implements Notifier {
+export class ConsoleSender implements PlatformSender {
+  readonly platform = 'console' as const;
   constructor(private readonly output: Writable) {}
 
-  async notify(to: Recipient, replies: Reply[]): Promise<SendResult> {
-    const refId = to.kind === 'staff' ? to.staffId : String(to.customerId);
-    const identity = await Identity.findOne({ platform: 'console', kind: to.kind, refId }).lean();
-    if (!identity) return { ok: false, reason: 'no console identity', permanent: true };
+  async send(chatId: string, replies: Reply[]): Promise<SendResult> {
     const { lines } = renderReplies(replies);
-    this.output.write(`📨 to ${identity.displayName ?? refId}: ${lines.join('\n   ')}\n`);
+    this.output.write(`📨 to ${chatId}: ${lines.join('\n   ')}\n`);
     return { ok: true, platform: 'console' };
   }
 }

@@ -81,3 +81,14 @@ export interface SendResult {
 export interface Notifier {
   notify(to: Recipient, replies: Reply[]): Promise<SendResult>;
 }
+
+/**
+ * One platform's outbound side, implemented by each adapter (bots/telegram,
+ * bots/slack, bots/console): send replies to a chat id on that platform,
+ * respecting its rate limits and retrying 429s. Permanent failures (blocked,
+ * chat not found) come back as `{ ok: false, permanent: true, reason }`, never as a throw.
+ */
+export interface PlatformSender {
+  readonly platform: Platform;
+  send(chatId: string, replies: Reply[]): Promise<SendResult>;
+}

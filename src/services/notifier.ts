@@ -1,0 +1,53 @@
+/**
+ * The {@link Notifier} the services and jobs use: finds the person's platform
+ * identities and sends through the first platform sender that can reach them.
+ * A permanent failure on a platform marks a customer unreachable there (a
+ * customer who blocked the bot gets no more promotions on it).
+ *
+ * Bulk senders (promotion drains) freeze `{platform, chatId}` into their
+ * delivery records instead of calling `notify` per recipient, so this
+ * per-person identity lookup stays off the hot path.
+ *
+ * @example
+ *   const notifier = new RoutingNotifier([telegramSender, slackSender]);
+ *   await notifier.notify({ kind: 'staff', staffId: 's_1' }, [text('Follow up with C12')]);
+ */
+import { Customer } from '../../models/customer.js';
+import { Identity, type IdentityDoc } from '../../models/identity.js';
+import type { Notifier, Platform, PlatformSender, Recipient, Reply, SendResult } from '../core/types.js';
+
+export class RoutingNotifier implements Notifier {
+  private readonly senders = new Map<Platform, PlatformSender>();
+
+  constructor(senders: PlatformSender[] = []) {
+    for (const s of senders) this.senders.set(s.platform, s);
+  }
+
+  /** Adds (or replaces) the sender for a platform. */
+  register(sender: PlatformSender): void {
+    this.senders.set(sender.platform, sender);
+  }
+
+  async notify(to: Recipient, replies: Reply[]): Promise<SendResult> {
+    const refId = to.kind === 'staff' ? to.staffId : String(to.customerId);
+    const identities = await Identity.find({ kind: to.kind, refId }).lean<IdentityDoc[]>();
+    let unreachable: string[] = [];
+    if (to.kind === 'customer') {
+      const c = await Customer.findById(to.customerId, { unreachable: 1 }).lean();
+      unreachable = (c?.unreachable as string[] | undefined) ?? [];
+    }
+    let last: SendResult = { ok: false, reason: 'no identity on a connected platform', permanent: true };
+    for (const identity of identities) {
+      const platform = identity.platform as Platform;
+      const sender = this.senders.get(platform);
+      if (!sender || !identity.chatId || unreachable.includes(platform)) continue;
+      const result = await sender.send(identity.chatId, replies);
+      if (result.ok) return { ...result, platform };
+      last = { ...result, platform };
+      if (result.permanent && to.kind === 'customer') {
+        await Customer.updateOne({ _id: to.customerId }, { $addToSet: { unreachable: platform } });
+      }
+    }
+    return last;
+  }
+}
