@@ -24,13 +24,11 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { BotCommand, InlineKeyboardMarkup, Message, Update, User } from 'grammy/types';
+import type { BotCommand, Message, Update, User } from 'grammy/types';
 import {
   BodyParseError,
   closeServer,
-  isRecord,
   listen,
-  maybeJson,
   parseBody,
   postRaw,
   readBody,
@@ -41,6 +39,18 @@ import {
 import type { MultipartPart } from './multipart.js';
 import { RecordLog } from './record-log.js';
 import { SlidingWindowLimiter, retryAfterSeconds } from './sliding-window.js';
+import {
+  TelegramApiError,
+  coerceParams,
+  commandKey,
+  extensionOf,
+  inlineMarkup,
+  mimeTypeFor,
+  numberParam,
+  requireMessageId,
+  validateCommands,
+  type TelegramParams,
+} from './telegram-params.js';
 import {
   TelegramUpdateFactory,
   chatFor,
@@ -88,8 +98,7 @@ export interface ResolvedTelegramOptions {
   retryAfterSeconds: number | undefined;
 }
 
-/** Request parameters after decoding (JSON, form or multipart) and light type coercion. */
-export type TelegramParams = Record<string, unknown>;
+export type { TelegramParams } from './telegram-params.js';
 
 /** A file part received in a multipart request. */
 export interface TelegramUploadInfo {
@@ -160,22 +169,8 @@ interface CallContext {
 
 type MethodHandler = (params: TelegramParams, ctx: CallContext) => unknown;
 
-/** An API error answered as `{ ok: false, error_code, description, parameters? }`. */
-class TelegramApiError extends Error {
-  constructor(
-    readonly code: number,
-    readonly description: string,
-    readonly parameters?: { retry_after?: number },
-  ) {
-    super(description);
-  }
-}
-
 const SEND_METHODS = new Set(['sendMessage', 'sendDocument', 'sendPhoto']);
 const RATE_LIMITED_METHODS = new Set(['sendMessage', 'sendDocument', 'sendPhoto', 'editMessageText', 'editMessageReplyMarkup']);
-const NUMERIC_PARAMS = ['message_id', 'offset', 'limit', 'timeout', 'max_connections', 'cache_time', 'message_thread_id', 'reply_to_message_id'];
-const BOOLEAN_PARAMS = ['drop_pending_updates', 'show_alert', 'disable_notification', 'protect_content', 'disable_web_page_preview'];
-const JSON_PARAMS = ['reply_markup', 'entities', 'caption_entities', 'commands', 'scope', 'allowed_updates', 'link_preview_options', 'reply_parameters'];
 const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 const NOT_MODIFIED =
   'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message';
@@ -870,40 +865,6 @@ function messageKey(chatId: number, messageId: number): string {
   return `${chatId}:${messageId}`;
 }
 
-function commandKey(scope: unknown, languageCode: unknown): string {
-  const scopeType = isRecord(scope) && typeof scope['type'] === 'string' ? JSON.stringify(scope) : 'default';
-  return `${scopeType}|${typeof languageCode === 'string' ? languageCode : ''}`;
-}
-
-function validateCommands(value: unknown): BotCommand[] {
-  if (!Array.isArray(value)) throw new TelegramApiError(400, 'Bad Request: parameter "commands" is required');
-  if (value.length > 100) throw new TelegramApiError(400, 'Bad Request: too many commands specified');
-  return value.map((item: unknown) => {
-    if (!isRecord(item) || typeof item['command'] !== 'string' || !/^[a-z0-9_]{1,32}$/.test(item['command'])) {
-      throw new TelegramApiError(400, 'Bad Request: BOT_COMMAND_INVALID');
-    }
-    const description = item['description'];
-    if (typeof description !== 'string' || description.trim() === '' || description.length > 256) {
-      throw new TelegramApiError(400, 'Bad Request: BOT_COMMAND_DESCRIPTION_INVALID');
-    }
-    return { command: item['command'], description };
-  });
-}
-
-function requireMessageId(p: TelegramParams): number {
-  const id = numberParam(p['message_id']);
-  if (id === undefined) throw new TelegramApiError(400, 'Bad Request: message identifier is not specified');
-  return id;
-}
-
-function numberParam(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-function inlineMarkup(value: unknown): InlineKeyboardMarkup | undefined {
-  return isRecord(value) && Array.isArray(value['inline_keyboard']) ? (value as unknown as InlineKeyboardMarkup) : undefined;
-}
-
 function updateKind(update: Update): string {
   return Object.keys(update).find((k) => k !== 'update_id') ?? '';
 }
@@ -914,25 +875,6 @@ function uploadInfo(part: MultipartPart): TelegramUploadInfo {
   return info;
 }
 
-/**
- * Telegram accepts every parameter as a string (query/form/multipart) and converts by schema;
- * this does the same for the parameters the emulator reads.
- */
-function coerceParams(input: Record<string, unknown>): TelegramParams {
-  const out: TelegramParams = { ...input };
-  for (const [key, value] of Object.entries(out)) {
-    if (typeof value !== 'string') continue;
-    if (key === 'chat_id' || NUMERIC_PARAMS.includes(key)) {
-      if (/^-?\d+$/.test(value.trim())) out[key] = Number(value.trim());
-    } else if (BOOLEAN_PARAMS.includes(key)) {
-      if (value === 'true' || value === 'false') out[key] = value === 'true';
-    } else if (JSON_PARAMS.includes(key)) {
-      out[key] = maybeJson(value);
-    }
-  }
-  return out;
-}
-
 function safeDecode(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -941,23 +883,3 @@ function safeDecode(segment: string): string {
   }
 }
 
-function extensionOf(fileName: string): string {
-  const match = /\.[A-Za-z0-9]{1,8}$/.exec(fileName);
-  return match ? match[0].toLowerCase() : '';
-}
-
-const MIME_TYPES: Record<string, string> = {
-  '.csv': 'text/csv',
-  '.txt': 'text/plain',
-  '.json': 'application/json',
-  '.pdf': 'application/pdf',
-  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  '.vcf': 'text/vcard',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.png': 'image/png',
-};
-
-function mimeTypeFor(fileName: string): string {
-  return MIME_TYPES[extensionOf(fileName)] ?? 'application/octet-stream';
-}
