@@ -34,6 +34,9 @@ export function createCore(deps: Deps): Core {
   const registry = createRegistry();
 
   async function handle(incoming: Incoming): Promise<Reply[]> {
+    // The delivery claim and the actor lookup are independent: do them in one round trip's time.
+    const actorLookup = resolveActor(incoming, deps.config);
+    actorLookup.catch(() => undefined); // awaited below; never an unhandled rejection
     if (!(await claimDelivery(incoming.deliveryId))) {
       deps.log.debug({ deliveryId: incoming.deliveryId }, 'duplicate delivery skipped');
       return [];
@@ -41,7 +44,7 @@ export function createCore(deps: Deps): Core {
     const msg = messagesFor(incoming.locale);
     let actor: Actor | undefined;
     try {
-      actor = await resolveActor(incoming, deps.config);
+      actor = await actorLookup;
       return await route(incoming, actor, msg);
     } catch (error) {
       const err = asAppError(error);
@@ -52,7 +55,7 @@ export function createCore(deps: Deps): Core {
         deps.log.error({ err: error, ref, code: err.code, platform: incoming.platform }, 'command failed');
         return [text(msg.internalError(ref))];
       }
-      return [text(describe(err, msg))];
+      return [text(describe(err, msg, actor))];
     }
   }
 
@@ -64,6 +67,9 @@ export function createCore(deps: Deps): Core {
         const name = [c.firstName, c.lastName].filter(Boolean).join(' ');
         return logLead({ ...base, args: '' }, `"${name}" ${c.phone} ${incoming.text ?? ''}`.trim(), incoming.platform);
       }
+      // Only a card of the sender's own account vouches for the number (Telegram's contact button);
+      // someone else's card from a customer would let them claim another person's record.
+      if (incoming.contact.userId !== undefined && incoming.contact.userId !== incoming.userId) return [text(msg.contactNotOwn())];
       return customerSharedContact({ ...base, args: '' }, incoming.contact.phone);
     }
     if (incoming.forwardedFrom && actor.kind === 'staff') {
@@ -93,10 +99,11 @@ export function createCore(deps: Deps): Core {
     }
   }
 
-  function describe(err: AppError, msg: Messages): string {
+  function describe(err: AppError, msg: Messages, actor: Actor | undefined): string {
     if (err instanceof CommandUsageError) return msg.invalid(capitalise(err.reason), err.usage);
     if (err instanceof ForbiddenError) {
-      return STAFF_ONLY.has(err.action) ? msg.forbidden() : msg.forbiddenRole(err.action);
+      // "Staff only" is for people who are not staff; staff hear that their role cannot do it.
+      return actor?.kind !== 'staff' && STAFF_ONLY.has(err.action) ? msg.forbidden() : msg.forbiddenRole(err.action);
     }
     if (err instanceof NotFoundError) return msg.notFound(err.what, err.ref);
     return err.message;

@@ -152,7 +152,7 @@ export async function upsertLead(input: LeadInput, by: string, now: Date = new D
     // The customer document itself records who created it and when (createdBy, createdAt): no audit row needed.
     if (input.note) await Interaction.create({ customerId: id, kind: 'note', text: input.note, staffId: staffIdOf(by), at: now });
     return {
-      customer: customer.toObject() as CustomerDoc,
+      customer: customer.toObject<CustomerDoc>(),
       created: true,
       added: { phones: input.phones, emails: input.emails, tags },
     };
@@ -299,7 +299,8 @@ export async function addTags(id: number, rawTags: string[], by: string): Promis
 export async function removeTags(id: number, rawTags: string[], by: string): Promise<string[]> {
   const tags = normaliseTags(rawTags);
   const before = await getCustomer(id);
-  await Customer.updateOne({ _id: before._id }, { $pull: { tags: { $in: tags } } });
+  // $pullAll, not `$pull: { $in }`: FerretDB v1 ignores a $pull condition and removes nothing.
+  await Customer.updateOne({ _id: before._id }, { $pullAll: { tags } });
   const removed = tags.filter((t) => before.tags.includes(t));
   if (removed.length) await audit(by, 'customer.untag', `customer:${before._id}`, { removed });
   return removed;

@@ -58,7 +58,7 @@ export async function recordOrder(input: OrderInput, by: string): Promise<OrderD
       $min: { 'totals.firstOrderAt': at },
     },
   );
-  return order.toObject() as OrderDoc;
+  return order.toObject<OrderDoc>();
 }
 
 /**
@@ -72,7 +72,7 @@ export async function setOrderStatus(orderId: number, status: string, by: string
   const to = status as OrderStatus;
   const order = await Order.findById(orderId).lean<OrderDoc>();
   if (!order) throw new NotFoundError('order', formatOrderRef(orderId));
-  const from = order.status as OrderStatus;
+  const from = order.status;
   if (from === to) return { order, from };
   if (!NEXT_STATUSES[from].includes(to)) {
     throw new ValidationError('status', `${formatOrderRef(orderId)} is ${from}; it can go to ${NEXT_STATUSES[from].join(', ') || 'no other status'}`);

@@ -44,7 +44,7 @@ export async function resolveActor(who: Who, config: Config): Promise<Actor> {
   if (identity.kind === 'staff') {
     const staff = await Staff.findById(identity.refId).lean<StaffDoc>();
     if (staff?.active) {
-      return { kind: 'staff', role: staff.role as StaffRole, staffId: staff._id, name: staff.name, timeZone: staff.timeZone, identityId: id };
+      return { kind: 'staff', role: staff.role, staffId: staff._id, name: staff.name, timeZone: staff.timeZone, identityId: id };
     }
     return { kind: 'unknown', role: 'customer', identityId: id, name: who.displayName };
   }
@@ -63,7 +63,7 @@ async function createStaffIdentity(who: Who, role: StaffRole, name: string, time
       _id: id, platform: who.platform, platformUserId: who.userId, kind: 'staff', refId: staffId, chatId: who.chatId, displayName: who.displayName,
     });
     await audit(by, 'staff.create', `staff:${staffId}`, { role });
-    return identity.toObject() as IdentityDoc;
+    return identity.toObject<IdentityDoc>();
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     await Staff.deleteOne({ _id: staffId });
@@ -162,7 +162,7 @@ export async function joinWithCode(code: string, who: Who, config: Config, now: 
     { upsert: true },
   );
   await audit(`staff:${staffId}`, 'staff.join', `staff:${staffId}`, { role: invite.role, invite: invite._id, invitedBy: invite.createdBy });
-  return staff!.toObject() as StaffDoc;
+  return staff!.toObject<StaffDoc>();
 }
 
 /** Creates a one-time code that links another platform account to this person. */
@@ -192,9 +192,15 @@ export async function redeemLinkCode(code: string, who: Who, now: Date): Promise
     { returnDocument: 'after' },
   ).lean();
   if (!invite) throw new NotFoundError('link code', code);
-  if (invite.createdBy === id) throw new ValidationError('code', 'send the code from your other account, not this one');
+  // A refused redemption gives the code back, so it still works from the right account.
+  const release = () => Invite.updateOne({ _id: invite._id, usedBy: id }, { $unset: { usedBy: '', usedAt: '' } });
+  if (invite.createdBy === id) {
+    await release();
+    throw new ValidationError('code', 'send the code from your other account, not this one');
+  }
   const existing = await Identity.findById(id).lean<IdentityDoc>();
   if (existing?.kind === 'staff' && !(invite.targetKind === 'staff' && existing.refId === invite.targetRef)) {
+    await release();
     throw new ConflictError('This account belongs to a staff member and cannot be linked to someone else.');
   }
   await Identity.updateOne(
