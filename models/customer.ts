@@ -14,6 +14,11 @@ const totalsSchema = new Schema(
     revenue: { type: Schema.Types.Mixed, default: () => ({}) },
     firstOrderAt: { type: Date },
     lastOrderAt: { type: Date },
+    /**
+     * Per calendar month (UTC) `{ "2026-11": { orders, revenue: { VND: … } } }`, kept by the same
+     * `$inc` updates: the rolling 12-month window for segments (src/services/order-months.ts).
+     */
+    months: { type: Schema.Types.Mixed, default: () => ({}) },
   },
   { _id: false },
 );

@@ -60,6 +60,14 @@ const schema = z
     OWNER_SLACK_IDS: idList,
     INVITE_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
     LAPSED_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    /** A new lead with no interaction for this many days gets a follow-up for its owner (jobs/auto-follow-ups.ts). */
+    AUTO_FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(3),
+    /** A complaint without a staff reply or note after this many hours alerts support again. */
+    COMPLAINT_ALERT_HOURS: z.coerce.number().int().min(1).max(24 * 14).default(4),
+    /** At most one promotion per customer per this many days (services/campaign-audience.ts). */
+    PROMO_FREQUENCY_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+    /** Orders within this many days after a promotion count as its conversions (and the hold-out's, from the send). */
+    PROMO_ATTRIBUTION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     TELEGRAM_BOT_TOKEN: optionalString.refine((v) => v === undefined || /^\d+:[\w-]+$/.test(v), {
       message: 'must look like 123456:ABC-DEF… (from @BotFather)',
     }),
@@ -77,22 +85,26 @@ const schema = z
     SLACK_APP_TOKEN: optionalString,
     TRUST_PROXY: boolish,
   })
-  .superRefine((c, ctx) => {
-    if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook' && !c.TELEGRAM_WEBHOOK_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TELEGRAM_WEBHOOK_SECRET'],
-        message: 'is required when TELEGRAM_MODE=webhook',
-      });
-    }
-    if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message: 'is required when SLACK_BOT_TOKEN is set',
-      });
-    }
-  });
+  .superRefine(
+    (c, ctx) => {
+      if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook' && !c.TELEGRAM_WEBHOOK_SECRET) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['TELEGRAM_WEBHOOK_SECRET'],
+          message: 'is required when TELEGRAM_MODE=webhook',
+        });
+      }
+      if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SLACK_SIGNING_SECRET'],
+          message: 'is required when SLACK_BOT_TOKEN is set',
+        });
+      }
+    },
+    // Cross-field rules run even when other keys are bad, so every problem is listed at once.
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
 
 /** The parsed, typed configuration. */
 export type Config = Readonly<z.output<typeof schema>>;
@@ -112,9 +124,11 @@ export function loadConfig(
 ): Config {
   const file = options.envFile === undefined ? '.env' : options.envFile;
   const fromFile = file && existsSync(file) ? parseDotenv(readFileSync(file)) : {};
-  const merged: Record<string, string | undefined> = { ...fromFile };
+  // An empty value means "not set" (the default applies): `HTTP_PORT=` must not become port 0.
+  const blankToUnset = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v);
+  const merged: Record<string, string | undefined> = {};
   for (const key of configKeys) {
-    if (env[key] !== undefined) merged[key] = env[key];
+    merged[key] = env[key] !== undefined ? blankToUnset(env[key]) : blankToUnset(fromFile[key]);
   }
   const result = schema.safeParse(merged);
   if (!result.success) {
@@ -131,15 +145,17 @@ export function loadConfig(
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_value':
-      return `must be one of ${issue.values.map(String).join(', ')}`;
+      return `must be one of ${issue.values.map(String).filter(Boolean).join(', ')}`;
     case 'invalid_type':
-      return `must be a ${issue.expected}`;
+      return issue.expected === 'int' ? 'must be a whole number' : `must be a ${issue.expected}`;
     case 'too_small':
       return `must be at least ${String(issue.minimum)}`;
     case 'too_big':
       return `must be at most ${String(issue.maximum)}`;
     case 'invalid_format':
-      return issue.format === 'url' ? 'must be a URL' : `must be a valid ${issue.format}`;
+      if (issue.format === 'url') return 'must be a URL';
+      // A pattern check carries our own words ("letters, digits, _ and - only"), not "a valid regex".
+      return issue.format === 'regex' ? issue.message : `must be a valid ${issue.format}`;
     default:
       return issue.message;
   }

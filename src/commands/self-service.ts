@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { CustomerDoc } from '../../models/customer.js';
 import type { StaffRole } from '../../models/staff.js';
-import { CUSTOMERS, type Command, type CommandContext } from '../core/command.js';
+import { CUSTOMERS, EVERYONE, type Command, type CommandContext } from '../core/command.js';
 import { text, type Reply } from '../core/types.js';
 import { setConsent } from '../services/contacts.js';
 import { isComplaint, recordInteraction } from '../services/interactions.js';
@@ -20,8 +20,11 @@ export const start: Command = {
   name: 'start',
   usage: 'start',
   summary: 'start',
-  allow: CUSTOMERS,
+  allow: EVERYONE,
+  hidden: true, // Telegram sends it by itself; nobody needs it in the help list
   async run(ctx) {
+    // Staff open the bot with /start too (Telegram sends it first): tell them who they are.
+    if (ctx.actor.kind === 'staff') return [text(`${ctx.msg.whoamiStaff(ctx.actor.name, ctx.actor.role)} ${ctx.msg.helpFooter()}`)];
     await ensureCustomer(ctx.actor, ctx.incoming);
     return [
       text(ctx.msg.welcome('our shop'), [

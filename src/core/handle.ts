@@ -83,6 +83,11 @@ export function createCore(deps: Deps): Core {
       const word = body.split(/\s+/)[0] ?? '';
       return [text(msg.unknownCommand(word))];
     }
+    if (actor.kind !== 'staff' && !found.command.allow.includes(actor.role) && !body.startsWith('/')) {
+      // "find my order please" from a customer is a message, not a staff command: store and forward it.
+      // Typed as a command (/find …) it gets the polite refusal below.
+      return customerMessage({ ...base, args: body }, body);
+    }
     return runCommand(found.command, { ...base, args: found.args });
   }
 

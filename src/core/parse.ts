@@ -5,7 +5,7 @@
  *
  * Rules, in order:
  * - `"quoted words"` stay together; a quoted run first in the line is the name;
- * - tokens with an `@` and a dotted domain are e-mails;
+ * - tokens with an `@` and a dotted domain are e-mails; `x@y` tokens that are not valid ones are reported;
  * - runs of digit tokens (with + ( ) - .) that make a valid phone number are phones;
  * - `#word` is a tag;
  * - the first run of plain words is the name, every other plain word is the note;
@@ -95,8 +95,9 @@ export function parseContactArgs(line: string, defaultRegion: string): ContactAr
       continue;
     }
     const bare = text.replace(/^[<(]+|[>),;.]+$/g, '');
-    if (bare.includes('@') && looksLikeEmail(bare)) {
-      const email = normaliseEmail(bare);
+    // Something before an "@" is meant as an e-mail ("@handle" alone is not): a malformed one is reported.
+    if (/^[^@]+@/.test(bare)) {
+      const email = looksLikeEmail(bare) ? normaliseEmail(bare) : undefined;
       if (email) out.emails.push(email);
       else out.invalid.push({ kind: 'email', text });
       structured();

@@ -30,6 +30,8 @@ export interface LeadInput {
   /** Staff member who will own the customer (a salesperson logging their own lead). */
   ownerId?: string;
   consent?: boolean;
+  /** Someone writing in from a platform account: the identity identifies them, so no name, phone or e-mail is needed. */
+  viaIdentity?: boolean;
 }
 
 export interface LeadResult {
@@ -116,7 +118,7 @@ function rethrow(error: unknown): never {
  */
 export async function upsertLead(input: LeadInput, by: string, now: Date = new Date()): Promise<LeadResult> {
   const tags = [...new Set(input.tags)];
-  if (!input.name && input.phones.length === 0 && input.emails.length === 0) {
+  if (!input.name && input.phones.length === 0 && input.emails.length === 0 && !input.viaIdentity) {
     throw new ValidationError('name', 'give at least a name, a phone number or an e-mail');
   }
   const keys = keysOf(input);

@@ -14,6 +14,7 @@ import type { Money } from '../core/money.js';
 import { audit } from './audit.js';
 import { getCustomer } from './contacts.js';
 import { formatOrderRef } from './refs.js';
+import { monthIncrements } from './order-months.js';
 import { nextNumber } from './sequence.js';
 
 export interface OrderInput {
@@ -53,7 +54,11 @@ export async function recordOrder(input: OrderInput, by: string): Promise<OrderD
   await Customer.updateOne(
     { _id: customer._id },
     {
-      $inc: { 'totals.orders': 1, [`totals.revenue.${input.amount.currency}`]: input.amount.minor },
+      $inc: {
+        'totals.orders': 1,
+        [`totals.revenue.${input.amount.currency}`]: input.amount.minor,
+        ...monthIncrements(at, input.amount.currency, 1, input.amount.minor),
+      },
       $max: { 'totals.lastOrderAt': at },
       $min: { 'totals.firstOrderAt': at },
     },
@@ -63,7 +68,8 @@ export async function recordOrder(input: OrderInput, by: string): Promise<OrderD
 
 /**
  * Moves an order to a new status along {@link NEXT_STATUSES}. Cancelling
- * takes the amount out of the customer's totals (once: guarded by `counted`).
+ * takes the amount out of the customer's totals (once: guarded by `counted`),
+ * and its date out of their first/last order dates.
  */
 export async function setOrderStatus(orderId: number, status: string, by: string, at: Date = new Date()): Promise<{ order: OrderDoc; from: OrderStatus }> {
   if (!ORDER_STATUSES.includes(status as OrderStatus)) {
@@ -89,12 +95,37 @@ export async function setOrderStatus(orderId: number, status: string, by: string
     if (uncounted.modifiedCount === 1) {
       await Customer.updateOne(
         { _id: order.customerId },
-        { $inc: { 'totals.orders': -1, [`totals.revenue.${order.currency}`]: -order.amountMinor } },
+        {
+          $inc: {
+            'totals.orders': -1,
+            [`totals.revenue.${order.currency}`]: -order.amountMinor,
+            ...monthIncrements(order.createdAt, order.currency, -1, -order.amountMinor),
+          },
+        },
       );
+      await retractOrderDates(order.customerId, order.createdAt);
     }
   }
   await audit(by, 'order.status', `order:${orderId}`, { from, to });
   return { order: updated, from };
+}
+
+/**
+ * After a cancellation: a first/last order date that was the cancelled order's moves to the
+ * nearest order still counted (or goes), as {@link rebuildTotals} would compute it. Each write
+ * is conditional on the date still being the cancelled order's, so an order recorded meanwhile
+ * (its `$max`/`$min`) is never overwritten.
+ */
+async function retractOrderDates(customerId: number, at: Date): Promise<void> {
+  const counted = { customerId, status: { $ne: 'cancelled' as const } };
+  const [latest, earliest] = await Promise.all([
+    Order.findOne(counted, { createdAt: 1 }).sort({ createdAt: -1 }).lean<OrderDoc>(),
+    Order.findOne(counted, { createdAt: 1 }).sort({ createdAt: 1 }).lean<OrderDoc>(),
+  ]);
+  for (const [field, to] of [['lastOrderAt', latest?.createdAt], ['firstOrderAt', earliest?.createdAt]] as const) {
+    const path = `totals.${field}`;
+    await Customer.updateOne({ _id: customerId, [path]: at }, to ? { $set: { [path]: to } } : { $unset: { [path]: '' } });
+  }
 }
 
 /** A customer's orders, newest first. */

@@ -78,7 +78,7 @@ async function createStaffIdentity(who: Who, role: StaffRole, name: string, time
 export async function ensureCustomer(actor: Actor, who: Who): Promise<CustomerDoc> {
   if (actor.kind === 'customer') return getCustomer(actor.customerId);
   if (actor.kind === 'staff') throw new ValidationError('actor', 'staff members are not customers');
-  const { customer } = await upsertLead({ name: who.displayName, phones: [], emails: [], tags: [], source: who.platform }, actor.identityId ? `identity:${actor.identityId}` : 'system');
+  const { customer } = await upsertLead({ name: who.displayName.trim(), phones: [], emails: [], tags: [], source: who.platform, viaIdentity: true }, actor.identityId ? `identity:${actor.identityId}` : 'system');
   try {
     await Identity.create({
       _id: actor.identityId, platform: who.platform, platformUserId: who.userId, kind: 'customer', refId: String(customer._id), chatId: who.chatId, displayName: who.displayName,

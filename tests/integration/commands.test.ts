@@ -1,0 +1,672 @@
+/**
+ * Every command through the one primitive, `createCore(deps).handle(incoming)`, on the real
+ * test database: the replies people read and what ends up stored.
+ */
+import '../../models/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ContactKey, Customer, Identity, Interaction, Invite, Order, Staff } from '../../models/index.js';
+import { buttonActions, countAll, createTestChat, customerIdIn, OWNER, orderIdIn, replyText, type Person } from '../support/chat.js';
+import { useTestDatabase } from '../support/db.js';
+
+useTestDatabase('commands');
+
+const chat = createTestChat();
+const { say, send, notifier, clock } = chat;
+
+let phoneSeq = 100;
+/** A fresh valid Vietnamese mobile number, local format: `0912 000 101`, … */
+const freshPhone = () => {
+  const n = String(++phoneSeq).padStart(3, '0');
+  return { local: `0912 000 ${n}`, e164: `+84912000${n}` };
+};
+
+const tg = (userId: string, displayName: string): Person => ({ platform: 'telegram', userId, displayName });
+const slack = (userId: string, displayName: string): Person => ({ platform: 'slack', userId, displayName });
+
+const manager = tg('1001', 'Minh');
+const sales = tg('1002', 'Lan');
+const support = tg('1003', 'Hoa');
+
+async function customerDoc(id: number) {
+  const c = await Customer.findById(id).lean();
+  if (!c) throw new Error(`C${id} missing`);
+  return c;
+}
+
+/** Creates a lead as the owner and returns its number. */
+async function newLead(line: string): Promise<number> {
+  const reply = await say(OWNER, `lead ${line}`);
+  expect(reply).toMatch(/^New lead C\d+ .* saved\.$/);
+  return customerIdIn(reply);
+}
+
+beforeAll(async () => {
+  await chat.hire('manager', manager);
+  await chat.hire('sales', sales);
+  await chat.hire('support', support);
+});
+
+describe('help', () => {
+  it('lists only the commands the owner may use, hidden and customer-only ones left out', async () => {
+    const reply = await say(OWNER, 'help');
+    expect(reply.split('\n')[0]).toBe('Commands for you (owner):');
+    for (const usage of ['lead <name>', 'find <', 'merge <keep', 'invite <', 'totals rebuild', 'order status <O7>']) {
+      expect(reply).toContain(`  ${usage}`);
+    }
+    for (const hidden of ['  start', '  consent', '  stop', '  complaint', '  join']) expect(reply).not.toContain(hidden);
+  });
+
+  it('leaves merge, invite and totals out of a salesperson’s help', async () => {
+    const reply = await say(sales, 'help');
+    expect(reply.split('\n')[0]).toBe('Commands for you (sales):');
+    expect(reply).toContain('  order <customer> <amount>');
+    for (const missing of ['merge <', 'unmerge <', 'invite <', 'totals rebuild']) expect(reply).not.toContain(missing);
+  });
+
+  it('leaves "order" (recording one) out of support’s help but keeps "order status"', async () => {
+    const reply = await say(support, 'help');
+    expect(reply).not.toContain('  order <customer> <amount>');
+    expect(reply).toContain('  order status <O7>');
+  });
+
+  it('shows a customer only the customer commands', async () => {
+    const reply = await say(tg('5001', 'Khách'), 'help');
+    expect(reply.split('\n')[0]).toBe('Hello! Here is what I can do for you:');
+    expect(reply).toContain('  complaint <what went wrong>');
+    expect(reply).toContain('  stop —');
+    for (const missing of ['lead <', 'find <', 'order <customer>', 'merge <']) expect(reply).not.toContain(missing);
+  });
+
+  it('explains one command with its usage and examples', async () => {
+    const reply = await say(sales, 'help order status');
+    expect(reply).toContain('Usage: order status <O7> <new|paid|shipped|delivered|cancelled>');
+    expect(reply).toContain('Examples:');
+    expect(reply).toContain('  order status O7 paid');
+  });
+
+  it('does not explain a command the asker may not use', async () => {
+    expect(await say(sales, 'help merge')).toBe('I don\'t know "merge". Send "help" to see what you can do.');
+  });
+});
+
+describe('lead', () => {
+  it('creates a customer with normalised details, tags, contact keys and the note as an interaction', async () => {
+    const phone = freshPhone();
+    const reply = await send(OWNER, `lead Anna Nguyen ${phone.local} Anna@Shop.VN #vip met at the expo`);
+    const id = customerIdIn(replyText(reply));
+    expect(replyText(reply)).toBe(`New lead C${id} Anna Nguyen saved.`);
+    expect(buttonActions(reply)).toEqual([`customer C${id}`]);
+    const c = await customerDoc(id);
+    expect(c).toMatchObject({ name: 'Anna Nguyen', nameKey: 'anna nguyen', phones: [phone.e164], emails: ['anna@shop.vn'], tags: ['vip'], status: 'active' });
+    expect(await ContactKey.findById(`phone:${phone.e164}`).lean()).toMatchObject({ customerId: id });
+    expect(await ContactKey.findById('email:anna@shop.vn').lean()).toMatchObject({ customerId: id });
+    const notes = await Interaction.find({ customerId: id }).lean();
+    expect(notes).toEqual([expect.objectContaining({ kind: 'note', text: 'met at the expo' })]);
+  });
+
+  it('recognises the same phone in another format as the same customer and duplicates nothing', async () => {
+    const phone = freshPhone();
+    const id = await newLead(`Bao Tran ${phone.local}`);
+    const before = await Customer.countDocuments();
+    const reply = await say(OWNER, `lead Bao Tran ${phone.e164.replace('+84', '+84 ')}`);
+    expect(reply).toBe(`C${id} Bao Tran already has these details — nothing duplicated.`);
+    expect(await Customer.countDocuments()).toBe(before);
+    expect((await customerDoc(id)).phones).toEqual([phone.e164]);
+  });
+
+  it('adds new details to the customer an existing phone belongs to', async () => {
+    const phone = freshPhone();
+    const id = await newLead(`Chi Le ${phone.local}`);
+    const before = await Customer.countDocuments();
+    const reply = await say(OWNER, `lead Chi ${phone.e164} chi@le.vn #wholesale`);
+    expect(reply).toBe(`C${id} Chi Le already exists; added chi@le.vn, #wholesale.`);
+    expect(await Customer.countDocuments()).toBe(before);
+    const c = await customerDoc(id);
+    expect(c.emails).toEqual(['chi@le.vn']);
+    expect(c.tags).toEqual(['wholesale']);
+    expect(await ContactKey.findById('email:chi@le.vn').lean()).toMatchObject({ customerId: id });
+  });
+
+  it('refuses details that belong to two different customers, naming both and writing nothing', async () => {
+    const phone = freshPhone();
+    const a = await newLead(`Dung Pham ${phone.local}`);
+    const b = await newLead('Dung P. dung@pham.vn');
+    const before = await countAll(['processeddeliveries']);
+    const reply = await say(OWNER, `lead Dung ${phone.local} dung@pham.vn`);
+    expect(reply).toContain(`C${a}`);
+    expect(reply).toContain(`C${b}`);
+    expect(reply).toContain(`merge C${a} C${b}`);
+    expect(await countAll(['processeddeliveries', 'counters'])).toEqual(withoutCounters(before));
+    expect((await customerDoc(a)).emails).toEqual([]);
+    expect((await customerDoc(b)).phones).toEqual([]);
+  });
+
+  it('writes nothing for an invalid phone and shows the reason with the usage line', async () => {
+    const before = await countAll(['processeddeliveries']);
+    const reply = await say(OWNER, 'lead Em Vo +84 123 likes red');
+    expect(reply).toBe(
+      'These don\'t look right: phone "+84 123". Nothing was saved.\nUsage: lead <name> [phone] [e-mail] [#tag …] [note]',
+    );
+    expect(await countAll(['processeddeliveries'])).toEqual(before);
+  });
+
+  it('makes the salesperson who logs a lead its owner', async () => {
+    const reply = await say(sales, `lead Giang Ho ${freshPhone().local}`);
+    const c = await customerDoc(customerIdIn(reply));
+    const lan = await Identity.findById('telegram:1002').lean();
+    expect(c.ownerId).toBe(lan?.refId);
+  });
+});
+
+function withoutCounters(counts: Record<string, number>): Record<string, number> {
+  const { counters: _ignored, ...rest } = counts;
+  return rest;
+}
+
+describe('find', () => {
+  let duc: number;
+  let ducPhone: ReturnType<typeof freshPhone>;
+  beforeAll(async () => {
+    ducPhone = freshPhone();
+    duc = await newLead(`"Nguyễn Văn Đức" ${ducPhone.local} duc.nguyen@shop.vn #findtag`);
+    await newLead('"Trần Thị Bích" #findtag');
+  });
+
+  it('finds a name by the start of any word, without diacritics or case', async () => {
+    const reply = await say(sales, 'find nguyen');
+    expect(reply).toContain(`C${duc} Nguyễn Văn Đức · +84 912 000 ${ducPhone.local.slice(-3)} · #findtag`);
+    expect(await say(sales, 'find DUC')).toContain(`C${duc} Nguyễn Văn Đức`);
+    expect(await say(sales, 'find guyen')).toBe('No customer matches "guyen".');
+  });
+
+  it('finds by phone written in another format', async () => {
+    expect(await say(sales, `find ${ducPhone.e164}`)).toContain(`C${duc} Nguyễn Văn Đức`);
+    expect(await say(sales, `find ${ducPhone.local.replace(/ /g, '-')}`)).toContain(`C${duc} Nguyễn Văn Đức`);
+  });
+
+  it('finds by e-mail typed in upper case', async () => {
+    expect(await say(sales, 'find DUC.NGUYEN@SHOP.VN')).toContain(`C${duc} Nguyễn Văn Đức`);
+  });
+
+  it('finds every customer with a #tag', async () => {
+    const reply = await say(sales, 'find #FindTag');
+    expect(reply.split('\n')).toHaveLength(3);
+    expect(reply).toContain('Nguyễn Văn Đức');
+    expect(reply).toContain('Trần Thị Bích');
+  });
+
+  it('finds by customer number', async () => {
+    const reply = await say(sales, `find C${duc}`);
+    expect(reply).toBe(`Customers matching "C${duc}":\nC${duc} Nguyễn Văn Đức · +84 912 000 ${ducPhone.local.slice(-3)} · #findtag`);
+  });
+
+  it('pages results beyond ten, with a Next button and the "page 2" form', async () => {
+    const ids: number[] = [];
+    for (let i = 1; i <= 12; i++) ids.push(await newLead(`Pagetest Person${String(i).padStart(2, '0')}`));
+    const first = await send(sales, 'find pagetest');
+    const firstText = replyText(first);
+    expect(firstText).toContain('Page 1 of 2 · 12 in all');
+    expect(firstText.split('\n').filter((l) => /^C\d+ /.test(l))).toHaveLength(10);
+    expect(buttonActions(first)).toContain('find pagetest page 2');
+    const second = await say(sales, 'find pagetest page 2');
+    const lines = second.split('\n').filter((l) => /^C\d+ /.test(l));
+    expect(lines).toEqual([`C${ids[10]} Pagetest Person11`, `C${ids[11]} Pagetest Person12`]);
+    expect(second).toContain('Page 2 of 2 · 12 in all');
+  });
+
+  it('answers plainly when nothing matches', async () => {
+    expect(await say(sales, 'find zzzz')).toBe('No customer matches "zzzz".');
+  });
+});
+
+describe('customer card', () => {
+  it('shows contact details, tags, owner, consent, totals and the latest note', async () => {
+    const phone = freshPhone();
+    const reply = await say(sales, `lead Hai Do ${phone.local} hai@do.vn #vip wants a red scarf`);
+    const id = customerIdIn(reply);
+    const card = await say(OWNER, `customer hai@do.vn`);
+    const lines = card.split('\n');
+    expect(lines.slice(0, 7)).toEqual([
+      `C${id} · Hai Do`,
+      `Phone: +84 912 000 ${phone.local.slice(-3)}`,
+      'E-mail: hai@do.vn',
+      'Tags: #vip',
+      'Owner: Lan',
+      'Promotions: no',
+      '0 order(s), —',
+    ]);
+    expect(card).toContain('Latest interactions:');
+    expect(card).toMatch(/note: wants a red scarf/);
+  });
+
+  it('says so when no customer matches', async () => {
+    expect(await say(OWNER, 'customer C99999')).toBe('No customer matches "C99999".');
+  });
+});
+
+describe('note', () => {
+  it('stores a note on the customer named by number, with the staff member and platform', async () => {
+    const id = await newLead(`Khoa Bui ${freshPhone().local}`);
+    expect(await say(sales, `note C${id} called back, wants delivery on Friday`)).toBe(`Note saved on C${id}.`);
+    const note = await Interaction.findOne({ customerId: id, kind: 'note' }).lean();
+    const lan = await Identity.findById('telegram:1002').lean();
+    expect(note).toMatchObject({ text: 'called back, wants delivery on Friday', staffId: lan?.refId, platform: 'telegram' });
+  });
+
+  it('finds the customer by a phone written with spaces', async () => {
+    const phone = freshPhone();
+    const id = await newLead(`Lam Ngo ${phone.local}`);
+    expect(await say(sales, `note ${phone.local} prefers Zalo`)).toBe(`Note saved on C${id}.`);
+    expect(await Interaction.countDocuments({ customerId: id, text: 'prefers Zalo' })).toBe(1);
+  });
+
+  it('refuses an empty note with the usage line and stores nothing', async () => {
+    const id = await newLead(`Mai Ly ${freshPhone().local}`);
+    expect(await say(sales, `note C${id}`)).toBe('Write the note after the customer\nUsage: note <customer> <text>');
+    expect(await Interaction.countDocuments({ customerId: id })).toBe(0);
+  });
+});
+
+describe('tag and untag', () => {
+  it('adds normalised tags once and removes them again', async () => {
+    const id = await newLead(`Nam Vu ${freshPhone().local}`);
+    expect(await say(sales, `tag C${id} #VIP #Khách-Sỉ`)).toBe(`C${id} tagged #vip #khach-si.`);
+    expect(await say(sales, `tag C${id} #vip`)).toBe(`C${id} already had those tags.`);
+    expect((await customerDoc(id)).tags).toEqual(['vip', 'khach-si']);
+    expect(await say(sales, `untag C${id} #vip #nothere`)).toBe(`Removed #vip from C${id}.`);
+    expect((await customerDoc(id)).tags).toEqual(['khach-si']);
+    expect(await say(sales, `untag C${id} #vip`)).toBe(`C${id} had none of those tags.`);
+  });
+});
+
+describe('order', () => {
+  it('records an order with items and updates orders count, revenue per currency and lastOrderAt', async () => {
+    const id = await newLead(`Oanh Ta ${freshPhone().local}`);
+    clock.now = new Date('2026-03-02T05:00:00.000Z');
+    const first = await send(sales, `order C${id} 350k 2x áo dài, khăn lụa`);
+    const o1 = orderIdIn(replyText(first));
+    expect(replyText(first)).toBe(`Order O${o1} for C${id} Oanh Ta: ₫350,000 (new).`);
+    expect(buttonActions(first)).toEqual([`order status O${o1} paid`, `order status O${o1} shipped`, `order status O${o1} cancelled`]);
+    const stored = await Order.findById(o1).lean();
+    expect(stored).toMatchObject({
+      customerId: id,
+      amountMinor: 350_000,
+      currency: 'VND',
+      status: 'new',
+      items: [
+        { name: 'áo dài', qty: 2 },
+        { name: 'khăn lụa', qty: 1 },
+      ],
+    });
+
+    clock.now = new Date('2026-03-03T05:00:00.000Z');
+    const second = await say(sales, `order C${id} 19.99 EUR gift card`);
+    expect(second).toMatch(new RegExp(`^Order O\\d+ for C${id} Oanh Ta: €19\\.99 \\(new\\)\\.$`));
+    const c = await customerDoc(id);
+    expect(c.totals?.orders).toBe(2);
+    expect(c.totals?.revenue).toEqual({ VND: 350_000, EUR: 1999 });
+    expect(c.totals?.lastOrderAt).toEqual(new Date('2026-03-03T05:00:00.000Z'));
+    expect(c.totals?.firstOrderAt).toEqual(new Date('2026-03-02T05:00:00.000Z'));
+
+    const card = await say(sales, `customer C${id}`);
+    expect(card).toContain('2 order(s), ₫350,000 + €19.99');
+    expect(card).toContain('Last order: 2026-03-03 12:00');
+  });
+
+  it('refuses an amount it cannot read and records nothing', async () => {
+    const id = await newLead(`Phuc Quach ${freshPhone().local}`);
+    const reply = await say(sales, `order C${id} abc shoes`);
+    expect(reply).toBe('"abc" is not an amount. Try 350k, 350000, 19.99 EUR.\nUsage: order <customer> <amount> [items]');
+    expect(await Order.countDocuments({ customerId: id })).toBe(0);
+    expect((await customerDoc(id)).totals?.orders).toBe(0);
+  });
+});
+
+describe('order status', () => {
+  let id: number;
+  let paidOrder: number;
+  let cancelledOrder: number;
+  beforeAll(async () => {
+    id = await newLead(`Quynh Son ${freshPhone().local}`);
+    paidOrder = orderIdIn(await say(sales, `order C${id} 500k`));
+    cancelledOrder = orderIdIn(await say(sales, `order C${id} 200k`));
+  });
+
+  it('moves an order along its path and records each step in the history', async () => {
+    expect(await say(support, `order status O${paidOrder} paid`)).toBe(`Order O${paidOrder}: new → paid.`);
+    expect(await say(support, `status ${paidOrder} shipped`)).toBe(`Order O${paidOrder}: paid → shipped.`);
+    const o = await Order.findById(paidOrder).lean();
+    expect(o?.status).toBe('shipped');
+    expect(o?.history.map((h) => h.status)).toEqual(['new', 'paid', 'shipped']);
+  });
+
+  it('refuses a transition the path does not allow and leaves the order as it was', async () => {
+    const reply = await say(support, `order status O${paidOrder} new`);
+    expect(reply).toContain(`O${paidOrder} is shipped; it can go to delivered, cancelled`);
+    expect(reply).toContain('Usage: order status <O7>');
+    expect((await Order.findById(paidOrder).lean())?.status).toBe('shipped');
+    expect(await say(support, `order status O${paidOrder} lost`)).toContain('Status must be one of new, paid, shipped, delivered, cancelled');
+  });
+
+  it('takes a cancelled order out of the totals once, however often it is cancelled', async () => {
+    expect((await customerDoc(id)).totals).toMatchObject({ orders: 2, revenue: { VND: 700_000 } });
+    expect(await say(support, `order status O${cancelledOrder} cancelled`)).toBe(`Order O${cancelledOrder}: new → cancelled.`);
+    expect((await customerDoc(id)).totals).toMatchObject({ orders: 1, revenue: { VND: 500_000 } });
+    expect(await say(support, `order status O${cancelledOrder} cancelled`)).toBe(`Order O${cancelledOrder} is already cancelled.`);
+    expect(await say(OWNER, `status O${cancelledOrder} cancelled`)).toBe(`Order O${cancelledOrder} is already cancelled.`);
+    expect((await customerDoc(id)).totals).toMatchObject({ orders: 1, revenue: { VND: 500_000 } });
+    expect(await say(support, `order status O${cancelledOrder} paid`)).toContain(`O${cancelledOrder} is cancelled; it can go to no other status`);
+  });
+
+  it('says so for an order that does not exist', async () => {
+    expect(await say(support, 'order status O999999 paid')).toBe('No order matches "O999999".');
+  });
+});
+
+describe('orders', () => {
+  let id: number;
+  let otherId: number;
+  let phone: ReturnType<typeof freshPhone>;
+  let own: number[];
+  let others: number;
+  beforeAll(async () => {
+    phone = freshPhone();
+    id = await newLead(`Son Kim ${phone.local}`);
+    otherId = await newLead(`Tam Lu ${freshPhone().local}`);
+    own = [orderIdIn(await say(sales, `order C${id} 100k`)), orderIdIn(await say(sales, `order C${id} 120k`))];
+    others = orderIdIn(await say(sales, `order C${otherId} 999k`));
+  });
+
+  it('lists a customer’s orders for staff', async () => {
+    const reply = await say(support, `orders C${id}`);
+    expect(reply.split('\n')[0]).toBe(`Orders of C${id} Son Kim:`);
+    for (const o of own) expect(reply).toContain(`O${o} · `);
+    expect(reply).not.toContain(`O${others} `);
+  });
+
+  it('shows a customer only their own orders, whatever they type after "orders"', async () => {
+    const anna = tg('7001', 'Son');
+    expect(await say(anna, '', { contact: { phone: phone.e164, firstName: 'Son' } })).toBe('Thanks, Son Kim! We found your customer record.');
+    const mine = await say(anna, 'orders');
+    expect(mine.split('\n')[0]).toBe('Your orders:');
+    for (const o of own) expect(mine).toContain(`O${o} · `);
+    expect(mine).not.toContain(`O${others} `);
+    const peeking = await say(anna, `orders C${otherId}`);
+    expect(peeking).toBe(mine);
+    expect(peeking).not.toContain('999,000');
+  });
+
+  it('tells a customer without orders that they have none', async () => {
+    expect(await say(tg('7002', 'Stranger'), 'orders')).toBe('You have no orders with us yet.');
+  });
+});
+
+describe('merge and unmerge', () => {
+  it('moves every order, interaction and contact key to the kept customer, totals following, and unmerge puts it all back', async () => {
+    const phone = freshPhone();
+    const kept = await newLead(`Uyen Mac ${phone.local} #regular`);
+    const merged = await newLead('Uyen M. uyen@mac.vn #vip first contact at the fair');
+    const keptOrder = orderIdIn(await say(sales, `order C${kept} 300k`));
+    const mergedOrders = [orderIdIn(await say(sales, `order C${merged} 150k`)), orderIdIn(await say(sales, `order C${merged} 20 EUR`))];
+    await say(sales, `note C${merged} asked for a catalogue`);
+    const mergedInteractions = (await Interaction.find({ customerId: merged }).lean()).map((i) => String(i._id));
+    expect(mergedInteractions).toHaveLength(2);
+
+    expect(await say(sales, `merge C${kept} C${merged}`)).toBe('Sorry, your role cannot use "merge".');
+    const reply = await say(manager, `merge C${kept} C${merged}`);
+    expect(reply).toBe(`C${merged} merged into C${kept}: 2 order(s) and 2 interaction(s) moved. Undo with: unmerge C${merged}`);
+
+    expect(await Order.countDocuments({ customerId: merged })).toBe(0);
+    expect((await Order.find({ customerId: kept }).lean()).map((o) => o._id).sort()).toEqual([keptOrder, ...mergedOrders].sort());
+    expect(await Interaction.countDocuments({ customerId: merged })).toBe(0);
+    expect(await Interaction.countDocuments({ customerId: kept, _id: { $in: mergedInteractions } })).toBe(2);
+    expect(await ContactKey.findById('email:uyen@mac.vn').lean()).toMatchObject({ customerId: kept });
+    const k = await customerDoc(kept);
+    expect(k.totals).toMatchObject({ orders: 3, revenue: { VND: 450_000, EUR: 2000 } });
+    expect(k.emails).toEqual(['uyen@mac.vn']);
+    expect([...k.tags].sort()).toEqual(['regular', 'vip']);
+    expect(await customerDoc(merged)).toMatchObject({ status: 'merged', mergedInto: kept, totals: { orders: 0, revenue: {} } });
+    expect(await say(sales, 'find uyen@mac.vn')).toContain(`C${kept} Uyen Mac`);
+    expect(await say(sales, `note C${merged} follows the kept customer`)).toBe(`Note saved on C${kept}.`);
+
+    expect(await say(manager, `unmerge C${merged}`)).toBe(`C${merged} is separate from C${kept} again.`);
+    expect((await Order.find({ customerId: merged }).lean()).map((o) => o._id).sort()).toEqual([...mergedOrders].sort());
+    expect((await Order.find({ customerId: kept }).lean()).map((o) => o._id)).toEqual([keptOrder]);
+    expect((await Interaction.find({ customerId: merged }).lean()).map((i) => String(i._id)).sort()).toEqual([...mergedInteractions].sort());
+    expect(await ContactKey.findById('email:uyen@mac.vn').lean()).toMatchObject({ customerId: merged });
+    expect(await ContactKey.findById(`phone:${phone.e164}`).lean()).toMatchObject({ customerId: kept });
+    const k2 = await customerDoc(kept);
+    expect(k2).toMatchObject({ emails: [], tags: ['regular'], phones: [phone.e164], totals: { orders: 1, revenue: { VND: 300_000 } } });
+    const m2 = await customerDoc(merged);
+    expect(m2).toMatchObject({ status: 'active', emails: ['uyen@mac.vn'], totals: { orders: 2, revenue: { VND: 150_000, EUR: 2000 } } });
+    expect(m2.mergedInto ?? undefined).toBeUndefined();
+    expect(await say(sales, 'find uyen@mac.vn')).toContain(`C${merged} Uyen M.`);
+  });
+
+  it('moves a chatting customer’s identity too: their messages land on the kept customer until unmerged', async () => {
+    const phone = freshPhone();
+    const kept = await newLead(`Thao Dinh ${phone.local}`);
+    const thao = tg('7601', 'Thao');
+    await say(thao, 'Hi, I ordered by phone last week');
+    const chatting = Number((await Identity.findById('telegram:7601').lean())?.refId);
+    expect(chatting).not.toBe(kept);
+
+    expect(await say(OWNER, `merge C${kept} C${chatting}`)).toBe(`C${chatting} merged into C${kept}: 0 order(s) and 1 interaction(s) moved. Undo with: unmerge C${chatting}`);
+    expect(await Identity.findById('telegram:7601').lean()).toMatchObject({ refId: String(kept) });
+    expect(await say(thao, 'whoami')).toBe(`You are customer C${kept} Thao Dinh.`);
+    await say(thao, 'Any news on the delivery?');
+    expect(await Interaction.countDocuments({ customerId: kept, kind: 'message' })).toBe(2);
+
+    await say(OWNER, `unmerge C${chatting}`);
+    expect(await Identity.findById('telegram:7601').lean()).toMatchObject({ refId: String(chatting) });
+    expect(await say(thao, 'whoami')).toBe(`You are customer C${chatting} Thao.`);
+  });
+
+  it('refuses to merge a customer into itself', async () => {
+    const id = await newLead(`Vinh Cao ${freshPhone().local}`);
+    expect(await say(OWNER, `merge C${id} C${id}`)).toBe('Give two different customers\nUsage: merge <keep C12> <merge-in C15>');
+  });
+});
+
+describe('invite and join', () => {
+  it('lets an invite code be used once, making its user staff with the invited role', async () => {
+    const invite = await say(OWNER, 'invite support');
+    const code = /: (\w+)\n/.exec(invite)?.[1] ?? '';
+    expect(invite).toContain(`They send "join ${code}" to the bot before`);
+    expect(await say(tg('3001', 'Phuong'), `join ${code.toLowerCase()}`)).toBe('Welcome to the team, Phuong! You are now support. Send "help" to start.');
+    expect(await say(tg('3001', 'Phuong'), 'whoami')).toBe('You are Phuong, support.');
+    const staffBefore = await Staff.countDocuments();
+    expect(await say(tg('3002', 'Quang'), `join ${code}`)).toBe(`No invite code matches "${code}".`);
+    expect(await Staff.countDocuments()).toBe(staffBefore);
+    expect(await Identity.findById('telegram:3002').lean()).toBeNull();
+  });
+
+  it('refuses an expired code', async () => {
+    const invite = await say(OWNER, 'invite sales');
+    const code = /: (\w+)\n/.exec(invite)?.[1] ?? '';
+    const staffBefore = await Staff.countDocuments();
+    const saved = clock.now;
+    clock.now = new Date(saved.getTime() + 73 * 3_600_000);
+    try {
+      expect(await say(tg('3003', 'Rin'), `join ${code}`)).toBe(`No invite code matches "${code}".`);
+    } finally {
+      clock.now = saved;
+    }
+    expect(await Staff.countDocuments()).toBe(staffBefore);
+    expect((await Invite.findById(code).lean())?.usedBy).toBeUndefined();
+  });
+
+  it('does not let a manager invite an owner', async () => {
+    const before = await Invite.countDocuments();
+    expect(await say(manager, 'invite owner')).toBe('Sorry, your role cannot use "invite an owner".');
+    expect(await Invite.countDocuments()).toBe(before);
+  });
+
+  it('refuses an unknown role with the usage line', async () => {
+    expect(await say(OWNER, 'invite boss')).toBe('Role must be one of owner, manager, sales, support\nUsage: invite <owner|manager|sales|support>');
+  });
+});
+
+describe('link', () => {
+  it('makes a staff member’s account on another platform the same person', async () => {
+    const codeReply = await say(sales, 'link');
+    const code = /link code: (\w+)/.exec(codeReply)?.[1] ?? '';
+    expect(code).toMatch(/^[A-Z0-9]{8}$/);
+    const lanOnSlack = slack('T01:U0LAN', 'lan.slack');
+    expect(await say(lanOnSlack, `link ${code}`)).toBe('Linked. Both accounts are now the same person for us.');
+    expect(await say(lanOnSlack, 'whoami')).toBe('You are Lan, sales.');
+    const [a, b] = await Promise.all([Identity.findById('telegram:1002').lean(), Identity.findById('slack:T01:U0LAN').lean()]);
+    expect(b).toMatchObject({ kind: 'staff', refId: a?.refId });
+    expect(await say(slack('T01:U0OTHER', 'other'), `link ${code}`)).toBe(`No link code matches "${code}".`);
+  });
+
+  it('makes a customer’s account on another platform the same customer', async () => {
+    const onTelegram = tg('7101', 'Xuan');
+    await say(onTelegram, 'start');
+    const whoTg = await say(onTelegram, 'whoami');
+    const id = customerIdIn(whoTg);
+    const code = /link code: (\w+)/.exec(await say(onTelegram, 'link'))?.[1] ?? '';
+    const onSlack = slack('T01:U0XUAN', 'xuan');
+    expect(await say(onSlack, `link ${code}`)).toBe('Linked. Both accounts are now the same person for us.');
+    expect(await say(onSlack, 'whoami')).toBe(`You are customer C${id} Xuan.`);
+  });
+
+  it('refuses a code sent from the account that asked for it, and the code still works from the other account', async () => {
+    const onTelegram = tg('7201', 'Yen');
+    const code = /link code: (\w+)/.exec(await say(onTelegram, 'link'))?.[1] ?? '';
+    expect(await say(onTelegram, `link ${code}`)).toBe('Send the code from your other account, not this one\nUsage: link            (get a code)\nlink <CODE>     (from your other account)');
+    expect(await say(slack('T01:U0YEN', 'yen'), `link ${code}`)).toBe('Linked. Both accounts are now the same person for us.');
+  });
+});
+
+describe('whoami', () => {
+  it('tells staff their name and role, customers their number, and strangers how to start', async () => {
+    expect(await say(OWNER, 'whoami')).toBe('You are Owner, owner.');
+    expect(await say(manager, 'whoami')).toBe('You are Minh, manager.');
+    expect(await say(tg('7301', 'Nobody'), 'whoami')).toBe('You are not registered yet. Staff join with "join CODE"; customers just write to us.');
+  });
+});
+
+describe('customer messages', () => {
+  it('stores free text from a new customer and tells support', async () => {
+    notifier.clear();
+    const zoe = tg('7401', 'Zoe');
+    expect(await say(zoe, 'Hello, do you have the blue dress in size M?')).toBe('Thanks, we got your message and will answer soon.');
+    const identity = await Identity.findById('telegram:7401').lean();
+    expect(identity).toMatchObject({ kind: 'customer' });
+    const id = Number(identity?.refId);
+    expect(await customerDoc(id)).toMatchObject({ name: 'Zoe', source: 'telegram' });
+    expect(await Interaction.find({ customerId: id }).lean()).toEqual([
+      expect.objectContaining({ kind: 'message', text: 'Hello, do you have the blue dress in size M?', priority: 'normal', platform: 'telegram' }),
+    ]);
+    const supportIds = (await Staff.find({ role: 'support', active: true }).lean()).map((s) => s._id).sort();
+    expect(supportIds.length).toBeGreaterThanOrEqual(1);
+    expect(notifier.sent.map((n) => (n.to.kind === 'staff' ? n.to.staffId : 'customer')).sort()).toEqual(supportIds);
+    for (const staffId of supportIds) {
+      expect(notifier.textsForStaff(staffId)).toEqual([`💬 C${id} Zoe (telegram): Hello, do you have the blue dress in size M?`]);
+    }
+  });
+
+  it('stores a message from a customer whose platform shows no name, as "(no name)" for staff', async () => {
+    notifier.clear();
+    const nameless = slack('T01:U0NONAME', '');
+    expect(await say(nameless, 'Do you ship to Da Nang?')).toBe('Thanks, we got your message and will answer soon.');
+    const id = Number((await Identity.findById('slack:T01:U0NONAME').lean())?.refId);
+    expect(await customerDoc(id)).toMatchObject({ name: '', source: 'slack' });
+    expect(await Interaction.countDocuments({ customerId: id, kind: 'message' })).toBe(1);
+    const hoa = await Identity.findById('telegram:1003').lean();
+    expect(notifier.textsForStaff(hoa!.refId)).toEqual([`💬 C${id} (no name) (slack): Do you ship to Da Nang?`]);
+  });
+
+  it('sends a message from a customer with an owner to that owner, not to support', async () => {
+    const phone = freshPhone();
+    const id = customerIdIn(await say(sales, `lead Bich Ngoc ${phone.local}`));
+    const bich = tg('7402', 'Bich');
+    await say(bich, '', { contact: { phone: phone.local } });
+    notifier.clear();
+    expect(await say(bich, 'Is my parcel on its way?')).toBe('Thanks, we got your message and will answer soon.');
+    const lan = await Identity.findById('telegram:1002').lean();
+    expect(notifier.sent.map((n) => n.to)).toEqual([{ kind: 'staff', staffId: lan?.refId }]);
+    expect(notifier.textsForStaff(lan!.refId)[0]).toBe(`💬 C${id} Bich Ngoc (telegram): Is my parcel on its way?`);
+  });
+
+  it('logs a complaint with high priority and tells support at once', async () => {
+    notifier.clear();
+    const cus = tg('7403', 'Chau');
+    expect(await say(cus, 'complaint the parcel arrived broken')).toBe(
+      'We are sorry. Your complaint is logged with priority and our support team has been told right away.',
+    );
+    const id = Number((await Identity.findById('telegram:7403').lean())?.refId);
+    expect(await Interaction.find({ customerId: id }).lean()).toEqual([
+      expect.objectContaining({ kind: 'complaint', priority: 'high', text: 'the parcel arrived broken' }),
+    ]);
+    const hoa = await Identity.findById('telegram:1003').lean();
+    expect(notifier.textsForStaff(hoa!.refId)).toEqual([`⚠️ Complaint from C${id} Chau (telegram): the parcel arrived broken`]);
+  });
+
+  it('recognises a complaint in free text', async () => {
+    const cus = tg('7404', 'Duyen');
+    expect(await say(cus, 'Tôi muốn hoàn tiền, hàng bị hỏng')).toContain('Your complaint is logged with priority');
+    const id = Number((await Identity.findById('telegram:7404').lean())?.refId);
+    expect((await Interaction.findOne({ customerId: id }).lean())?.priority).toBe('high');
+  });
+
+  it('treats a customer sentence that starts with a staff command word as a message, and a /command as a refusal', async () => {
+    notifier.clear();
+    const cus = tg('7406', 'Phuong');
+    expect(await say(cus, 'find my order please, it is late')).toBe('Thanks, we got your message and will answer soon.');
+    const id = Number((await Identity.findById('telegram:7406').lean())?.refId);
+    expect(await Interaction.find({ customerId: id }).lean()).toEqual([expect.objectContaining({ kind: 'message', text: 'find my order please, it is late' })]);
+    expect(notifier.sent.length).toBeGreaterThanOrEqual(1);
+    const before = await Interaction.countDocuments();
+    expect(await say(cus, '/find anna')).toBe('Sorry, that command is for staff only. Send "help" to see what you can do.');
+    expect(await Interaction.countDocuments()).toBe(before);
+  });
+
+  it('asks what went wrong for an empty complaint and stores nothing', async () => {
+    const before = await Interaction.countDocuments();
+    expect(await say(tg('7405', 'Em'), 'complaint')).toBe('Tell us what went wrong, e.g. "complaint the parcel arrived broken".');
+    expect(await Interaction.countDocuments()).toBe(before);
+  });
+});
+
+describe('start, consent and stop', () => {
+  it('greets with consent buttons, then records yes, and stop withdraws it', async () => {
+    const cus = tg('7501', 'Giao');
+    const start = await send(cus, '/start');
+    expect(replyText(start)).toContain('Welcome to our shop!');
+    expect(buttonActions(start)).toEqual(['consent yes', 'consent no']);
+    expect(start[1]).toMatchObject({ kind: 'text', requestContact: 'Share my phone number' });
+    const id = Number((await Identity.findById('telegram:7501').lean())?.refId);
+    expect((await customerDoc(id)).consent?.promotions).toBe(false);
+
+    expect(await say(cus, 'consent yes', { fromButton: true })).toBe('Thank you! You will get our offers. Send /stop at any time to stop them.');
+    expect((await customerDoc(id)).consent?.promotions).toBe(true);
+    expect(await say(cus, '/stop')).toBe('Done: you will receive no more promotions. Your orders and messages are not affected.');
+    expect((await customerDoc(id)).consent?.promotions).toBe(false);
+    expect(await say(cus, 'consent maybe')).toBe('Answer yes or no\nUsage: consent <yes|no>');
+    expect(await Customer.countDocuments({ _id: id })).toBe(1);
+  });
+});
+
+describe('de-duplication and unknown input', () => {
+  it('answers a delivery once: the same deliveryId again returns nothing and writes nothing', async () => {
+    const incoming = {
+      platform: 'console' as const,
+      chatId: 'owner',
+      userId: 'owner',
+      displayName: 'Owner',
+      text: `lead Duplicate Test ${freshPhone().local} #dup note: once`,
+      deliveryId: 'test:dup:1',
+    };
+    const first = await chat.core.handle(incoming);
+    expect(replyText(first)).toMatch(/^New lead C\d+ Duplicate Test saved\.$/);
+    const before = await countAll();
+    expect(await chat.core.handle(incoming)).toEqual([]);
+    expect(await countAll()).toEqual(before);
+  });
+
+  it('tells staff it does not know a command', async () => {
+    expect(await say(sales, 'frobnicate C1')).toBe('I don\'t know "frobnicate". Send "help" to see what you can do.');
+  });
+});
