@@ -117,9 +117,57 @@ const en = {
   // --- end insight ---
 
   // --- jobs (follow-ups, promotions, digests): add keys below this line ---
+  followUp: {
+    created: (id: string, ref: string, name: string, when: string, zone: string) => `Follow-up ${id} for ${ref} ${name}: ${when} (${zone}).`,
+    listTitle: (count: number) => `Your follow-ups (${count}), earliest first:`,
+    listNone: () => 'You have no open follow-ups. Add one with: followup C12 tomorrow 10:00 call back',
+    line: (id: string, when: string, ref: string, name: string, text: string, overdue: boolean) =>
+      `${overdue ? '⏰ overdue · ' : ''}${id} · ${when} · ${ref} ${name}${text ? ` · ${text}` : ''}`,
+    reminder: (ref: string, name: string, text: string, due: string) => `⏰ Follow up with ${ref} ${name}${text ? `: ${text}` : ''} (due ${due})`,
+    done: (id: string) => `Done: ${id}. Nice work.`,
+    alreadyDone: (id: string) => `${id} was already done.`,
+    snoozed: (id: string, when: string) => `${id} snoozed until ${when}; you'll be reminded then.`,
+    doneButton: () => 'Done',
+    snoozeHourButton: () => 'Snooze 1 h',
+    snoozeDayButton: () => 'Snooze 1 day',
+    needText: () => 'say what to do after the time, e.g. "followup C12 tomorrow 10:00 call about the blue dress"',
+    autoLead: (days: number) => `New lead with no contact for ${days} day(s) — reach out.`,
+    lapsed: () => 'Lapsed customer (weekly digest) — check in with them.',
+    lapsedCreated: (created: number, existing: number) =>
+      `Created ${created} follow-up(s)${existing ? `; ${existing} already existed` : ''}. Their owners will be reminded.`,
+    complaintAlert: (ref: string, name: string, hours: number, body: string) =>
+      `⚠️ Still unanswered after ${hours} h — complaint from ${ref} ${name}: ${body}\nReply or add a note to the customer when handled.`,
+  },
+  digest: {
+    subscribed: (day: string, time: string, zone: string, next: string) => `Weekly digest is on: ${day} ${time} (${zone}). Next one: ${next}.`,
+    unsubscribed: () => 'Weekly digest is off.',
+    notSubscribed: () => 'You were not subscribed to the weekly digest.',
+    title: (from: string, to: string) => `📊 Weekly digest · ${from} – ${to}`,
+    orders: (orders: number, prevOrders: number, revenue: string, prevRevenue: string, change: string) =>
+      `Orders: ${orders} (previous week ${prevOrders}) · Revenue: ${revenue} (previous ${prevRevenue}) ${change}`.trim(),
+    ordersUnknown: (since: string) => `Orders and revenue: history starts ${since}; the comparison appears once two weeks are recorded.`,
+    leadsTitle: (count: number) => `New leads: ${count}`,
+    leadsLine: (who: string, count: number) => `  ${who}: ${count}`,
+    unassigned: () => 'unassigned',
+    topTitle: () => 'Top customers who ordered this week (lifetime revenue):',
+    topLine: (ref: string, name: string, revenue: string, orders: number) => `  ${ref} ${name} · ${revenue} · ${orders} order(s)`,
+    lapsedTitle: (newly: number, total: number, days: number) => `Lapsed (no order for ${days} days): ${total} in all, ${newly} newly this week`,
+    lapsedLine: (ref: string, name: string, revenue: string, owner: string) => `  ${ref} ${name} · ${revenue} · ${owner}`,
+    lapsedButton: (count: number) => `Create follow-ups for these ${count}`,
+    overdueTitle: (count: number) => `Overdue follow-ups: ${count}`,
+    overdueLine: (who: string, count: number) => `  ${who}: ${count}`,
+    segmentsTitle: () => 'Segments (customers, change this week):',
+    segmentLine: (name: string, size: number, change: string) => `  ${name}: ${size}${change ? ` (${change})` : ''}`,
+    campaignsTitle: () => 'Campaigns this week:',
+    campaignLine: (line: string) => `  ${line}`,
+    nothing: () => '  —',
+    chartCaption: (from: string, to: string) => `Revenue per day and segment sizes, ${from} – ${to}`,
+  },
   // --- end jobs ---
 
   // --- adapters (Telegram, Slack): add keys below this line ---
+  buttonExpired: () => 'This button has expired. Please send the command again.',
+  contactNotOwn: () => 'To link your orders, please share your own number with the "Share my phone number" button.',
   // --- end adapters ---
 
   // Command summaries (help)
@@ -147,6 +195,12 @@ const en = {
     whoami: 'show who the bot thinks you are',
     // --- insight summaries ---
     // --- jobs summaries ---
+    followup: 'remind yourself to follow up with a customer at a time',
+    followups: 'list your open follow-ups, overdue first',
+    followupDone: 'mark a follow-up done',
+    followupSnooze: 'snooze a follow-up (1h, 1d, …)',
+    followupsFor: 'create follow-ups for customers’ owners (digest button)',
+    digest: 'weekly digest: on [day] [HH:MM], off, or now',
   },
   whoamiStaff: (name: string, role: string) => `You are ${name}, ${role}.`,
   whoamiCustomer: (ref: string, name: string) => `You are customer ${ref} ${name}.`,
