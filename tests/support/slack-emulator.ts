@@ -772,7 +772,8 @@ export class SlackEmulator {
     if (typeof value !== 'string' || value === '') throw new SlackApiError('channel_not_found');
     const channel = /^[UW][A-Z0-9]+$/.test(value) ? dmChannelId(value) : value;
     record.channel = channel;
-    const error = this.blocked.get(channel) ?? this.blocked.get(value);
+    // A blocked user id also blocks their DM when it is addressed by its `D<user>` id (as after conversations.open).
+    const error = this.blocked.get(channel) ?? this.blocked.get(value) ?? (channel.startsWith('D') ? this.blocked.get(channel.slice(1)) : undefined);
     if (error !== undefined) throw new SlackApiError(error);
     return channel;
   }

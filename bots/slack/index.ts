@@ -1,0 +1,286 @@
+/**
+ * The Slack adapter (Bolt): a thin translator between Slack and the core's
+ * `handle(incoming) → Reply[]`, plus the Slack {@link PlatformSender}. Nothing outside
+ * `bots/slack` imports Bolt.
+ *
+ * Receiver: Bolt's own `HTTPReceiver`, never started as a server — its `requestListener` is
+ * mounted at `POST /slack/events` on our one HTTP server. So Bolt does what it does well (read
+ * the raw body, check `X-Slack-Signature` with a constant-time compare and refuse timestamps
+ * older than five minutes with a bodiless 401, answer `url_verification` and `ssl_check`, parse
+ * events, slash commands and interactivity) and we write no signature code of our own.
+ * `processBeforeResponse` stays false: the HTTP answer goes out when `ack()` is called —
+ * immediately, before the core runs — so Slack's three-second deadline is always met. Events are
+ * acknowledged by Bolt before listeners run.
+ *
+ * Exactly once: Slack retries an event it thinks failed (`X-Slack-Retry-Num`), with the same
+ * `event_id`. The delivery id `slack:<event_id>` is claimed by the core with an insert-or-skip
+ * on `_id`, so a retry — even one arriving at another process while the first is still running —
+ * returns no replies and changes nothing.
+ *
+ * Answers: a DM is answered in the DM (`chat.postMessage`, through the sender, so 429s are
+ * retried and order kept). Slash commands and button clicks are answered through `respond()`
+ * (their `response_url`), ephemeral — visible only to the person who asked, wherever they asked,
+ * so customer data never shows in a shared channel; files go to their DM with the app.
+ *
+ * Not here: Socket Mode (`SLACK_APP_TOKEN`). It needs a WebSocket server from Slack
+ * (`apps.connections.open` + wss), which the local Slack emulator does not provide, so it could
+ * not be tested end to end; HTTP events are the supported transport.
+ *
+ * @example
+ *   const slack = createSlackAdapter({ config, core, log });
+ *   notifier.register(slack.sender);
+ *   http.mount(SLACK_EVENTS_PATH, slack.requestListener);
+ *   await slack.start();
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, HTTPReceiver, HTTPReceiverDeferredRequestError, webApi, type ButtonAction, type RespondFn } from '@slack/bolt';
+import type { Config } from '../../src/config.js';
+import type { Core } from '../../src/core/handle.js';
+import { messagesFor } from '../../src/core/messages.js';
+import { text, type Incoming, type Reply } from '../../src/core/types.js';
+import { ConfigError, PlatformError } from '../../src/errors.js';
+import type { Listener } from '../../src/http/server.js';
+import type { Logger } from '../../src/log.js';
+import type { RoutingNotifier } from '../../src/services/notifier.js';
+import { boltLogger } from './bolt-logger.js';
+import { clickIncoming, commandIncoming, dmIncoming, SlackPeople } from './incoming.js';
+import { ACTION_ID_PREFIX, renderReplies, type SlackMessage, type SlackOutgoing } from './render.js';
+import { SlackSender, slackErrorCode } from './sender.js';
+
+export { SlackSender } from './sender.js';
+
+/** Where Slack posts events, slash commands and interactivity on our HTTP server. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+/** The one slash command: `/crm <command> args`. */
+export const SLASH_COMMAND = '/crm';
+/** Slack accepts at most five posts to one `response_url`. */
+const RESPONSE_URL_USES = 5;
+
+export interface SlackAdapterOptions {
+  config: Pick<Config, 'SLACK_BOT_TOKEN' | 'SLACK_SIGNING_SECRET' | 'SLACK_API_URL'>;
+  /** Only `handle` is used (tests may wrap it to count calls). */
+  core: Pick<Core, 'handle'>;
+  log: Logger;
+  /**
+   * The WebClient's retry policy for network errors, 5xx and 429s (429s wait `Retry-After`
+   * first). Default: @slack/web-api's ten retries in about thirty minutes.
+   */
+  retryConfig?: webApi.RetryOptions;
+}
+
+export interface SlackAdapter {
+  readonly app: App;
+  /** Outbound messages for the notifier. */
+  readonly sender: SlackSender;
+  /** Node request listener for `POST /slack/events` (signature-checked by Bolt). */
+  readonly requestListener: Listener;
+  /** Checks the token (`auth.test`) and learns the bot's own ids; call before traffic arrives. */
+  start(): Promise<void>;
+  /** Waits for requests already being handled; the HTTP server is closed by its owner. */
+  stop(): Promise<void>;
+  /** Resolves when no request is being handled (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+/** Builds the adapter; no I/O until {@link SlackAdapter.start}. */
+export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
+  const { config, core } = options;
+  const log = options.log.child({ platform: 'slack' });
+  const token = config.SLACK_BOT_TOKEN;
+  const signingSecret = config.SLACK_SIGNING_SECRET;
+  if (!token || !signingSecret) {
+    throw new ConfigError([...(token ? [] : ['SLACK_BOT_TOKEN: is required']), ...(signingSecret ? [] : ['SLACK_SIGNING_SECRET: is required'])]);
+  }
+  const logger = boltLogger(log);
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    endpoints: SLACK_EVENTS_PATH,
+    processBeforeResponse: false,
+    signatureVerification: true,
+    logger,
+  });
+  const app = new App({
+    token,
+    receiver,
+    logger,
+    // No auth.test from the constructor: start() does it, awaited.
+    deferInitialization: true,
+    clientOptions: {
+      slackApiUrl: config.SLACK_API_URL,
+      rejectRateLimitedCalls: false,
+      retryConfig: options.retryConfig ?? webApi.retryPolicies.tenRetriesInAboutThirtyMinutes,
+    },
+  });
+  const sender = new SlackSender(app.client, log);
+  const download = privateFileDownloader(token, config.SLACK_API_URL);
+  const people = new SlackPeople(app.client, log);
+  const inFlight = new Set<Promise<void>>();
+
+  /** Runs a handler's work, tracked for idle()/stop(); errors are logged, never thrown into Bolt. */
+  async function track(what: string, work: () => Promise<void>): Promise<void> {
+    const p = work().catch((error: unknown) => {
+      log.error({ err: error, what }, 'slack: handling failed');
+    });
+    inFlight.add(p);
+    try {
+      await p;
+    } finally {
+      inFlight.delete(p);
+    }
+  }
+
+  /** The core's answer; if the core itself fails (database down), a "try again" with a log ref. */
+  async function handle(incoming: Incoming): Promise<Reply[]> {
+    try {
+      return await core.handle(incoming);
+    } catch (error) {
+      const ref = randomBytes(3).toString('hex');
+      log.error({ err: error, ref, deliveryId: incoming.deliveryId }, 'slack: core failed');
+      return [text(messagesFor(incoming.locale).internalError(ref))];
+    }
+  }
+
+  /**
+   * Answers a slash command or a click through its response_url: ephemeral messages, never
+   * replacing the message that was clicked. Uploads — and messages past the response_url's five
+   * uses — go to the person's DM with the app.
+   */
+  async function answerPrivately(respond: RespondFn, userId: string, replies: Reply[]): Promise<void> {
+    const { items, dropped } = renderReplies(replies);
+    if (dropped.length > 0) log.warn({ dropped }, 'slack: parts of a reply did not fit Slack limits');
+    const viaResponseUrl = items.filter((i): i is SlackMessage => i.kind === 'message').slice(0, RESPONSE_URL_USES);
+    const toDm: SlackOutgoing[] = items.filter((i) => !viaResponseUrl.includes(i as SlackMessage));
+    for (const m of viaResponseUrl) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: m.text, blocks: m.blocks });
+    }
+    if (toDm.length > 0) {
+      const result = await sender.sendRendered(userId, toDm);
+      if (!result.ok) log.warn({ reason: result.reason }, 'slack: could not deliver part of an answer to the DM');
+    }
+  }
+
+  // Slash command: ack at once (the HTTP answer), then the core, then respond().
+  app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
+    await ack();
+    await track('command', async () => {
+      const who = await people.lookup(command.user_id, command.user_name);
+      const replies = await handle(commandIncoming(command, who));
+      await answerPrivately(respond, command.user_id, replies);
+    });
+  });
+
+  // Direct messages to the app (with files: `file_share`). Bolt has already acknowledged the event;
+  // edits, deletions, joins and bot messages are not someone writing to us.
+  app.event('message', async ({ event, body }) => {
+    if (event.channel_type !== 'im' || !(event.subtype === undefined || event.subtype === 'file_share')) return;
+    if (('bot_id' in event && event.bot_id !== undefined) || !event.user) return;
+    const dm = event;
+    await track('dm', async () => {
+      const who = await people.lookup(dm.user);
+      const incoming = dmIncoming({ eventId: body.event_id, teamId: body.team_id, event: dm }, who, download);
+      const replies = await handle(incoming);
+      const result = await sender.send(dm.channel, replies);
+      if (!result.ok) log.warn({ reason: result.reason }, 'slack: could not answer a DM');
+    });
+  });
+
+  // Button clicks (every block action is acknowledged; only ours run a command).
+  app.action(/.*/, async ({ ack, body, action, respond }) => {
+    await ack();
+    if (body.type !== 'block_actions' || !isOurButton(action)) return;
+    const value = action.value;
+    if (!value) return;
+    const userId = body.user.id;
+    await track('click', async () => {
+      const who = await people.lookup(userId, body.user.name ?? body.user.username);
+      const teamId = body.user.team_id ?? body.team?.id ?? '';
+      const incoming = clickIncoming({ teamId, userId, triggerId: body.trigger_id, actionTs: action.action_ts, value }, who);
+      const replies = await handle(incoming);
+      await answerPrivately(respond, userId, replies);
+    });
+  });
+
+  app.error(async (error) => {
+    log.error({ err: error }, 'slack: unhandled error in a listener');
+  });
+
+  const requestListener: Listener = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      receiver.requestListener(req, res);
+    } catch (error) {
+      // Bolt throws for what it does not route (e.g. GET /slack/events): answer, don't crash.
+      if (!res.headersSent) res.writeHead(error instanceof HTTPReceiverDeferredRequestError ? 405 : 500).end();
+      if (!(error instanceof HTTPReceiverDeferredRequestError)) log.error({ err: error }, 'slack: request failed');
+    }
+  };
+
+  async function idle(): Promise<void> {
+    // One turn of the event loop first: a request whose ack just went out has its work registered by then.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  }
+
+  return {
+    app,
+    sender,
+    requestListener,
+    async start() {
+      try {
+        await app.init();
+      } catch (error) {
+        const code = slackErrorCode(error);
+        throw new PlatformError('slack', 'auth.test', code ?? (error instanceof Error ? error.message : String(error)), code !== undefined);
+      }
+    },
+    stop: idle,
+    idle,
+  };
+}
+
+/** Files larger than this are not downloaded (the import command has its own, smaller limit). */
+const MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024;
+
+/**
+ * Downloads a shared file from its `url_private_download` with the bot token — only from Slack's
+ * own hosts (`*.slack.com`, or the host of SLACK_API_URL), so the token never goes elsewhere.
+ */
+function privateFileDownloader(token: string, apiUrl: string): (url: string) => Promise<Buffer> {
+  const apiHost = new URL(apiUrl).hostname;
+  return async (url) => {
+    const host = new URL(url).hostname;
+    if (host !== apiHost && host !== 'slack.com' && !host.endsWith('.slack.com')) throw new Error(`refusing to download a file from ${host}`);
+    // fetch drops the authorization header if a redirect leaves the origin.
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`file download failed: HTTP ${res.status}`);
+    const length = Number(res.headers.get('content-length') ?? '0');
+    if (length > MAX_DOWNLOAD_BYTES) throw new Error('file too large to download');
+    const data = Buffer.from(await res.arrayBuffer());
+    if (data.length > MAX_DOWNLOAD_BYTES) throw new Error('file too large to download');
+    return data;
+  };
+}
+
+/** A Block Kit button we rendered (legacy attachment buttons and other elements are ignored). */
+function isOurButton(action: unknown): action is ButtonAction {
+  const a = action as Partial<ButtonAction>;
+  return a.type === 'button' && typeof a.action_id === 'string' && a.action_id.startsWith(ACTION_ID_PREFIX) && typeof a.action_ts === 'string';
+}
+
+/**
+ * Start-up wiring for src/main.ts: builds the adapter, registers its sender with the notifier,
+ * mounts its listener at `/slack/events`, and checks the token.
+ *
+ * @example
+ *   if (config.SLACK_BOT_TOKEN) slack = await startSlack({ config, core, log, notifier, http });
+ */
+export async function startSlack(options: SlackAdapterOptions & {
+  notifier: Pick<RoutingNotifier, 'register'>;
+  http: { mount(path: string, listener: Listener): void };
+}): Promise<SlackAdapter> {
+  const adapter = createSlackAdapter(options);
+  await adapter.start();
+  options.notifier.register(adapter.sender);
+  options.http.mount(SLACK_EVENTS_PATH, adapter.requestListener);
+  return adapter;
+}
