@@ -1,0 +1,178 @@
+/**
+ * RFM segments in chat: `segments` (sizes and the week's moves),
+ * `segment <name>` (members, paged, by value or latest order),
+ * `segments refresh` (recompute now; managers and owners) and `lapsed [days]`.
+ */
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { MANAGERS, STAFF, type Command, type CommandContext } from '../core/command.js';
+import { formatMoney } from '../core/money.js';
+import { text, type Button, type Reply } from '../core/types.js';
+import { ValidationError } from '../errors.js';
+import { formatCustomerRef } from '../services/refs.js';
+import { parseSegment, SEGMENTS, type Segment } from '../services/rfm.js';
+import {
+  lapsed as lapsedCustomers,
+  latestRun,
+  movements,
+  recomputeSegments,
+  RecomputeBusyError,
+  segmentMembers,
+  segmentSizes,
+  summariseMovements,
+  type MemberSort,
+} from '../services/segments.js';
+import { takePage } from './args.js';
+import { formatWhen } from './format.js';
+import { check } from './validate.js';
+
+const zoneOf = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? ctx.actor.timeZone : ctx.deps.config.DEFAULT_TIMEZONE);
+const day = (at: Date, zone: string) => DateTime.fromJSDate(at).setZone(zone).toFormat('yyyy-LL-dd');
+/** How far back `segments` lists moves. */
+const MOVES_DAYS = 7;
+/** Move kinds listed before "and N more". */
+const MOVES_SHOWN = 8;
+
+export const segments: Command = {
+  name: 'segments',
+  usage: 'segments',
+  summary: 'segments',
+  allow: STAFF,
+  async run(ctx) {
+    const run = await latestRun();
+    if (!run?.at) return [text(ctx.msg.segmentsNotComputed())];
+    const zone = zoneOf(ctx);
+    const sizes = await segmentSizes();
+    const all = sizes.reduce((sum, s) => sum + s.customers, 0);
+    const lines = [ctx.msg.segmentsTitle(formatWhen(run.at, zone), all)];
+    for (const s of sizes) {
+      if (s.customers > 0) lines.push(ctx.msg.segmentSizeLine(ctx.msg.segmentNames[s.segment], s.customers, Math.round((100 * s.customers) / all)));
+    }
+    const since = new Date(ctx.deps.now().getTime() - MOVES_DAYS * 86_400_000);
+    const flows = summariseMovements(await movements(since));
+    lines.push('', flows.length ? ctx.msg.segmentsMovesTitle(MOVES_DAYS) : ctx.msg.segmentsMovesNone(MOVES_DAYS));
+    for (const f of flows.slice(0, MOVES_SHOWN)) {
+      lines.push(ctx.msg.segmentMoveLine(ctx.msg.segmentNames[f.from], ctx.msg.segmentNames[f.to], f.customers));
+    }
+    if (flows.length > MOVES_SHOWN) lines.push(ctx.msg.segmentsMovesMore(flows.length - MOVES_SHOWN));
+    const open = sizes
+      .filter((s) => s.customers > 0)
+      .map((s): Button => ({ label: `${ctx.msg.segmentNames[s.segment]} ${s.customers}`, action: `segment ${s.segment}` }));
+    const rows: Button[][] = [];
+    for (let i = 0; i < open.length; i += 3) rows.push(open.slice(i, i + 3));
+    return [text(lines.join('\n'), rows)];
+  },
+};
+
+/** `segment At risk sort recency page 2` → its parts; the sort and page may come in either order. */
+function parseSegmentArgs(args: string, ctx: CommandContext): { segment: Segment; sort: MemberSort; page: number } {
+  let rest = args.trim();
+  let page = 1;
+  let sort: MemberSort = 'value';
+  for (let i = 0; i < 2; i++) {
+    const paged = takePage(rest);
+    if (paged.rest !== rest.trim()) {
+      rest = paged.rest;
+      page = paged.page;
+    }
+    const sorted = /\s*\bsort\s+(value|recency)\s*$/i.exec(rest);
+    if (sorted) {
+      sort = sorted[1]!.toLowerCase() as MemberSort;
+      rest = rest.slice(0, sorted.index).trim();
+    }
+  }
+  const { name } = check(z.object({ name: z.string().min(1, 'say which segment, e.g. "segment At risk"') }), { name: rest });
+  const segment = parseSegment(name);
+  if (!segment) throw new ValidationError('segment', ctx.msg.segmentUnknown(name, SEGMENTS.map((s) => ctx.msg.segmentNames[s]).join(', ')));
+  return { segment, sort, page };
+}
+
+export const segment: Command = {
+  name: 'segment',
+  usage: 'segment <name> [sort value|recency] [page N]',
+  summary: 'segment',
+  examples: ['segment At risk', 'segment champions sort recency', "segment can't lose page 2"],
+  allow: STAFF,
+  async run(ctx): Promise<Reply[]> {
+    const { segment: name, sort, page } = parseSegmentArgs(ctx.args, ctx);
+    const zone = zoneOf(ctx);
+    const base = ctx.deps.config.BASE_CURRENCY;
+    const label = ctx.msg.segmentNames[name];
+    const result = await segmentMembers(name, { sort, page });
+    if (result.total === 0) return [text(ctx.msg.segmentEmpty(label))];
+    const lines = [ctx.msg.segmentTitle(label, result.total, sort === 'value' ? ctx.msg.segmentSortValue() : ctx.msg.segmentSortRecency())];
+    for (const c of result.items) {
+      const ref = formatCustomerRef(c.customerId);
+      const who = c.name || ctx.msg.noName();
+      lines.push(
+        c.r === undefined
+          ? ctx.msg.segmentLeadLine(ref, who, c.phone ?? c.email ?? ctx.msg.none(), day(c.segmentSince, zone))
+          : ctx.msg.segmentMemberLine(ref, who, `R${c.r} F${c.f} M${c.m}`, c.orders, formatMoney(c.value, base), c.lastOrderAt ? day(c.lastOrderAt, zone) : ctx.msg.none()),
+      );
+    }
+    if (result.pages > 1) lines.push(ctx.msg.page(result.page, result.pages, result.total));
+    const at = (p: number, s: MemberSort = sort) => `segment ${name} sort ${s} page ${p}`;
+    const nav: Button[] = [];
+    if (result.page > 1) nav.push({ label: ctx.msg.prev(), action: at(result.page - 1) });
+    if (result.page < result.pages) nav.push({ label: ctx.msg.next(), action: at(result.page + 1) });
+    const other: MemberSort = sort === 'value' ? 'recency' : 'value';
+    const toggle: Button = {
+      label: ctx.msg.segmentSortButton(other === 'value' ? ctx.msg.segmentSortValue() : ctx.msg.segmentSortRecency()),
+      action: at(1, other),
+    };
+    const open = result.items
+      .slice(0, 5)
+      .map((c) => [{ label: `${formatCustomerRef(c.customerId)} ${c.name}`.slice(0, 40), action: `customer ${formatCustomerRef(c.customerId)}` }]);
+    return [text(lines.join('\n'), [...open, ...(nav.length ? [nav] : []), [toggle]])];
+  },
+};
+
+export const segmentsRefresh: Command = {
+  name: 'segments refresh',
+  usage: 'segments refresh',
+  summary: 'segmentsRefresh',
+  allow: MANAGERS,
+  async run(ctx) {
+    try {
+      const r = await recomputeSegments(ctx.deps.now(), { baseCurrency: ctx.deps.config.BASE_CURRENCY });
+      return [
+        text(ctx.msg.segmentsRefreshed(r.customers, r.moved, r.updated - r.moved, r.inserted, Math.max(1, Math.round(r.durationMs / 1000))), [
+          [{ label: ctx.msg.segmentsButton(), action: 'segments' }],
+        ]),
+      ];
+    } catch (error) {
+      if (error instanceof RecomputeBusyError) return [text(ctx.msg.segmentsBusy())];
+      throw error;
+    }
+  },
+};
+
+export const lapsed: Command = {
+  name: 'lapsed',
+  usage: 'lapsed [days]',
+  summary: 'lapsed',
+  examples: ['lapsed', 'lapsed 60'],
+  allow: STAFF,
+  async run(ctx) {
+    const { rest, page } = takePage(ctx.args);
+    const { days } = check(
+      z.object({ days: z.coerce.number({ error: 'days must be a number, e.g. lapsed 60' }).int('days must be a whole number').min(1, 'at least 1 day').max(3650, 'at most 3650 days') }),
+      { days: rest === '' ? ctx.deps.config.LAPSED_DAYS : rest },
+    );
+    const zone = zoneOf(ctx);
+    const result = await lapsedCustomers({ days, now: ctx.deps.now(), page });
+    if (result.total === 0) return [text(ctx.msg.lapsedNone(days))];
+    const lines = [ctx.msg.lapsedTitle(days, result.total)];
+    for (const c of result.items) {
+      lines.push(ctx.msg.lapsedLine(formatCustomerRef(c.customerId), c.name || ctx.msg.noName(), c.daysSince, day(c.lastOrderAt, zone), c.orders));
+    }
+    if (result.pages > 1) lines.push(ctx.msg.page(result.page, result.pages, result.total));
+    const nav: Button[] = [];
+    if (result.page > 1) nav.push({ label: ctx.msg.prev(), action: `lapsed ${days} page ${result.page - 1}` });
+    if (result.page < result.pages) nav.push({ label: ctx.msg.next(), action: `lapsed ${days} page ${result.page + 1}` });
+    const open = result.items
+      .slice(0, 5)
+      .map((c) => [{ label: `${formatCustomerRef(c.customerId)} ${c.name}`.slice(0, 40), action: `customer ${formatCustomerRef(c.customerId)}` }]);
+    return [text(lines.join('\n'), [...open, ...(nav.length ? [nav] : [])])];
+  },
+};

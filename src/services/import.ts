@@ -1,0 +1,659 @@
+/**
+ * Importing customers from a CSV file: streamed (csv-parse; the file is never
+ * held in memory), validated row by row, written in batches, idempotent.
+ *
+ * - Columns are recognised by header (English or Vietnamese) or mapped
+ *   explicitly; see ./import-columns.ts for the row rules.
+ * - A row applies fully or not at all: it is validated, and its contact keys
+ *   resolved, before anything of it is written. A rejected row is reported
+ *   with its line (the header is line 1) and the reason.
+ * - De-duplication is the contact-key claim of services/contacts.ts, in bulk:
+ *   a batch's unknown phone/e-mail keys are inserted with one unordered
+ *   `insertMany`; the inserts that fail are the keys someone already owns.
+ *   An existing phone/e-mail updates that customer; rows of the file that
+ *   share one merge into one customer (exact normalised match only). Details
+ *   that belong to two different customers reject the row (merge first).
+ * - Notes get a deterministic `_id` (a hash of customer and text), so
+ *   importing the same file again adds no note twice: an `_id` lookup (or the
+ *   insert itself) is the check.
+ * - Running it again changes nothing: every row comes back `unchanged`.
+ *
+ * Each row counts once: `rows = created + updated + unchanged + rejected.length`
+ * (blank lines are counted apart). A row that repeats an earlier row of the
+ * same file adds nothing and counts as `unchanged`.
+ *
+ * Write order per batch (no transactions): contact keys, then new customers,
+ * then updates, then notes. A crash in between leaves keys whose customer does
+ * not exist yet; they are treated as free by the next run (as in contacts.ts),
+ * so importing the file again completes the batch.
+ *
+ * Speed: rows are handled in batches (default 500) in two stages that
+ * overlap — while one batch's customers and notes are written, the next is
+ * read, validated, and its keys claimed. Customers this run created are
+ * remembered in a compact form, so rows repeating them need no read and
+ * usually no write. Customers that existed before are read once per batch
+ * with one `$in` query (on FerretDB v1, which uses an index only for string
+ * or ObjectId `_id` lookups, that query scans the customers: re-importing a
+ * large file there is much slower than importing it the first time). A file
+ * imported again is noticed (most claims fail) and its keys are then looked up
+ * instead of claimed, so no customer numbers are reserved in vain. Identical
+ * updates go out as one `updateMany`.
+ *
+ * @example
+ *   const report = await importCustomers(createReadStream('leads.csv'), { region: 'VN', by: 'staff:s_1' });
+ *   // → { rows: 120, created: 100, updated: 5, unchanged: 10, blank: 2, rejected: [{ row: 17, reason: 'invalid phone "12"' }, …], columns: {…} }
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import mongoose from 'mongoose';
+import { AuditEvent } from '../../models/audit-event.js';
+import { ContactKey } from '../../models/contact-key.js';
+import { Counter } from '../../models/counter.js';
+import { Customer } from '../../models/customer.js';
+import { Interaction } from '../../models/interaction.js';
+import { foldName } from '../core/names.js';
+import { ConflictError, ValidationError } from '../errors.js';
+import { audit } from './audit.js';
+import { staffIdOf } from './contacts.js';
+import { readCsvRecords } from './csv-records.js';
+import { describeColumns, readRow, resolveColumns, type ColumnMapping, type Columns, type ImportField, type ImportRow } from './import-columns.js';
+import { formatCustomerRef } from './refs.js';
+import { isDuplicateKey } from './sequence.js';
+
+export interface ImportOptions {
+  /** Region for phone numbers written without a country code (config DEFAULT_PHONE_REGION). */
+  region: string;
+  /** Who imports, as an actor ref (`staff:s_1`, `script:import`). */
+  by: string;
+  /** Explicit columns, e.g. `{ name: 'Column A', phone: 'Tel' }`; others are recognised by header. */
+  mapping?: ColumnMapping;
+  /** Rows validated and written together (default 500). */
+  batchSize?: number;
+  /** Call `onProgress` after at least this many rows (default 1000). */
+  progressEvery?: number;
+  onProgress?: (progress: ImportProgress) => void;
+  /** `source` of new customers (default `import`). */
+  source?: string;
+  /** Owner of new customers (a salesperson importing their own leads). */
+  ownerId?: string;
+  /** File name, for the audit trail. */
+  label?: string;
+  now?: Date;
+}
+
+export interface ImportProgress {
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}
+
+export interface RejectedRow {
+  /** Line in the file where the row starts; the header is line 1, so the first data row is 2. */
+  row: number;
+  reason: string;
+}
+
+export interface ImportReport {
+  /** Data rows read, blank lines excluded: created + updated + unchanged + rejected. */
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** Blank lines skipped. */
+  blank: number;
+  rejected: RejectedRow[];
+  /** The headers each field was read from. */
+  columns: Partial<Record<ImportField, string[]>>;
+}
+
+/** What this run knows of a customer: its details as `\x1f`-separated tokens (small, no read needed). */
+type Known = { tokens: string; status: string };
+
+const SEP = '\x1f';
+const token = {
+  phone: (p: string) => `p:${p}`,
+  email: (e: string) => `e:${e}`,
+  tag: (t: string) => `t:${t}`,
+  name: 'n',
+};
+const has = (k: Known, t: string) => k.tokens.includes(`${SEP}${t}${SEP}`);
+const add = (k: Known, t: string) => {
+  k.tokens += `${t}${SEP}`;
+};
+
+/** Bounds on what a run remembers; past them it forgets and reads again (correct, only slower). */
+const MAX_REMEMBERED_KEYS = 1_000_000;
+const MAX_REMEMBERED_CUSTOMERS = 500_000;
+
+/**
+ * Imports customers from a CSV stream; see the module comment for the rules.
+ *
+ * @throws ValidationError when the header has no phone or e-mail column, or a mapped column is missing
+ */
+export async function importCustomers(input: Readable, options: ImportOptions): Promise<ImportReport> {
+  const run = new ImportRun(options);
+  const batchSize = options.batchSize ?? 500;
+  let columns: Columns | undefined;
+  let batch: ImportRow[] = [];
+  try {
+    for await (const item of readCsvRecords(input)) {
+      if (item.kind === 'broken') {
+        if (!columns) throw new ValidationError('file', `the header line cannot be read: ${item.reason}`);
+        const lines = item.endLine > item.line ? `rows ${item.line}–${item.endLine}` : `row ${item.line}`;
+        run.reject(item.line, `broken quoting: ${item.reason}; ${lines} could not be read`);
+        continue;
+      }
+      if (!columns) {
+        columns = resolveColumns(item.cells, options.mapping);
+        run.report.columns = describeColumns(item.cells, columns);
+        continue;
+      }
+      const result = readRow(item.cells, columns, item.line, options.region);
+      if (result.ok === 'blank') run.report.blank++;
+      else if (result.ok === false) run.reject(item.line, result.reason);
+      else batch.push(result.row);
+      if (batch.length >= batchSize) {
+        await run.submit(batch);
+        batch = [];
+      }
+    }
+    if (!columns) throw new ValidationError('file', 'the file is empty (no header line)');
+    await run.submit(batch);
+    await run.settle();
+  } catch (error) {
+    // Let the batch being written finish before giving up, so nothing writes after we return.
+    await run.settle().catch(() => undefined);
+    throw error;
+  }
+  run.progress(true);
+  run.report.rejected.sort((a, b) => a.row - b.row);
+  const { rows, created, updated, unchanged, rejected } = run.report;
+  await audit(options.by, 'customer.import', `import:${options.label ?? 'csv'}`, { rows, created, updated, unchanged, rejected: rejected.length });
+  return run.report;
+}
+
+/** A batch decided and ready to write. */
+interface Prepared {
+  plans: Plan[];
+  newDocs: Map<number, NewCustomer>;
+  changes: Map<number, CustomerChange>;
+  notes: NoteDoc[];
+}
+
+type CustomerChange = { phones: string[]; emails: string[]; tags: string[]; name?: string };
+
+/** Per-row outcome inside a batch. */
+interface Plan {
+  row: ImportRow;
+  owner: number;
+  outcome: 'created' | 'updated' | 'pending';
+  noteId?: mongoose.Types.ObjectId;
+}
+
+class ImportRun {
+  readonly report: ImportReport = { rows: 0, created: 0, updated: 0, unchanged: 0, blank: 0, rejected: [], columns: {} };
+  /** Contact key → customer, for keys this run has seen resolved. */
+  private readonly keyOwner = new Map<string, number>();
+  /** Customers this run has created or read. */
+  private readonly known = new Map<number, Known>();
+  private lastProgress = 0;
+  /** Notes this run wrote (hex `_id`s): a repeat is known without asking the database. */
+  private readonly notesWritten = new Set<string>();
+  /** Look keys up before claiming them (switched on when most claims of a batch fail). */
+  private lookupFirst = false;
+  private readonly now: Date;
+
+  constructor(private readonly options: ImportOptions) {
+    this.now = options.now ?? new Date();
+  }
+
+  reject(line: number, reason: string): void {
+    this.report.rows++;
+    this.report.rejected.push({ row: line, reason });
+    this.progress();
+  }
+
+  progress(final = false): void {
+    const r = this.report;
+    const every = this.options.progressEvery ?? 1000;
+    if (!this.options.onProgress || (!final && r.rows - this.lastProgress < every)) return;
+    if (final && r.rows === this.lastProgress) return;
+    this.lastProgress = r.rows;
+    this.options.onProgress({ rows: r.rows, created: r.created, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected.length });
+  }
+
+  private writing: Promise<void> | undefined;
+  private failure: { error: unknown } | undefined;
+
+  /**
+   * Takes a batch through the two stages. Preparing (checking keys, claiming
+   * them, deciding each row) runs while the previous batch's customers and
+   * notes are still being written, and the reader reads on while this batch
+   * is written; each stage handles one batch at a time, in file order.
+   * Preparing never needs what a write in flight produces: the customers this
+   * run creates are known from memory.
+   */
+  async submit(rows: ImportRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    if (this.keyOwner.size > MAX_REMEMBERED_KEYS || this.known.size > MAX_REMEMBERED_CUSTOMERS || this.notesWritten.size > MAX_REMEMBERED_KEYS) {
+      // Forgetting is only safe once every customer this run decided on is written.
+      await this.settle();
+      this.keyOwner.clear();
+      this.known.clear();
+      this.notesWritten.clear();
+    }
+    if (this.failure) throw this.failure.error;
+    const prepared = await this.prepare(rows);
+    await this.settle();
+    this.writing = this.write(prepared).catch((error: unknown) => {
+      this.failure = { error };
+    });
+  }
+
+  /** Waits for the batch being written; rethrows its error. */
+  async settle(): Promise<void> {
+    if (this.writing) await this.writing;
+    this.writing = undefined;
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Stage 1: every row of the batch resolved to a customer (or rejected), its keys claimed. */
+  private async prepare(rows: ImportRow[]): Promise<Prepared> {
+    const dbOwner = new Map<string, number>();
+    const unknown = [...new Set(rows.flatMap((r) => r.keys))].filter((k) => !this.keyOwner.has(k));
+    if (this.lookupFirst) {
+      // Most keys of the last batch existed already (a file imported again): look them up
+      // instead of claiming, so no customer numbers are reserved in vain.
+      for (const [key, owner] of await ownersOf(unknown)) dbOwner.set(key, owner);
+    }
+    const ownerBefore = (k: string) => this.keyOwner.get(k) ?? dbOwner.get(k);
+
+    // 1. A first guess at who owns each remaining key: rows sharing keys share a customer,
+    //    rows without a known key get a new number. Claiming the keys checks the guess.
+    const tentative = new Map<string, number>();
+    let newCount = 0;
+    for (const row of rows) {
+      const owners = new Set<number>();
+      for (const k of row.keys) {
+        const o = ownerBefore(k) ?? tentative.get(k);
+        if (o !== undefined) owners.add(o);
+      }
+      // A row whose keys already point at two customers still claims its other keys (under a
+      // number of its own), so that every key of the batch is checked before the final pass.
+      let owner = owners.size === 1 ? first(owners) : undefined;
+      for (const k of row.keys) {
+        if (ownerBefore(k) !== undefined || tentative.has(k)) continue;
+        owner ??= -++newCount;
+        tentative.set(k, owner);
+      }
+    }
+    const fresh = await reserveCustomerNumbers(newCount);
+    const realId = (o: number) => (o < 0 ? fresh[-o - 1]! : o);
+    const claimedAt = new Date();
+    const claims = [...tentative].map(([key, o]) => ({ _id: key, customerId: realId(o), createdAt: claimedAt }));
+    const failed = await insertIgnoringDuplicates(ContactKey, claims);
+    const claimed = new Map(claims.filter((c) => !failed.has(c._id)).map((c) => [c._id, c.customerId] as const));
+    for (const [key, owner] of await ownersOf([...failed])) dbOwner.set(key, owner);
+    if (!this.lookupFirst && claims.length > 0) this.lookupFirst = failed.size / claims.length > 0.2;
+    else if (this.lookupFirst && unknown.length > 0) this.lookupFirst = dbOwner.size / unknown.length > 0.2;
+
+    // 2. What we know of the owners; keys whose customer does not exist (a crash between
+    //    claim and write) are freed, as ownerOfKey in contacts.ts does.
+    const batchKeys = new Set(rows.flatMap((r) => r.keys));
+    const ownerIds = new Set<number>();
+    for (const k of batchKeys) {
+      const o = ownerBefore(k);
+      if (o !== undefined) ownerIds.add(o);
+    }
+    await this.remember([...ownerIds].filter((id) => !this.known.has(id)));
+    const dangling: { key: string; owner: number }[] = [];
+    for (const k of batchKeys) {
+      const o = ownerBefore(k);
+      if (o !== undefined && !this.known.has(o)) dangling.push({ key: k, owner: o });
+    }
+    for (const d of dangling) {
+      dbOwner.delete(d.key);
+      this.keyOwner.delete(d.key);
+    }
+    if (dangling.length) await retryBusy(() => ContactKey.bulkWrite(dangling.map((d) => ({ deleteOne: { filter: { _id: d.key, customerId: d.owner } } }))));
+    const existingOwner = ownerBefore;
+
+    // 3. The final assignment, row by row in file order, now that every key's owner is known.
+    const freshSet = new Set(fresh);
+    const used = new Set<number>();
+    const pool = fresh.slice();
+    const takeFresh = async (): Promise<number> => {
+      for (let id = pool.shift(); id !== undefined; id = pool.shift()) if (!used.has(id)) return id;
+      return (await reserveCustomerNumbers(1))[0]!;
+    };
+    const assigned = new Map<string, number>();
+    const plans: Plan[] = [];
+    for (const row of rows) {
+      const owners = new Set<number>();
+      for (const k of row.keys) {
+        const o = existingOwner(k) ?? assigned.get(k);
+        if (o !== undefined) owners.add(o);
+      }
+      if (owners.size > 1) {
+        this.reject(row.line, conflictReason(row, existingOwner, assigned));
+        continue;
+      }
+      let owner: number;
+      let isNew = false;
+      if (owners.size === 1) {
+        owner = first(owners);
+      } else {
+        const preferred = row.keys.map((k) => claimed.get(k)).find((o) => o !== undefined && freshSet.has(o) && !used.has(o));
+        owner = preferred ?? (await takeFresh());
+        used.add(owner);
+        isNew = true;
+      }
+      const status = this.known.get(owner)?.status;
+      if (!isNew && !used.has(owner) && status !== 'active') {
+        this.reject(row.line, `these details belong to ${formatCustomerRef(owner)}, which is ${status ?? 'missing'}`);
+        continue;
+      }
+      for (const k of row.keys) if (existingOwner(k) === undefined && !assigned.has(k)) assigned.set(k, owner);
+      plans.push({ row, owner, outcome: isNew ? 'created' : 'pending' });
+    }
+
+    // 4. Correct the claims of the first guess: move, drop or (for freed keys) claim again.
+    const keyOps: Parameters<typeof ContactKey.bulkWrite>[0] = [];
+    for (const [key, c] of claimed) {
+      const f = assigned.get(key);
+      if (f === undefined) keyOps.push({ deleteOne: { filter: { _id: key, customerId: c } } });
+      else if (f !== c) keyOps.push({ updateOne: { filter: { _id: key, customerId: c }, update: { $set: { customerId: f } } } });
+    }
+    if (keyOps.length) await retryBusy(() => ContactKey.bulkWrite(keyOps, { ordered: false }));
+    const reclaims = [...assigned].filter(([key]) => !claimed.has(key)).map(([key, customerId]) => ({ _id: key, customerId, createdAt: claimedAt }));
+    if ((await insertIgnoringDuplicates(ContactKey, reclaims)).size > 0) {
+      throw new ConflictError('Contact details changed while the file was being imported; import it again (nothing is duplicated).');
+    }
+
+    // 5. Customer documents: new ones built from their rows, existing ones updated with what is new.
+    const newDocs = new Map<number, NewCustomer>();
+    const changes = new Map<number, CustomerChange>();
+    const notes: NoteDoc[] = [];
+    const noteIds = new Set<string>();
+    for (const plan of plans) {
+      const { row, owner } = plan;
+      let known = this.known.get(owner);
+      const created = plan.outcome === 'created' && !newDocs.has(owner);
+      if (created) {
+        newDocs.set(owner, this.newCustomer(owner));
+        known = { tokens: SEP, status: 'active' };
+        this.known.set(owner, known);
+      } else if (plan.outcome === 'created') {
+        plan.outcome = 'pending'; // a later row of a customer this batch creates
+      }
+      const doc = newDocs.get(owner);
+      const change = doc ? undefined : (changes.get(owner) ?? { phones: [], emails: [], tags: [] });
+      let changed = false;
+      const addValue = (list: 'phones' | 'emails' | 'tags', t: string, value: string) => {
+        if (has(known!, t)) return;
+        add(known!, t);
+        changed = true;
+        if (doc) doc[list].push(value);
+        else change![list].push(value);
+      };
+      if (row.name && !has(known!, token.name)) {
+        add(known!, token.name);
+        changed = true;
+        if (doc) doc.name = row.name;
+        else change!.name = row.name;
+      }
+      for (const p of row.phones) addValue('phones', token.phone(p), p);
+      for (const e of row.emails) addValue('emails', token.email(e), e);
+      for (const t of row.tags) addValue('tags', token.tag(t), t);
+      if (change && changed) changes.set(owner, change);
+      if (plan.outcome === 'pending' && changed) plan.outcome = 'updated';
+      if (row.note) {
+        const id = noteId(owner, row.note);
+        if (!noteIds.has(id.toHexString())) {
+          noteIds.add(id.toHexString());
+          notes.push({ _id: id, customerId: owner, kind: 'note', text: row.note, platform: 'import', staffId: staffIdOf(this.options.by), at: this.now });
+          plan.noteId = id;
+        }
+      }
+    }
+    // Later batches resolve these keys from memory, without waiting for this batch's writes.
+    for (const plan of plans) for (const k of plan.row.keys) this.keyOwner.set(k, plan.owner);
+    return { plans, newDocs, changes, notes };
+  }
+
+  /** Stage 2: the batch's customers, updates and notes written, its rows counted. */
+  private async write({ plans, newDocs, changes, notes }: Prepared): Promise<void> {
+    if (newDocs.size) {
+      const docs = [...newDocs.values()].map((d) => ({ ...d, nameKey: foldName(d.name) }));
+      // Fresh numbers: a duplicate can only be this very insert, retried after "database is locked".
+      await insertIgnoringDuplicates(Customer, docs);
+    }
+    if (changes.size) await this.writeChanges(changes);
+    const oldNotes = await this.writeNotes(notes, new Set(newDocs.keys()));
+    for (const plan of plans) {
+      if (plan.outcome === 'pending') plan.outcome = plan.noteId && !oldNotes.has(plan.noteId.toHexString()) ? 'updated' : 'pending';
+      if (plan.outcome === 'created') this.report.created++;
+      else if (plan.outcome === 'updated') this.report.updated++;
+      else this.report.unchanged++;
+      this.report.rows++;
+    }
+    this.progress();
+  }
+
+  /**
+   * Writes the notes that are new; returns the hex ids of those that existed.
+   * Notes of customers created in this batch cannot exist yet; others are
+   * checked by `_id` first, because on FerretDB one duplicate in a bulk insert
+   * makes it retry the whole batch one document at a time.
+   */
+  private async writeNotes(notes: NoteDoc[], createdNow: Set<number>): Promise<Set<string>> {
+    const existing = new Set<string>();
+    const toCheck: NoteDoc[] = [];
+    const toInsert: NoteDoc[] = [];
+    for (const note of notes) {
+      const hex = note._id.toHexString();
+      if (createdNow.has(note.customerId)) toInsert.push(note);
+      else if (this.notesWritten.has(hex)) existing.add(hex);
+      else toCheck.push(note);
+    }
+    await forEachLimit(toCheck, 8, async (note) => {
+      if (await retryBusy(() => Interaction.exists({ _id: note._id }))) existing.add(note._id.toHexString());
+      else toInsert.push(note);
+    });
+    for (const hex of await insertIgnoringDuplicates(Interaction, toInsert)) existing.add(hex);
+    for (const note of toInsert) this.notesWritten.add(note._id.toHexString());
+    return existing;
+  }
+
+  private newCustomer(id: number): NewCustomer {
+    // Written with the driver's insertMany (no per-document hydration): these are the schema's defaults, set here.
+    return {
+      _id: id,
+      name: '',
+      phones: [],
+      emails: [],
+      tags: [],
+      ...(this.options.ownerId ? { ownerId: this.options.ownerId } : {}),
+      source: this.options.source ?? 'import',
+      consent: { promotions: false },
+      unreachable: [],
+      totals: { orders: 0, revenue: {} },
+      status: 'active',
+      createdBy: this.options.by,
+      createdAt: this.now,
+      updatedAt: this.now,
+    };
+  }
+
+  /** Reads customers that existed before this run (one `$in` query per 500). */
+  private async remember(ids: number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) {
+      const docs = await retryBusy(() => Customer.find({ _id: { $in: ids.slice(i, i + 500) } }, { name: 1, phones: 1, emails: 1, tags: 1, status: 1 }).lean());
+      for (const c of docs) {
+        const tokens = [
+          ...(c.name ? [token.name] : []),
+          ...c.phones.map(token.phone),
+          ...c.emails.map(token.email),
+          ...c.tags.map(token.tag),
+        ];
+        this.known.set(c._id, { tokens: `${SEP}${tokens.map((t) => `${t}${SEP}`).join('')}`, status: c.status });
+      }
+    }
+  }
+
+  /** Updates existing customers; identical updates go out as one `updateMany`. */
+  private async writeChanges(changes: Map<number, CustomerChange>): Promise<void> {
+    const groups = new Map<string, { update: Record<string, unknown>; ids: number[]; added: Record<string, unknown> }>();
+    for (const [id, c] of changes) {
+      const addToSet: Record<string, unknown> = {};
+      if (c.phones.length) addToSet.phones = { $each: c.phones };
+      if (c.emails.length) addToSet.emails = { $each: c.emails };
+      if (c.tags.length) addToSet.tags = { $each: c.tags };
+      const update: Record<string, unknown> = {};
+      if (Object.keys(addToSet).length) update.$addToSet = addToSet;
+      // Only set when the customer has no name (the token check above): a stored name is never overwritten.
+      if (c.name) update.$set = { name: c.name, nameKey: foldName(c.name) };
+      const signature = JSON.stringify(update);
+      const group = groups.get(signature) ?? { update, ids: [], added: { phones: c.phones, emails: c.emails, tags: c.tags, ...(c.name ? { name: true } : {}) } };
+      group.ids.push(id);
+      groups.set(signature, group);
+    }
+    const ops: Parameters<typeof Customer.bulkWrite>[0] = [...groups.values()].map((g) =>
+      g.ids.length === 1
+        ? { updateOne: { filter: { _id: g.ids[0]! }, update: g.update } }
+        : { updateMany: { filter: { _id: { $in: g.ids } }, update: g.update } },
+    );
+    await retryBusy(() => Customer.bulkWrite(ops, { ordered: false }));
+    const events = [...groups.values()].flatMap((g) =>
+      g.ids.map((id) => ({ actor: this.options.by, action: 'customer.update', target: `customer:${id}`, data: { added: g.added, via: 'import' }, at: this.now })),
+    );
+    await retryBusy(() => AuditEvent.insertMany(events, { lean: true }));
+  }
+}
+
+interface NoteDoc {
+  _id: mongoose.Types.ObjectId;
+  customerId: number;
+  kind: 'note';
+  text: string;
+  platform: string;
+  staffId?: string;
+  at: Date;
+}
+
+interface NewCustomer {
+  _id: number;
+  name: string;
+  phones: string[];
+  emails: string[];
+  tags: string[];
+  ownerId?: string;
+  source: string;
+  consent: { promotions: boolean };
+  unreachable: string[];
+  totals: { orders: number; revenue: Record<string, number> };
+  status: 'active';
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Owners of existing contact keys, by `_id` lookups (a few at a time). */
+async function ownersOf(keys: string[]): Promise<Map<string, number>> {
+  const owners = new Map<string, number>();
+  await forEachLimit(keys, 8, async (key) => {
+    const doc = await retryBusy(() => ContactKey.findById(key, { customerId: 1 }).lean());
+    if (doc) owners.set(key, doc.customerId);
+  });
+  return owners;
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function first<T>(set: Set<T>): T {
+  return set.values().next().value as T;
+}
+
+function conflictReason(row: ImportRow, existingOwner: (k: string) => number | undefined, assigned: Map<string, number>): string {
+  const parts = row.keys.map((k) => ({ key: k, owner: existingOwner(k) ?? assigned.get(k) })).filter((p) => p.owner !== undefined);
+  const refs = [...new Set(parts.map((p) => p.owner!))].map(formatCustomerRef);
+  const details = parts.map((p) => `${p.key.replace(/^\w+:/, '')} → ${formatCustomerRef(p.owner!)}`).join(', ');
+  return `details belong to different customers (${details}); merge them first: merge ${refs.join(' ')}`;
+}
+
+/** A note's `_id`: the same text on the same customer is the same note, so re-importing adds nothing. */
+export function noteId(customerId: number, text: string): mongoose.Types.ObjectId {
+  const hex = createHash('sha256').update(`import-note\n${customerId}\n${text}`).digest('hex').slice(0, 24);
+  return new mongoose.Types.ObjectId(hex);
+}
+
+/**
+ * Reserves `n` consecutive customer numbers with one atomic `$inc` — the same
+ * counter as services/sequence.ts, so numbers never collide with other writers.
+ */
+export async function reserveCustomerNumbers(n: number): Promise<number[]> {
+  if (n <= 0) return [];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const doc = await retryBusy(() => Counter.findOneAndUpdate({ _id: 'customer' }, { $inc: { seq: n } }, { upsert: true, returnDocument: 'after' }).lean());
+      const last = doc.seq;
+      return Array.from({ length: n }, (_, i) => last - n + 1 + i);
+    } catch (error) {
+      if (attempt === 0 && isDuplicateKey(error)) continue;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Unordered bulk insert (the driver's: these documents are built complete here)
+ * that tolerates duplicate `_id`s: returns the ids (as strings) that already
+ * existed; any other error is thrown.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function insertIgnoringDuplicates(model: mongoose.Model<any>, docs: { _id: unknown }[]): Promise<Set<string>> {
+  const failed = new Set<string>();
+  if (docs.length === 0) return failed;
+  try {
+    await retryBusy(() => model.collection.insertMany(docs as never[], { ordered: false }));
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
+    if (!Array.isArray(writeErrors)) {
+      if (docs.length === 1 && isDuplicateKey(error)) return new Set([String(docs[0]!._id)]);
+      throw error;
+    }
+    for (const w of writeErrors) {
+      const code = w.code ?? w.err?.code;
+      const doc = docs[w.index ?? w.err?.index ?? -1];
+      if (code !== 11000 || !doc) throw error;
+      failed.add(String(doc._id));
+    }
+  }
+  return failed;
+}
+
+/**
+ * Retries an operation FerretDB/SQLite refused with "database is locked"
+ * (concurrent writers; the import's two stages are two). Every operation
+ * passed here is safe to repeat: inserts tolerate their own duplicates,
+ * updates are `$addToSet`/conditional. (services/outbox.ts has the same rule.)
+ */
+async function retryBusy<T>(op: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await op();
+    } catch (error) {
+      if (attempt >= attempts || !(error instanceof Error && /database is locked|SQLITE_BUSY/i.test(error.message))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt + Math.random() * 50));
+    }
+  }
+}
