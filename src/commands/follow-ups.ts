@@ -1,0 +1,173 @@
+/**
+ * Follow-up commands: `followup <customer> <when> <text>`, `followups`,
+ * `followup done <id>`, `followup snooze <id> <1h|1d|…>` (the reminder's
+ * buttons run the last two), and the digest's hidden `followups for C1 C2 …`.
+ */
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { Customer, type CustomerDoc } from '../../models/customer.js';
+import { MANAGERS, STAFF, type Command, type CommandContext } from '../core/command.js';
+import type { Actor } from '../core/actor.js';
+import type { Messages } from '../core/messages.js';
+import { text, type Button } from '../core/types.js';
+import { ForbiddenError, ValidationError } from '../errors.js';
+import { resolveCustomer } from '../services/contacts.js';
+import { completeFollowUp, createFollowUp, listFollowUps, snoozeFollowUp } from '../services/follow-ups.js';
+import { customerNumber, formatCustomerRef } from '../services/refs.js';
+import { parseSpan, takeWhen } from '../services/when.js';
+import { takeCustomerRef } from './args.js';
+import { check } from './validate.js';
+
+type StaffActor = Extract<Actor, { kind: 'staff' }>;
+
+function staffOf(ctx: CommandContext): StaffActor {
+  if (ctx.actor.kind !== 'staff') throw new ForbiddenError('followup');
+  return ctx.actor;
+}
+
+/** `Fri 2026-11-27 10:00` in the reader's zone. */
+export function formatDue(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at).setZone(zone).toFormat('ccc yyyy-LL-dd HH:mm');
+}
+
+/** The buttons under a reminder or a new follow-up. */
+export function followUpButtons(id: string, customerId: number, msg: Messages): Button[][] {
+  return [
+    [
+      { label: msg.followUp.doneButton(), action: `followup done ${id}` },
+      { label: msg.followUp.snoozeHourButton(), action: `followup snooze ${id} 1h` },
+      { label: msg.followUp.snoozeDayButton(), action: `followup snooze ${id} 1d` },
+    ],
+    [{ label: msg.openCustomerButton(), action: `customer ${formatCustomerRef(customerId)}` }],
+  ];
+}
+
+export const followup: Command = {
+  name: 'followup',
+  aliases: ['follow-up'],
+  usage: 'followup <customer> <when> <what to do>',
+  summary: 'followup',
+  examples: [
+    'followup C12 tomorrow 10:00 call about the blue dress',
+    'followup +84 912 345 678 in 3 days check the delivery',
+    'followup "Anna Nguyen" fri 9am send the new catalogue',
+    'followup C12 2026-12-01 14:30 confirm the wholesale order',
+  ],
+  allow: STAFF,
+  async run(ctx) {
+    const staff = staffOf(ctx);
+    const region = ctx.deps.config.DEFAULT_PHONE_REGION;
+    const { ref, rest } = takeCustomerRef(ctx.args, region);
+    if (!ref) throw new ValidationError('customer', 'say which customer');
+    const now = ctx.deps.now();
+    const { at, rest: body } = takeWhen(rest, { now, zone: staff.timeZone, monthFirst: region === 'US' });
+    const { what } = check(z.object({ what: z.string().min(1, ctx.msg.followUp.needText()).max(1000, 'keep it under 1,000 characters') }), { what: body });
+    const c = await resolveCustomer(ref, region);
+    const { followUp } = await createFollowUp({ customerId: c._id, assigneeId: staff.staffId, dueAt: at, text: what, createdBy: `staff:${staff.staffId}` }, now);
+    return [
+      text(
+        ctx.msg.followUp.created(followUp._id, formatCustomerRef(c._id), c.name || ctx.msg.noName(), formatDue(at, staff.timeZone), staff.timeZone),
+        followUpButtons(followUp._id, c._id, ctx.msg),
+      ),
+    ];
+  },
+};
+
+export const followups: Command = {
+  name: 'followups',
+  usage: 'followups',
+  summary: 'followups',
+  allow: STAFF,
+  async run(ctx) {
+    const staff = staffOf(ctx);
+    const items = await listFollowUps(staff.staffId, 30);
+    if (items.length === 0) return [text(ctx.msg.followUp.listNone())];
+    const names = await customerNames(items.map((f) => f.customerId));
+    const now = ctx.deps.now().getTime();
+    const lines = items.map((f) =>
+      ctx.msg.followUp.line(f._id, formatDue(f.dueAt, staff.timeZone), formatCustomerRef(f.customerId), names.get(f.customerId) || ctx.msg.noName(), f.text, f.dueAt.getTime() <= now),
+    );
+    const buttons = items.slice(0, 3).map((f) => [
+      { label: `${ctx.msg.followUp.doneButton()} ${f._id}`, action: `followup done ${f._id}` },
+      { label: ctx.msg.followUp.snoozeDayButton(), action: `followup snooze ${f._id} 1d` },
+    ]);
+    return [text([ctx.msg.followUp.listTitle(items.length), ...lines].join('\n'), buttons)];
+  },
+};
+
+export const followupDone: Command = {
+  name: 'followup done',
+  usage: 'followup done <id>',
+  summary: 'followupDone',
+  examples: ['followup done F7K2QM'],
+  allow: STAFF,
+  async run(ctx) {
+    const { id } = check(z.object({ id: z.string().min(1, 'say which follow-up, e.g. F7K2QM') }), { id: ctx.args.trim() });
+    const { followUp, already } = await completeFollowUp(id, ctx.actor, ctx.deps.now());
+    return [text(already ? ctx.msg.followUp.alreadyDone(followUp._id) : ctx.msg.followUp.done(followUp._id))];
+  },
+};
+
+export const followupSnooze: Command = {
+  name: 'followup snooze',
+  usage: 'followup snooze <id> <30m|1h|3h|1d|2d|1w>',
+  summary: 'followupSnooze',
+  examples: ['followup snooze F7K2QM 1h', 'followup snooze F7K2QM 2d'],
+  allow: STAFF,
+  async run(ctx) {
+    const staff = staffOf(ctx);
+    const [id = '', ...spanWords] = ctx.args.trim().split(/\s+/);
+    const args = check(z.object({ id: z.string().min(1, 'say which follow-up, e.g. F7K2QM'), span: z.string().min(1, 'say for how long, e.g. 1h or 1d') }), {
+      id,
+      span: spanWords.join(''),
+    });
+    const f = await snoozeFollowUp(args.id, parseSpan(args.span), ctx.actor, ctx.deps.now(), staff.timeZone);
+    return [text(ctx.msg.followUp.snoozed(f._id, formatDue(f.dueAt, staff.timeZone)))];
+  },
+};
+
+/**
+ * The digest's "Create follow-ups for these" button: one follow-up per
+ * customer for its owner (the manager pressing it when nobody owns the
+ * customer), due now. Keyed by customer and day, so a second tap (or two
+ * managers tapping) creates nothing twice.
+ */
+export const followupsFor: Command = {
+  name: 'followups for',
+  usage: 'followups for <C1> [C2 …]',
+  summary: 'followupsFor',
+  allow: MANAGERS,
+  hidden: true,
+  async run(ctx) {
+    const staff = staffOf(ctx);
+    const parsed = ctx.args.split(/[\s,]+/).filter(Boolean).map((r) => customerNumber(r));
+    if (parsed.length === 0 || parsed.some((id) => id === undefined)) throw new ValidationError('customers', 'list customers like C12 C15');
+    const ids = [...new Set(parsed as number[])];
+    if (ids.length > 50) throw new ValidationError('customers', 'at most 50 customers at once');
+    const now = ctx.deps.now();
+    const day = DateTime.fromJSDate(now).setZone(staff.timeZone).toISODate();
+    const customers = await Customer.find({ _id: { $in: ids } }, { name: 1, ownerId: 1 }).lean<Pick<CustomerDoc, '_id' | 'name' | 'ownerId'>[]>();
+    let created = 0;
+    for (const c of customers) {
+      const result = await createFollowUp(
+        {
+          id: `lapsed:${c._id}:${day}`,
+          customerId: c._id,
+          assigneeId: c.ownerId ?? staff.staffId,
+          dueAt: now,
+          text: ctx.msg.followUp.lapsed(),
+          createdBy: `staff:${staff.staffId}`,
+          source: 'lapsed',
+        },
+        now,
+      );
+      if (result.created) created++;
+    }
+    return [text(ctx.msg.followUp.lapsedCreated(created, customers.length - created))];
+  },
+};
+
+async function customerNames(ids: number[]): Promise<Map<number, string>> {
+  const docs = await Customer.find({ _id: { $in: [...new Set(ids)] } }, { name: 1 }).lean<{ _id: number; name: string }[]>();
+  return new Map(docs.map((d) => [d._id, d.name]));
+}

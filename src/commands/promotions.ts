@@ -1,0 +1,169 @@
+/**
+ * Promotion commands, for owners and managers:
+ * `promo new <audience> [holdout N%] at <when>: <text> [| <text B>]`,
+ * `promo preview P7`, `promo list`, `promo cancel P7`, `promo stats P7`.
+ * The grammar lives in services/campaigns.ts (`parsePromoNew`).
+ */
+import { z } from 'zod';
+import type { CampaignDoc } from '../../models/campaign.js';
+import { MANAGERS, type Command, type CommandContext } from '../core/command.js';
+import type { Actor } from '../core/actor.js';
+import type { Messages } from '../core/messages.js';
+import { text, type Reply } from '../core/types.js';
+import { ForbiddenError } from '../errors.js';
+import { audienceOf, describeAudience } from '../services/campaign-audience.js';
+import {
+  campaignStats,
+  cancelCampaign,
+  createCampaign,
+  listCampaigns,
+  parsePromoNew,
+  previewCampaign,
+  rate,
+  type GroupResult,
+} from '../services/campaigns.js';
+import { formatRevenue, formatWhen } from './format.js';
+import { check } from './validate.js';
+
+type StaffActor = Extract<Actor, { kind: 'staff' }>;
+
+function staffOf(ctx: CommandContext, action: string): StaffActor {
+  if (ctx.actor.kind !== 'staff') throw new ForbiddenError(action);
+  return ctx.actor;
+}
+
+const refArg = (ctx: CommandContext): string =>
+  check(z.object({ ref: z.string().regex(/^[Pp]?\d{1,9}$/, 'say which promotion, e.g. P7') }), { ref: ctx.args.trim().split(/\s+/)[0] ?? '' }).ref;
+
+function details(c: Pick<CampaignDoc, 'variants' | 'holdoutPercent'>, msg: Messages): string {
+  return [c.variants.length > 1 ? msg.promo.variantsAB() : '', c.holdoutPercent ? msg.promo.holdout(c.holdoutPercent) : ''].filter(Boolean).join(' · ');
+}
+
+const manageButtons = (id: string) => [
+  [
+    { label: 'Preview', action: `promo preview ${id}` },
+    { label: 'Stats', action: `promo stats ${id}` },
+    { label: 'Cancel', action: `promo cancel ${id}` },
+  ],
+];
+
+export const promoNew: Command = {
+  name: 'promo new',
+  usage: 'promo new <all | #tag | segment> [holdout N%] at <now | when>: <text> [| <text of variant B>]',
+  summary: 'promoNew',
+  examples: [
+    'promo new all at now: Spring sale — 20% off everything this week!',
+    'promo new #vip holdout 10% at tomorrow 10:00: Hi! Your VIP preview of the new collection is ready | Hi! New collection — VIPs see it first',
+    'promo new At risk at fri 9am: We miss you — here is 15% off your next order',
+  ],
+  allow: MANAGERS,
+  async run(ctx) {
+    const staff = staffOf(ctx, 'promo new');
+    const now = ctx.deps.now();
+    const draft = parsePromoNew(ctx.args, { now, zone: staff.timeZone, monthFirst: ctx.deps.config.DEFAULT_PHONE_REGION === 'US' });
+    const c = await createCampaign(draft, { by: `staff:${staff.staffId}`, now, config: ctx.deps.config });
+    const audience = describeAudience(draft.audience);
+    const body =
+      draft.at === 'now'
+        ? ctx.msg.promo.startingNow(c._id, audience, details(c, ctx.msg))
+        : ctx.msg.promo.scheduled(c._id, audience, formatWhen(c.scheduledAt, staff.timeZone), staff.timeZone, details(c, ctx.msg));
+    return [text(body, manageButtons(c._id))];
+  },
+};
+
+export const promoPreview: Command = {
+  name: 'promo preview',
+  usage: 'promo preview <P7>',
+  summary: 'promoPreview',
+  examples: ['promo preview P7'],
+  allow: MANAGERS,
+  async run(ctx) {
+    const staff = staffOf(ctx, 'promo preview');
+    const { campaign: c, counts, samples } = await previewCampaign(refArg(ctx), { now: ctx.deps.now(), config: ctx.deps.config });
+    const audience = describeAudience(audienceOf(c));
+    const lines = [ctx.msg.promo.previewTitle(c._id, c.status, audience, formatWhen(c.scheduledAt, staff.timeZone))];
+    if (counts) {
+      lines.push(ctx.msg.promo.previewAudience(counts.matched, audience));
+      lines.push(ctx.msg.promo.previewExcluded(counts.noConsent, counts.unreachable, counts.capped, ctx.deps.config.PROMO_FREQUENCY_DAYS));
+      lines.push(ctx.msg.promo.previewRecipients(counts.recipients, counts.variantA, counts.variantB, counts.holdout));
+    } else {
+      lines.push(ctx.msg.promo.previewFrozen(c.counters?.frozen ?? 0, c.counters?.heldOut ?? 0));
+    }
+    const replies: Reply[] = [text(lines.join('\n'))];
+    for (const s of samples) replies.push(text(ctx.msg.promo.previewSample(s.variant)), ...s.replies);
+    return replies;
+  },
+};
+
+export const promoList: Command = {
+  name: 'promo list',
+  aliases: ['promos'],
+  usage: 'promo list',
+  summary: 'promoList',
+  allow: MANAGERS,
+  async run(ctx) {
+    const staff = staffOf(ctx, 'promo list');
+    const campaigns = await listCampaigns(10);
+    if (campaigns.length === 0) return [text(ctx.msg.promo.listNone())];
+    const lines = campaigns.map((c) =>
+      ctx.msg.promo.listLine(c._id, c.status, formatWhen(c.sendingStartedAt ?? c.scheduledAt, staff.timeZone), describeAudience(audienceOf(c)), c.counters?.sent ?? 0, c.counters?.frozen ?? 0),
+    );
+    return [text([ctx.msg.promo.listTitle(), ...lines].join('\n'))];
+  },
+};
+
+export const promoCancel: Command = {
+  name: 'promo cancel',
+  usage: 'promo cancel <P7>',
+  summary: 'promoCancel',
+  examples: ['promo cancel P7'],
+  allow: MANAGERS,
+  async run(ctx) {
+    const staff = staffOf(ctx, 'promo cancel');
+    const c = await cancelCampaign(refArg(ctx), { by: `staff:${staff.staffId}`, now: ctx.deps.now() });
+    return [text(ctx.msg.promo.cancelled(c._id, c.counters?.sent ?? 0))];
+  },
+};
+
+export const promoStats: Command = {
+  name: 'promo stats',
+  usage: 'promo stats <P7>',
+  summary: 'promoStats',
+  examples: ['promo stats P7'],
+  allow: MANAGERS,
+  async run(ctx) {
+    const staff = staffOf(ctx, 'promo stats');
+    const s = await campaignStats(refArg(ctx), { now: ctx.deps.now() });
+    const c = s.campaign;
+    const msg = ctx.msg.promo;
+    if (!c.sendingStartedAt) return [text(msg.notStarted(c._id, formatWhen(c.scheduledAt, staff.timeZone)))];
+    const lines = [
+      msg.statsTitle(c._id, c.status, describeAudience(audienceOf(c)), formatWhen(c.sendingStartedAt, staff.timeZone)),
+      msg.statsDelivery(s.recipients, s.status.sent, s.status.failed, s.status.pending + s.status.sending, s.status.skipped),
+    ];
+    const failures = Object.entries(s.failures)
+      .filter(([reason]) => reason !== 'opted-out')
+      .sort((a, b) => b[1] - a[1])
+      .map(([reason, n]) => `${reason} ${n}`);
+    if (failures.length) lines.push(msg.statsFailures(failures.join(', ')));
+    lines.push(msg.statsEngagement(s.responded, percent(s.status.sent ? (100 * s.responded) / s.status.sent : 0), s.optedOut));
+    lines.push(msg.statsConversions(s.attributionDays));
+    const group = (label: string, g: GroupResult) => msg.statsGroup(label, g.converted, g.size, percent(rate(g)), formatRevenue(g.revenue));
+    lines.push(group(msg.statsRecipients(), s.sent));
+    if (s.variants.B) for (const v of ['A', 'B'] as const) if (s.variants[v]) lines.push(group(msg.statsVariant(v), s.variants[v]));
+    if (s.holdout.size > 0) {
+      lines.push(group(msg.statsHoldout(), s.holdout));
+      if (s.upliftPoints !== undefined) lines.push(msg.statsUplift(`${s.upliftPoints >= 0 ? '+' : ''}${s.upliftPoints.toFixed(1)}`));
+    } else {
+      lines.push(msg.statsNoHoldout());
+    }
+    return [text(lines.join('\n'))];
+  },
+};
+
+function percent(value: number): string {
+  return `${value.toFixed(1)}%`;
+}
+
+/** Every promotion command, in help order. */
+export const promotionCommands: readonly Command[] = [promoNew, promoPreview, promoList, promoCancel, promoStats];

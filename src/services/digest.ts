@@ -1,0 +1,179 @@
+/**
+ * The weekly digest as replies: a pure builder over {@link DigestData}
+ * (gathered in one pass per collection by src/services/digest-data.ts), so
+ * each section can be tested on a fixture without a database.
+ *
+ * Sections: orders and revenue against the previous week, new leads by
+ * salesperson, segment sizes and their change, top customers, lapsed
+ * customers (with a one-tap "create follow-ups for these"), overdue
+ * follow-ups by salesperson, campaign results (when there are any); plus a
+ * PNG chart of revenue per day and segment sizes.
+ *
+ * @example
+ *   const replies = renderDigest(data, messagesFor('en'));
+ *   // → [{ kind: 'text', text: '📊 Weekly digest · …', buttons }, { kind: 'image', fileName: 'digest.png', … }]
+ */
+import { DateTime } from 'luxon';
+import type { Messages } from '../core/messages.js';
+import { formatMoney } from '../core/money.js';
+import type { Button, Reply } from '../core/types.js';
+import { renderBarCharts, type Panel } from './chart.js';
+import { formatCustomerRef } from './refs.js';
+
+export type Revenue = Record<string, number>;
+
+export interface WeekFigures {
+  orders: number;
+  revenue: Revenue;
+}
+
+export interface DigestCustomer {
+  id: number;
+  name: string;
+  /** Lifetime revenue per currency. */
+  revenue: Revenue;
+  orders: number;
+  ownerId?: string;
+}
+
+export interface DigestCampaign {
+  ref: string;
+  audience: string;
+  sent: number;
+  responded: number;
+  optedOut: number;
+  /** From the last stored conversion results, when computed. */
+  converted?: number;
+  revenue?: Revenue;
+  upliftPoints?: number;
+}
+
+export interface DigestData {
+  /** Shop time zone the days are counted in. */
+  zone: string;
+  baseCurrency: string;
+  /** First day of the week (local midnight) and the day after its last. */
+  from: Date;
+  to: Date;
+  lapsedDays: number;
+  /** This week and the week before, from totals snapshots; `undefined` while history is shorter. */
+  thisWeek?: WeekFigures;
+  previousWeek?: WeekFigures;
+  /** The first day with a recorded snapshot (shown while the comparison is not available). */
+  historySince?: string;
+  /** Base-currency revenue per day of the week (`undefined` for a day without snapshots). */
+  revenuePerDay: { date: string; minor: number | undefined }[];
+  /** New leads by staff id (`''` = nobody). */
+  leadsBy: Record<string, number>;
+  /** Segment sizes now and a week ago (when known). */
+  segments: { name: string; size: number; previous?: number }[];
+  topCustomers: DigestCustomer[];
+  lapsed: { total: number; newlyCount: number; newly: DigestCustomer[] };
+  /** Overdue pending follow-ups by assignee staff id. */
+  overdueBy: Record<string, number>;
+  /** The largest segment moves of the week (RFM segments only), e.g. `Lead → New: 3`. */
+  moves?: string[];
+  /** Results of campaigns sent in the last two weeks (from their stored counters and results). */
+  campaigns?: DigestCampaign[];
+  /** Staff names by id. */
+  staffNames: Record<string, string>;
+}
+
+/** How many lapsed customers the digest lists (and the button covers). */
+export const LAPSED_LISTED = 10;
+
+/** Text, buttons and the chart. */
+export function renderDigest(data: DigestData, msg: Messages): Reply[] {
+  const day = (d: Date) => DateTime.fromJSDate(d).setZone(data.zone).toISODate() ?? '';
+  const lastDay = new Date(data.to.getTime() - 1);
+  const { text, buttons } = renderDigestText(data, msg);
+  const body: Reply = buttons.length ? { kind: 'text', text, buttons } : { kind: 'text', text };
+  return [body, { kind: 'image', fileName: 'digest.png', data: renderDigestChart(data), caption: msg.digest.chartCaption(day(data.from), day(lastDay)) }];
+}
+
+/** The digest's text, section by section, and the lapsed-customers button. */
+export function renderDigestText(data: DigestData, msg: Messages): { text: string; buttons: Button[][] } {
+  const day = (d: Date) => DateTime.fromJSDate(d).setZone(data.zone).toISODate() ?? '';
+  const who = (id: string) => (id ? (data.staffNames[id] ?? id) : msg.digest.unassigned());
+  const lines: string[] = [msg.digest.title(day(data.from), day(new Date(data.to.getTime() - 1))), ''];
+
+  lines.push(ordersLine(data, msg), '');
+
+  const leadTotal = Object.values(data.leadsBy).reduce((a, b) => a + b, 0);
+  lines.push(msg.digest.leadsTitle(leadTotal));
+  for (const [id, count] of sortedCounts(data.leadsBy)) lines.push(msg.digest.leadsLine(who(id), count));
+  lines.push('');
+
+  if (data.segments.length) {
+    lines.push(msg.digest.segmentsTitle());
+    for (const s of data.segments) lines.push(msg.digest.segmentLine(s.name, s.size, s.previous === undefined ? '' : signed(s.size - s.previous)));
+    if (data.moves?.length) lines.push(msg.digest.segmentMoves(data.moves.join(', ')));
+    lines.push('');
+  }
+
+  lines.push(msg.digest.topTitle());
+  if (data.topCustomers.length === 0) lines.push(msg.digest.nothing());
+  for (const c of data.topCustomers) lines.push(msg.digest.topLine(formatCustomerRef(c.id), c.name || msg.noName(), money(c.revenue, data.baseCurrency), c.orders));
+  lines.push('');
+
+  lines.push(msg.digest.lapsedTitle(data.lapsed.newlyCount, data.lapsed.total, data.lapsedDays));
+  for (const c of data.lapsed.newly) lines.push(msg.digest.lapsedLine(formatCustomerRef(c.id), c.name || msg.noName(), money(c.revenue, data.baseCurrency), who(c.ownerId ?? '')));
+  lines.push('');
+
+  const overdueTotal = Object.values(data.overdueBy).reduce((a, b) => a + b, 0);
+  lines.push(msg.digest.overdueTitle(overdueTotal));
+  for (const [id, count] of sortedCounts(data.overdueBy)) lines.push(msg.digest.overdueLine(who(id), count));
+
+  if (data.campaigns?.length) {
+    lines.push('', msg.digest.campaignsTitle());
+    for (const c of data.campaigns) {
+      const uplift = c.upliftPoints === undefined ? '' : `${c.upliftPoints >= 0 ? '+' : ''}${c.upliftPoints.toFixed(1)} pts`;
+      const converted = c.converted === undefined ? '' : msg.digest.campaignConverted(c.converted, money(c.revenue ?? {}, data.baseCurrency), uplift);
+      lines.push(msg.digest.campaignLine(c.ref, c.audience, c.sent, c.responded, c.optedOut, converted));
+    }
+  }
+
+  const buttons: Button[][] = data.lapsed.newly.length
+    ? [[{ label: msg.digest.lapsedButton(data.lapsed.newly.length), action: `followups for ${data.lapsed.newly.map((c) => formatCustomerRef(c.id)).join(' ')}` }]]
+    : [];
+  return { text: lines.join('\n').trim(), buttons };
+}
+
+/** The chart: revenue per day (base currency) and segment sizes. */
+export function renderDigestChart(data: DigestData): Buffer {
+  const panels: Panel[] = [
+    {
+      title: `Revenue per day (${data.baseCurrency})`,
+      bars: data.revenuePerDay.map((d) => ({
+        label: DateTime.fromISO(d.date, { zone: data.zone }).toFormat('ccc d'),
+        value: Math.max(0, d.minor ?? 0),
+      })),
+    },
+  ];
+  if (data.segments.length) panels.push({ title: 'Segments', bars: data.segments.map((s) => ({ label: s.name, value: s.size })) });
+  return renderBarCharts(panels);
+}
+
+function ordersLine(data: DigestData, msg: Messages): string {
+  if (!data.thisWeek || !data.previousWeek) return msg.digest.ordersUnknown(data.historySince ?? DateTime.fromJSDate(data.to).setZone(data.zone).toISODate() ?? '');
+  const now = data.thisWeek.revenue[data.baseCurrency] ?? 0;
+  const before = data.previousWeek.revenue[data.baseCurrency] ?? 0;
+  const change = before > 0 ? `${now >= before ? '▲' : '▼'} ${Math.abs(Math.round(((now - before) / before) * 100))}%` : '';
+  return msg.digest.orders(data.thisWeek.orders, data.previousWeek.orders, money(data.thisWeek.revenue, data.baseCurrency), money(data.previousWeek.revenue, data.baseCurrency), change);
+}
+
+function money(revenue: Revenue, base: string): string {
+  const parts = Object.entries(revenue)
+    .filter(([, v]) => v !== 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, minor]) => formatMoney(minor, currency));
+  return parts.length ? parts.join(' + ') : formatMoney(0, base);
+}
+
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : n < 0 ? `${n}` : '±0';
+}
+
+function sortedCounts(counts: Record<string, number>): [string, number][] {
+  return Object.entries(counts).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+}
