@@ -3,11 +3,16 @@
  * `npm start` with no platform tokens opens the console chat on a local database.
  */
 import { resolve } from 'node:path';
+import mongoose from 'mongoose';
 import { ConsoleSender, runConsole } from '../bots/console/index.js';
+import { createSlackAdapter, startSlack } from '../bots/slack/index.js';
+import { createTelegramAdapter, startTelegram } from '../bots/telegram/index.js';
+import { runsAdapters, startJobsForRole } from '../jobs/worker.js';
 import { loadConfig, type Config } from './config.js';
 import { createCore } from './core/handle.js';
 import { connectMongoose, disconnectMongoose, resolveDatabaseServer, type DatabaseServer } from './db/index.js';
 import { ConfigError } from './errors.js';
+import { createHttpServer } from './http/server.js';
 import { createLogger } from './log.js';
 import { RoutingNotifier } from './services/notifier.js';
 import '../models/index.js';
@@ -40,9 +45,12 @@ async function main(): Promise<number> {
     return 1;
   }
   let stopping = false;
+  /** Run first on shutdown, in order (HTTP server, then adapters), before the database goes. */
+  const stopFirst: (() => Promise<void>)[] = [];
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
+    for (const stop of stopFirst) await stop().catch(() => undefined);
     await disconnectMongoose().catch(() => undefined);
     await server.stop().catch(() => undefined);
   };
@@ -55,8 +63,46 @@ async function main(): Promise<number> {
     const notifier = new RoutingNotifier([new ConsoleSender(process.stdout)]);
     const core = createCore({ config, notifier, log, now: () => new Date() });
     const platforms = [config.TELEGRAM_BOT_TOKEN, config.SLACK_BOT_TOKEN].filter(Boolean);
+    // --- jobs (jobs/worker.ts): ROLE=worker|all runs the Agenda jobs, started once the senders are registered;
+    // ROLE=worker registers senders only (no console, webhooks or polling). Jobs stop (drain) first on shutdown. ---
+    const startJobs = async () => {
+      const jobs = await startJobsForRole(core.deps);
+      if (jobs) stopFirst.unshift(() => jobs.stop().then(() => undefined));
+    };
+    if (!runsAdapters(config.ROLE)) {
+      if (config.TELEGRAM_BOT_TOKEN) notifier.register(createTelegramAdapter({ config, core, log }).sender);
+      if (config.SLACK_BOT_TOKEN) notifier.register(createSlackAdapter({ config, core, log }).sender);
+      await startJobs();
+      say('Job worker running (ROLE=worker); Ctrl-C stops it.');
+      await new Promise<never>(() => undefined);
+    }
+    // --- end jobs ---
     if (platforms.length === 0) {
+      await startJobs();
       await runConsole({ core, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), ownerName: config.CONSOLE_OWNER_NAME });
+    } else {
+      // One HTTP server for every platform: /healthz, POST /slack/events, POST /telegram/webhook.
+      const http = createHttpServer({
+        log,
+        health: async () => {
+          if (mongoose.connection.readyState !== mongoose.ConnectionStates.connected) throw new Error('database not connected');
+          return { db: 'up' };
+        },
+      });
+      stopFirst.push(() => http.close());
+      // --- Slack (bots/slack): sender on the notifier, listener at /slack/events ---
+      if (config.SLACK_BOT_TOKEN) {
+        const slack = await startSlack({ config, core, log, notifier, http });
+        stopFirst.push(() => slack.stop());
+      }
+      // --- Telegram (bots/telegram): sender on the notifier, webhook at /telegram/webhook (or long polling) ---
+      const telegram = await startTelegram({ config, core, log, notifier, http });
+      if (telegram) stopFirst.push(() => telegram.stop());
+      const port = await http.listen(config.HTTP_PORT);
+      await startJobs(); // jobs: after the adapters registered their senders
+      say(`HTTP server on port ${port}`);
+      // Serve until SIGINT/SIGTERM: their handlers above shut down and exit.
+      await new Promise<never>(() => undefined);
     }
   } finally {
     await shutdown();

@@ -36,7 +36,7 @@ export function customerLine(c: CustomerDoc, msg: Messages): string {
 
 export function orderLine(o: OrderDoc, msg: Messages, zone: string): string {
   const items = (o.items ?? []).map((i) => (i.qty && i.qty > 1 ? `${i.qty}× ${i.name}` : i.name)).join(', ');
-  return msg.orderLine(formatOrderRef(o._id), formatWhen(o.createdAt as Date, zone), formatMoney(o.amountMinor, o.currency), o.status, items);
+  return msg.orderLine(formatOrderRef(o._id), formatWhen(o.createdAt, zone), formatMoney(o.amountMinor, o.currency), o.status, items);
 }
 
 /** The profile card: contact data, tags, owner, totals, last orders and interactions. */

@@ -1,11 +1,19 @@
 /** The one command registry every platform shares. */
 import { CommandRegistry } from '../core/registry.js';
+import { dupes, incomplete } from './data-quality.js';
+import { exportCommand, forget, myData } from './export.js';
+import { importCommand } from './import.js';
 import { merge, totals, unmerge } from './admin.js';
 import { customer, find, lead, note, tag, untag } from './customers.js';
 import { helpCommand } from './help.js';
+import { lapsed, segment, segments, segmentsRefresh } from './segments.js';
+import { stats } from './stats.js';
 import { order, orders, orderStatus } from './orders.js';
 import { complaint, consent, start, stop } from './self-service.js';
 import { invite, join, link, whoami } from './team.js';
+import { digest } from './digest.js';
+import { followup, followupDone, followups, followupSnooze, followupsFor } from './follow-ups.js';
+import { promotionCommands } from './promotions.js';
 
 /** Builds the registry with every command, in the order help lists them. */
 export function createRegistry(): CommandRegistry {
@@ -13,7 +21,11 @@ export function createRegistry(): CommandRegistry {
   registry.add(lead, find, customer, note, tag, untag, order, orderStatus, orders, merge, unmerge, invite, totals);
   registry.add(start, consent, stop, complaint, join, link, whoami);
   // --- insight commands: registry.add(...) below ---
+  registry.add(segments, segment, segmentsRefresh, lapsed, stats);
+  registry.add(importCommand, dupes, incomplete, exportCommand, myData, forget);
   // --- jobs commands: registry.add(...) below ---
+  registry.add(followup, followups, followupDone, followupSnooze, followupsFor, digest);
+  registry.add(...promotionCommands);
   registry.add(helpCommand(registry));
   return registry;
 }

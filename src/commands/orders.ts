@@ -88,7 +88,7 @@ export const orderStatus: Command = {
     const before = await getOrder(args.id);
     if (before.status === args.status) return [text(ctx.msg.orderStatusSame(formatOrderRef(args.id), args.status))];
     const { order: o, from } = await setOrderStatus(args.id, args.status, by(ctx), ctx.deps.now());
-    return [text(ctx.msg.orderStatusChanged(formatOrderRef(o._id), from, o.status), statusButtons(o._id, o.status as keyof typeof NEXT_STATUSES, ctx))];
+    return [text(ctx.msg.orderStatusChanged(formatOrderRef(o._id), from, o.status), statusButtons(o._id, o.status, ctx))];
   },
 };
 

@@ -9,6 +9,7 @@ import type { StaffRole } from '../../models/staff.js';
 import { CUSTOMERS, EVERYONE, type Command, type CommandContext } from '../core/command.js';
 import { text, type Reply } from '../core/types.js';
 import { setConsent } from '../services/contacts.js';
+import { recordPromoOptOut, recordPromoResponse } from '../services/campaign-responses.js';
 import { isComplaint, recordInteraction } from '../services/interactions.js';
 import { ensureCustomer, linkCustomerByPhone, staffWithRoles } from '../services/people.js';
 import { formatCustomerRef } from '../services/refs.js';
@@ -61,6 +62,8 @@ export const stop: Command = {
   async run(ctx) {
     const c = await ensureCustomer(ctx.actor, ctx.incoming);
     await setConsent(c._id, false, ctx.actor.identityId, ctx.deps.now());
+    // --- promotions: pending promotion sends to them are cancelled; the opt-out counts for their latest promotion ---
+    await recordPromoOptOut(c._id, ctx.deps.now());
     return [text(ctx.msg.stopped())];
   },
 };
@@ -85,7 +88,11 @@ export const complaint: Command = {
  * the customer's owner (support when nobody owns the customer).
  */
 export async function customerMessage(ctx: CommandContext, body: string, forceComplaint = false): Promise<Reply[]> {
+  // --- promotions: "Stop!", "STOP." opt out like /stop (a bare "stop" already reaches the stop command) ---
+  if (!forceComplaint && /^\s*(stop|unsubscribe)[\s.!]*$/i.test(body)) return stop.run(ctx);
   const c = await ensureCustomer(ctx.actor, ctx.incoming);
+  // --- promotions: a message in the chat a promotion went to is a response to it (counted once, live) ---
+  await recordPromoResponse(c._id, { platform: ctx.incoming.platform, chatId: ctx.incoming.chatId }, ctx.deps.now());
   const complaintFlag = forceComplaint || isComplaint(body);
   await recordInteraction({
     customerId: c._id,

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { ProcessedDelivery } from '../../models/processed-delivery.js';
 import { createRegistry } from '../commands/index.js';
 import { logLead } from '../commands/customers.js';
+import { hasCsvAttachment } from '../commands/import.js';
 import { customerMessage, customerSharedContact } from '../commands/self-service.js';
 import { AppError, asAppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { resolveActor } from '../services/people.js';
@@ -76,14 +77,18 @@ export function createCore(deps: Deps): Core {
       // A salesperson forwarding a customer's message: a lead from its sender, the text as a note.
       return logLead({ ...base, args: '' }, `"${incoming.forwardedFrom.name}" note: ${incoming.text}`, incoming.platform);
     }
+    // --- insight: a CSV file from staff is an import, whatever its caption (see commands/import.ts) ---
+    const importer = actor.kind === 'staff' && hasCsvAttachment(incoming) ? registry.get('import') : undefined;
+    if (importer) return runCommand(importer, { ...base, args: incoming.text.trim().replace(/^\/?import(@\w+)?\b/i, '').trim() });
+    // --- end insight ---
     const body = incoming.text.trim();
     const found = body ? registry.match(body) : undefined;
     if (!found) {
       if (actor.kind !== 'staff') return body ? customerMessage({ ...base, args: body }, body) : [];
-      const word = body.split(/\s+/)[0] ?? '';
+      const word = (body.split(/\s+/)[0] ?? '').replace(/^\//, '');
       return [text(msg.unknownCommand(word))];
     }
-    if (actor.kind !== 'staff' && !found.command.allow.includes(actor.role) && !body.startsWith('/')) {
+    if (actor.kind !== 'staff' && !found.command.allow.includes(actor.role) && !body.startsWith('/') && !incoming.fromButton) {
       // "find my order please" from a customer is a message, not a staff command: store and forward it.
       // Typed as a command (/find …) it gets the polite refusal below.
       return customerMessage({ ...base, args: body }, body);

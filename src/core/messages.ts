@@ -114,6 +114,101 @@ const en = {
     created ? `Lead ${ref} ${name} created from the forwarded message.` : `Forwarded message saved on ${ref} ${name}.`,
 
   // --- insight (segments, import, export, dupes, stats): add keys below this line ---
+  // Import, duplicates, completeness, export, personal data (insight: clean data)
+  importSendFile: () =>
+    'Send the customer list as a CSV file (caption "import", or no caption). Columns are recognised by their header: name / họ tên, phone / sđt / điện thoại, email, tags / nhãn, notes / ghi chú, orders / đơn hàng. Name them yourself with: import --map phone=Tel,name="Họ tên"',
+  importNotCsv: (fileName: string) => `"${fileName}" is not a CSV file. Save the sheet as CSV (UTF-8) and send it again.`,
+  importTooLarge: (mb: number) => `The file is larger than ${mb} MB. Split it, or import it on the server: npm run import -- file.csv`,
+  importSummary: (file: string, rows: number, created: number, updated: number, unchanged: number, rejected: number, blank: number) =>
+    `Imported ${file}: ${rows} row(s) — ${created} new, ${updated} updated, ${unchanged} unchanged, ${rejected} rejected${blank ? ` (${blank} blank line(s) skipped)` : ''}.`,
+  importColumns: (columns: string) => `Columns: ${columns}`,
+  importRejectedTitle: () => 'Rejected rows (numbered as lines of the file; the header is row 1) — fix them and import the file again, nothing is duplicated:',
+  importRejectedLine: (row: number, reason: string) => `  row ${row}: ${reason}`,
+  importRejectedMore: (more: number) => `…and ${more} more: all rejected rows are in the attached file.`,
+  importRejectedFileCaption: () => 'All rejected rows, with the reason.',
+  dupesNone: () => 'No likely duplicates: no two customers share a name and a contact detail.',
+  dupesTitle: (total: number) => `Likely duplicates (${total}): same name and a shared contact detail. Check each pair, then run the merge shown (it can be undone with unmerge).`,
+  dupesLine: (keep: string, keepName: string, merge: string, mergeName: string, shared: string, command: string) =>
+    `${keep} ${keepName} ⇄ ${merge} ${mergeName} · ${shared}\n   → ${command}`,
+  dupesSameEmail: (email: string) => `same e-mail ${email}`,
+  dupesSamePhone: (digits: string) => `same phone number ${digits}`,
+  incompleteNone: () => 'Every active customer record is complete.',
+  incompleteTitle: (total: number) => `Customers whose records need follow-up (${total}), least complete first:`,
+  incompleteLine: (ref: string, name: string, score: number, missing: string) => `${ref} ${name} · ${score}% · missing: ${missing}`,
+  completenessField: {
+    name: () => 'name',
+    phone: () => 'phone',
+    email: () => 'e-mail',
+    tags: () => 'tags',
+    owner: () => 'owner',
+    consent: () => 'answer about offers',
+  },
+  exportDone: (customers: number, orders: number) => `Export ready: ${customers} customer(s) and ${orders} order(s), as two CSV files.`,
+  exportCustomersCaption: (count: number) => `Customers (${count})`,
+  exportOrdersCaption: (count: number) => `Orders (${count})`,
+  myDataCaption: () => 'Everything we store about you: your details, orders and messages.',
+  myDataNone: () => 'We hold no data about you.',
+  forgetConfirmPrompt: () =>
+    'This erases your name, phone numbers, e-mails and our conversation, and unlinks this chat from you. Your past orders stay in our books without your name. It cannot be undone.',
+  forgetConfirmButton: () => 'Yes, erase my data',
+  forgetDone: () => 'Done: your personal data is erased. If you write to us again, we will not know who you are.',
+  forgetNothing: () => 'We hold no personal data about you.',
+  // Segments and staff stats (insight: segments)
+  segmentNames: {
+    Champions: 'Champions',
+    Loyal: 'Loyal',
+    'Potential loyalist': 'Potential loyalist',
+    New: 'New',
+    Promising: 'Promising',
+    'Need attention': 'Need attention',
+    'About to sleep': 'About to sleep',
+    'At risk': 'At risk',
+    "Can't lose": "Can't lose",
+    Hibernating: 'Hibernating',
+    Lost: 'Lost',
+    Lead: 'Lead',
+  },
+  segmentsNotComputed: () => 'Segments have not been computed yet. They are recomputed every night; a manager can run "segments refresh" now.',
+  segmentsTitle: (when: string, customers: number) => `Customer segments · computed ${when} · ${customers} customer(s):`,
+  segmentSizeLine: (name: string, customers: number, percent: number) => `${name}: ${customers} (${percent}%)`,
+  segmentsMovesTitle: (days: number) => `Moves in the last ${days} days:`,
+  segmentsMovesNone: (days: number) => `No customer changed segment in the last ${days} days.`,
+  segmentMoveLine: (from: string, to: string, customers: number) => `${from} → ${to}: ${customers}`,
+  segmentsMovesMore: (kinds: number) => `…and ${kinds} more kind(s) of move.`,
+  segmentsButton: () => 'Show segments',
+  segmentUnknown: (typed: string, names: string) => `"${typed}" is not a segment. Segments: ${names}`,
+  segmentEmpty: (name: string) => `No customers in ${name} right now.`,
+  segmentTitle: (name: string, total: number, sort: string) => `${name} · ${total} customer(s), by ${sort}:`,
+  segmentMemberLine: (ref: string, name: string, scores: string, orders: number, value: string, lastOrder: string) =>
+    `${ref} ${name} · ${scores} · ${orders} order(s), ${value} in all · last order ${lastOrder}`,
+  segmentLeadLine: (ref: string, name: string, contact: string, since: string) => `${ref} ${name} · ${contact} · lead since ${since}`,
+  segmentSortValue: () => 'value',
+  segmentSortRecency: () => 'latest order',
+  segmentSortButton: (sort: string) => `Sort by ${sort}`,
+  segmentsRefreshed: (customers: number, moved: number, updated: number, added: number, seconds: number) =>
+    `Segments recomputed for ${customers} customer(s) in ${seconds} s: ${moved} changed segment, ${updated} changed scores only, ${added} new.`,
+  segmentsBusy: () => 'Segments are being recomputed right now; try again in a few minutes.',
+  lapsedNone: (days: number) => `No customer has gone ${days} days without ordering.`,
+  lapsedTitle: (days: number, total: number) => `${total} customer(s) with no order for ${days} days or more, most recent first:`,
+  lapsedLine: (ref: string, name: string, days: number, lastOrder: string, orders: number) =>
+    `${ref} ${name} · ${days} days since the last order (${lastOrder}) · ${orders} order(s) in all`,
+  statsWeek: () => 'this week',
+  statsMonth: () => 'this month',
+  statsWeekButton: () => 'This week',
+  statsMonthButton: () => 'This month',
+  statsTitle: (period: string, from: string, to: string, zone: string) => `Staff stats for ${period} (${from} – ${to}, ${zone}):`,
+  statsNone: () => 'No staff activity in this period.',
+  statsPerson: (name: string, role: string) => `${name} (${role})`,
+  statsSales: (leads: number, orders: number, revenue: string) => `  ${leads} lead(s) added · ${orders} order(s) from their customers · ${revenue}`,
+  statsFollowUps: (done: number, overdue: number) => `  Follow-ups: ${done} done, ${overdue} overdue`,
+  statsResponse: (median: string, messages: number) => `  First response: median ${median} over ${messages} message(s)`,
+  statsNoResponses: () => '  First response: no customer messages answered',
+  minutes: (total: number) => {
+    const m = Math.round(total);
+    if (m < 60) return `${m} min`;
+    if (m < 1440) return `${Math.floor(m / 60)} h ${m % 60} min`;
+    return `${Math.floor(m / 1440)} d ${Math.floor((m % 1440) / 60)} h`;
+  },
   // --- end insight ---
 
   // --- jobs (follow-ups, promotions, digests): add keys below this line ---
@@ -158,10 +253,48 @@ const en = {
     overdueLine: (who: string, count: number) => `  ${who}: ${count}`,
     segmentsTitle: () => 'Segments (customers, change this week):',
     segmentLine: (name: string, size: number, change: string) => `  ${name}: ${size}${change ? ` (${change})` : ''}`,
-    campaignsTitle: () => 'Campaigns this week:',
-    campaignLine: (line: string) => `  ${line}`,
+    segmentMoves: (flows: string) => `  Moves: ${flows}`,
+    campaignsTitle: () => 'Campaigns (sent in the last two weeks):',
+    campaignLine: (ref: string, audience: string, sent: number, responded: number, optedOut: number, converted: string) =>
+      `  ${ref} (${audience}): sent ${sent}, responded ${responded}, opted out ${optedOut}${converted ? `, ${converted}` : ''}`,
+    campaignConverted: (converted: number, revenue: string, uplift: string) => `converted ${converted} (${revenue})${uplift ? `, uplift ${uplift}` : ''}`,
     nothing: () => '  —',
     chartCaption: (from: string, to: string) => `Revenue per day and segment sizes, ${from} – ${to}`,
+  },
+  promo: {
+    unsubscribeButton: () => 'Unsubscribe',
+    scheduled: (id: string, audience: string, when: string, zone: string, details: string) =>
+      `Promotion ${id} scheduled for ${when} (${zone}) to ${audience}${details ? ` · ${details}` : ''}.\nSee the audience and the message with "promo preview ${id}"; stop it with "promo cancel ${id}".`,
+    startingNow: (id: string, audience: string, details: string) =>
+      `Promotion ${id} to ${audience}${details ? ` · ${details}` : ''} starts within a minute (quiet hours 21:00–08:00 are kept in each customer's zone).\nResults: "promo stats ${id}"; stop it with "promo cancel ${id}".`,
+    variantsAB: () => 'variants A/B',
+    holdout: (percent: number) => `hold-out ${percent}%`,
+    previewTitle: (id: string, status: string, audience: string, when: string) => `${id} · ${status} · ${audience} · ${when}`,
+    previewAudience: (matched: number, audience: string) => `Audience now: ${matched} customer(s) in ${audience}.`,
+    previewExcluded: (noConsent: number, unreachable: number, capped: number, days: number) =>
+      `Left out: ${noConsent} without offer consent · ${unreachable} with no reachable chat · ${capped} had a promotion in the last ${days} day(s).`,
+    previewRecipients: (recipients: number, a: number, b: number, holdout: number) =>
+      `Would receive it: ${recipients}${b ? ` (A ${a} · B ${b})` : ''}${holdout ? ` · hold-out (gets nothing): ${holdout}` : ''}.`,
+    previewFrozen: (recipients: number, holdout: number) => `Audience frozen: ${recipients} recipient(s)${holdout ? `, ${holdout} in the hold-out` : ''}.`,
+    previewSample: (variant: string) => `Variant ${variant}, as customers will see it:`,
+    listTitle: () => 'Promotions, newest first:',
+    listNone: () => 'No promotions yet. Start one with: promo new all at tomorrow 10:00: Spring sale — 20% off',
+    listLine: (id: string, status: string, when: string, audience: string, sent: number, recipients: number) =>
+      `${id} · ${status} · ${when} · ${audience} · sent ${sent}/${recipients}`,
+    cancelled: (id: string, sent: number) => `Cancelled ${id}. ${sent ? `${sent} message(s) had already gone out; nothing more will be sent.` : 'Nothing will be sent.'}`,
+    notStarted: (id: string, when: string) => `${id} has not started sending yet (scheduled for ${when}).`,
+    statsTitle: (id: string, status: string, audience: string, started: string) => `${id} · ${status} · ${audience} · sending started ${started}`,
+    statsDelivery: (recipients: number, sent: number, failed: number, pending: number, skipped: number) =>
+      `Recipients ${recipients}: sent ${sent} · failed ${failed}${pending ? ` · still to send ${pending}` : ''}${skipped ? ` · opted out before sending ${skipped}` : ''}`,
+    statsFailures: (reasons: string) => `Failures: ${reasons}`,
+    statsEngagement: (responded: number, respondedRate: string, optedOut: number) => `Responded ${responded} (${respondedRate}) · opted out ${optedOut}`,
+    statsConversions: (days: number) => `Conversions (orders within ${days} day(s)):`,
+    statsGroup: (label: string, converted: number, size: number, rate: string, revenue: string) => `  ${label}: ${converted}/${size} (${rate}) · revenue ${revenue}`,
+    statsRecipients: () => 'recipients',
+    statsVariant: (v: string) => `variant ${v}`,
+    statsHoldout: () => 'hold-out',
+    statsUplift: (points: string) => `Uplift over hold-out: ${points} percentage points`,
+    statsNoHoldout: () => 'No hold-out group, so no uplift (add "holdout 10%" next time).',
   },
   // --- end jobs ---
 
@@ -194,7 +327,23 @@ const en = {
     totals: 'rebuild customers’ running totals from their orders',
     whoami: 'show who the bot thinks you are',
     // --- insight summaries ---
+    segments: 'customer segments (RFM) and this week’s moves',
+    segment: 'list a segment’s customers, by value or latest order',
+    segmentsRefresh: 'recompute customer segments now',
+    lapsed: 'customers with no order for a while (default from settings)',
+    stats: 'staff performance this week or month',
+    import: 'import customers from a CSV file (send the file)',
+    dupes: 'list likely duplicate customers, with the merge to run',
+    incomplete: 'list customers whose records need follow-up',
+    export: 'export all customers and orders as CSV files',
+    mydata: 'get a copy of everything we store about you',
+    forget: 'erase your personal data (asks to confirm)',
     // --- jobs summaries ---
+    promoNew: 'schedule a promotion to all, a #tag or a segment (A/B variants, hold-out)',
+    promoPreview: 'show a promotion’s audience size and message',
+    promoList: 'list promotions',
+    promoCancel: 'cancel a promotion that has not finished',
+    promoStats: 'promotion results: sent, responses, opt-outs, conversions, uplift',
     followup: 'remind yourself to follow up with a customer at a time',
     followups: 'list your open follow-ups, overdue first',
     followupDone: 'mark a follow-up done',

@@ -34,7 +34,7 @@ export interface InteractionInput {
 /** Stores one interaction. */
 export async function recordInteraction(input: InteractionInput): Promise<InteractionDoc> {
   const doc = await Interaction.create({ ...input, at: input.at ?? new Date() });
-  return doc.toObject() as InteractionDoc;
+  return doc.toObject();
 }
 
 /** The latest interactions of a customer, newest first. */

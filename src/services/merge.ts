@@ -61,6 +61,10 @@ export async function mergeCustomers(keptId: number, mergedId: number, by: strin
   const set: Record<string, unknown> = {};
   if (!kept.name && merged.name) Object.assign(set, { name: merged.name, nameKey: merged.nameKey });
   if (!kept.ownerId && merged.ownerId) set.ownerId = merged.ownerId;
+  // The customer's most recent answer about promotions wins, whichever record it was given on.
+  const keptAt = kept.consent?.changedAt?.getTime() ?? -1;
+  const mergedAt = merged.consent?.changedAt?.getTime() ?? -1;
+  if (mergedAt > keptAt) set.consent = merged.consent;
   await Customer.updateOne(
     { _id: keptId },
     {

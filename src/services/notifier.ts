@@ -28,13 +28,18 @@ export class RoutingNotifier implements Notifier {
     this.senders.set(sender.platform, sender);
   }
 
+  /** The sender for a platform, if connected (bulk senders — promotion drains — use it with frozen chat ids). */
+  senderFor(platform: Platform): PlatformSender | undefined {
+    return this.senders.get(platform);
+  }
+
   async notify(to: Recipient, replies: Reply[]): Promise<SendResult> {
     const refId = to.kind === 'staff' ? to.staffId : String(to.customerId);
     const identities = await Identity.find({ kind: to.kind, refId }).lean<IdentityDoc[]>();
     let unreachable: string[] = [];
     if (to.kind === 'customer') {
       const c = await Customer.findById(to.customerId, { unreachable: 1 }).lean();
-      unreachable = (c?.unreachable as string[] | undefined) ?? [];
+      unreachable = (c?.unreachable) ?? [];
     }
     let last: SendResult = { ok: false, reason: 'no identity on a connected platform', permanent: true };
     for (const identity of identities) {

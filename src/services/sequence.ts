@@ -58,5 +58,5 @@ export function resetSequences(): void {
 
 /** Whether a MongoDB error is E11000 (duplicate key), also inside a bulk write error. */
 export function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 11000;
+  return typeof error === 'object' && error !== null && 'code' in error && (error).code === 11000;
 }

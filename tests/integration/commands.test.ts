@@ -649,6 +649,18 @@ describe('start, consent and stop', () => {
   });
 });
 
+describe('consent across a phone link', () => {
+  it('keeps the answer a customer gave before sharing the phone that links them to a staff-made record', async () => {
+    const phone = freshPhone();
+    const id = customerIdIn(await say(sales, `lead Quynh Anh ${phone.local}`));
+    const cus = tg('7601', 'Quynh');
+    await send(cus, '/start');
+    await say(cus, 'consent yes', { fromButton: true });
+    expect(await say(cus, '', { contact: { phone: phone.e164, firstName: 'Quynh' } })).toContain('We found your customer record');
+    expect((await customerDoc(id)).consent?.promotions).toBe(true);
+  });
+});
+
 describe('de-duplication and unknown input', () => {
   it('answers a delivery once: the same deliveryId again returns nothing and writes nothing', async () => {
     const incoming = {
