@@ -12,6 +12,7 @@ import { formatCustomerRef } from '../services/refs.js';
 import { takeCustomerRef, takePage } from './args.js';
 import { customerCard, customerLine } from './format.js';
 import { check } from './validate.js';
+import { pageNav } from './paging.js';
 
 const region = (ctx: CommandContext) => ctx.deps.config.DEFAULT_PHONE_REGION;
 const by = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? `staff:${ctx.actor.staffId}` : ctx.actor.identityId);
@@ -68,9 +69,7 @@ export const find: Command = {
     if (result.total === 0) return [text(ctx.msg.findNone(query))];
     const lines = [ctx.msg.findTitle(query), ...result.items.map((c) => customerLine(c, ctx.msg))];
     if (result.pages > 1) lines.push(ctx.msg.page(result.page, result.pages, result.total));
-    const nav: Button[] = [];
-    if (result.page > 1) nav.push({ label: ctx.msg.prev(), action: `find ${query} page ${result.page - 1}` });
-    if (result.page < result.pages) nav.push({ label: ctx.msg.next(), action: `find ${query} page ${result.page + 1}` });
+    const nav = pageNav(result, (p) => `find ${query} page ${p}`, ctx.msg);
     const open = result.items.slice(0, 5).map((c) => [{ label: `${formatCustomerRef(c._id)} ${c.name}`.slice(0, 40), action: `customer ${formatCustomerRef(c._id)}` }]);
     return [text(lines.join('\n'), [...open, ...(nav.length ? [nav] : [])])];
   },

@@ -11,12 +11,11 @@ import { listIncomplete } from '../services/completeness.js';
 import { listLikelyDuplicates } from '../services/dupes.js';
 import { formatCustomerRef } from '../services/refs.js';
 import { takePage } from './args.js';
+import { pageNav } from './paging.js';
 
 /** ‹ Previous / Next › buttons running `<command> page N`. */
 function pageButtons<T>(result: Page<T>, command: string, msg: Messages): Button[][] {
-  const nav: Button[] = [];
-  if (result.page > 1) nav.push({ label: msg.prev(), action: `${command} page ${result.page - 1}` });
-  if (result.page < result.pages) nav.push({ label: msg.next(), action: `${command} page ${result.page + 1}` });
+  const nav = pageNav(result, (p) => `${command} page ${p}`, msg);
   return nav.length ? [nav] : [];
 }
 

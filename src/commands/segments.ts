@@ -25,6 +25,7 @@ import {
 import { takePage } from './args.js';
 import { formatWhen } from './format.js';
 import { check } from './validate.js';
+import { pageNav } from './paging.js';
 
 const zoneOf = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? ctx.actor.timeZone : ctx.deps.config.DEFAULT_TIMEZONE);
 const day = (at: Date, zone: string) => DateTime.fromJSDate(at).setZone(zone).toFormat('yyyy-LL-dd');
@@ -112,9 +113,7 @@ export const segment: Command = {
     }
     if (result.pages > 1) lines.push(ctx.msg.page(result.page, result.pages, result.total));
     const at = (p: number, s: MemberSort = sort) => `segment ${name} sort ${s} page ${p}`;
-    const nav: Button[] = [];
-    if (result.page > 1) nav.push({ label: ctx.msg.prev(), action: at(result.page - 1) });
-    if (result.page < result.pages) nav.push({ label: ctx.msg.next(), action: at(result.page + 1) });
+    const nav = pageNav(result, (p) => at(p), ctx.msg);
     const other: MemberSort = sort === 'value' ? 'recency' : 'value';
     const toggle: Button = {
       label: ctx.msg.segmentSortButton(other === 'value' ? ctx.msg.segmentSortValue() : ctx.msg.segmentSortRecency()),
@@ -167,9 +166,7 @@ export const lapsed: Command = {
       lines.push(ctx.msg.lapsedLine(formatCustomerRef(c.customerId), c.name || ctx.msg.noName(), c.daysSince, day(c.lastOrderAt, zone), c.orders));
     }
     if (result.pages > 1) lines.push(ctx.msg.page(result.page, result.pages, result.total));
-    const nav: Button[] = [];
-    if (result.page > 1) nav.push({ label: ctx.msg.prev(), action: `lapsed ${days} page ${result.page - 1}` });
-    if (result.page < result.pages) nav.push({ label: ctx.msg.next(), action: `lapsed ${days} page ${result.page + 1}` });
+    const nav = pageNav(result, (p) => `lapsed ${days} page ${p}`, ctx.msg);
     const open = result.items
       .slice(0, 5)
       .map((c) => [{ label: `${formatCustomerRef(c.customerId)} ${c.name}`.slice(0, 40), action: `customer ${formatCustomerRef(c.customerId)}` }]);
