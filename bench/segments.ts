@@ -60,7 +60,7 @@ async function generate(): Promise<number> {
   const buyersShare = 0.85;
   const perBuyer = targetOrders / (customers * buyersShare);
   let orderId = 0;
-  let orders: Record<string, unknown>[] = [];
+  const orders: Record<string, unknown>[] = [];
   const flushOrders = async (force = false) => {
     while (orders.length >= BATCH || (force && orders.length > 0)) {
       await Order.collection.insertMany(orders.splice(0, BATCH), { ordered: false });

@@ -1,9 +1,10 @@
 /**
- * Data-quality commands: `dupes` (likely duplicate customers, with the merge
- * command to run — nothing is merged automatically) and `incomplete`
- * (customers whose records need follow-up, least complete first).
+ * Data-quality commands for owners and managers: `dupes` (likely duplicate
+ * customers, with the merge command to run — nothing is merged automatically)
+ * and `incomplete` (customers whose records need follow-up, least complete
+ * first, with buttons to open them).
  */
-import { MANAGERS, STAFF, type Command } from '../core/command.js';
+import { MANAGERS, type Command } from '../core/command.js';
 import type { Messages } from '../core/messages.js';
 import { text, type Button } from '../core/types.js';
 import type { Page } from '../services/contacts.js';
@@ -55,7 +56,7 @@ export const incomplete: Command = {
   usage: 'incomplete [page N]',
   summary: 'incomplete',
   examples: ['incomplete', 'incomplete page 2'],
-  allow: STAFF,
+  allow: MANAGERS,
   async run(ctx) {
     const { page } = takePage(ctx.args);
     const result = await listIncomplete(page);

@@ -107,7 +107,7 @@ export const segment: Command = {
       const who = c.name || ctx.msg.noName();
       lines.push(
         c.r === undefined
-          ? ctx.msg.segmentLeadLine(ref, who, c.phone ?? c.email ?? ctx.msg.none(), day(c.segmentSince, zone))
+          ? ctx.msg.segmentLeadLine(ref, who, c.phone ?? c.email ?? ctx.msg.none())
           : ctx.msg.segmentMemberLine(ref, who, `R${c.r} F${c.f} M${c.m}`, c.orders, formatMoney(c.value, base), c.lastOrderAt ? day(c.lastOrderAt, zone) : ctx.msg.none()),
       );
     }

@@ -181,7 +181,7 @@ const en = {
   segmentTitle: (name: string, total: number, sort: string) => `${name} · ${total} customer(s), by ${sort}:`,
   segmentMemberLine: (ref: string, name: string, scores: string, orders: number, value: string, lastOrder: string) =>
     `${ref} ${name} · ${scores} · ${orders} order(s), ${value} in all · last order ${lastOrder}`,
-  segmentLeadLine: (ref: string, name: string, contact: string, since: string) => `${ref} ${name} · ${contact} · lead since ${since}`,
+  segmentLeadLine: (ref: string, name: string, contact: string) => `${ref} ${name} · ${contact} · no orders yet`,
   segmentSortValue: () => 'value',
   segmentSortRecency: () => 'latest order',
   segmentSortButton: (sort: string) => `Sort by ${sort}`,

@@ -78,6 +78,12 @@ export interface ImportOptions {
   ownerId?: string;
   /** File name, for the audit trail. */
   label?: string;
+  /**
+   * When the file turns out to be mostly known (imported before), read all
+   * contact keys and customers into memory once instead of looking them up
+   * row by row (default true; refused anyway above a size limit).
+   */
+  preload?: boolean;
   now?: Date;
 }
 
@@ -117,6 +123,10 @@ const token = {
   email: (e: string) => `e:${e}`,
   tag: (t: string) => `t:${t}`,
   name: 'n',
+};
+const knownOf = (c: { name?: string | null; phones?: string[]; emails?: string[]; tags?: string[]; status?: string | null }): Known => {
+  const tokens = [...(c.name ? [token.name] : []), ...(c.phones ?? []).map(token.phone), ...(c.emails ?? []).map(token.email), ...(c.tags ?? []).map(token.tag)];
+  return { tokens: `${SEP}${tokens.map((t) => `${t}${SEP}`).join('')}`, status: c.status ?? 'active' };
 };
 const has = (k: Known, t: string) => k.tokens.includes(`${SEP}${t}${SEP}`);
 const add = (k: Known, t: string) => {
@@ -203,10 +213,16 @@ class ImportRun {
   private readonly notesWritten = new Set<string>();
   /** Look keys up before claiming them (switched on when most claims of a batch fail). */
   private lookupFirst = false;
+  /** Whether the first batch was checked for being data we have already. */
+  private probed = false;
+  /** Whether every contact key, customer and imported note is in memory (see {@link preload}). */
+  private preloaded = false;
+  private preloadRefused = false;
   private readonly now: Date;
 
   constructor(private readonly options: ImportOptions) {
     this.now = options.now ?? new Date();
+    this.preloadRefused = options.preload === false;
   }
 
   reject(line: number, reason: string): void {
@@ -243,6 +259,8 @@ class ImportRun {
       this.keyOwner.clear();
       this.known.clear();
       this.notesWritten.clear();
+      this.preloaded = false;
+      this.preloadRefused = true;
     }
     if (this.failure) throw this.failure.error;
     const prepared = await this.prepare(rows);
@@ -262,8 +280,13 @@ class ImportRun {
   /** Stage 1: every row of the batch resolved to a customer (or rejected), its keys claimed. */
   private async prepare(rows: ImportRow[]): Promise<Prepared> {
     const dbOwner = new Map<string, number>();
-    const unknown = [...new Set(rows.flatMap((r) => r.keys))].filter((k) => !this.keyOwner.has(k));
-    if (this.lookupFirst) {
+    let unknown = [...new Set(rows.flatMap((r) => r.keys))].filter((k) => !this.keyOwner.has(k));
+    if (!this.preloaded && !this.preloadRefused && (this.lookupFirst || (!this.probed && (await this.seenBefore(unknown))))) {
+      await this.preload();
+      unknown = unknown.filter((k) => !this.keyOwner.has(k));
+    }
+    this.probed = true;
+    if (this.lookupFirst && !this.preloaded) {
       // Most keys of the last batch existed already (a file imported again): look them up
       // instead of claiming, so no customer numbers are reserved in vain.
       for (const [key, owner] of await ownersOf(unknown)) dbOwner.set(key, owner);
@@ -444,9 +467,10 @@ class ImportRun {
 
   /**
    * Writes the notes that are new; returns the hex ids of those that existed.
-   * Notes of customers created in this batch cannot exist yet; others are
-   * checked by `_id` first, because on FerretDB one duplicate in a bulk insert
-   * makes it retry the whole batch one document at a time.
+   * Notes of customers created in this batch cannot exist yet, and after a
+   * preload every imported note is known; others are checked by `_id` first,
+   * because on FerretDB one duplicate in a bulk insert makes it retry the
+   * whole batch one document at a time.
    */
   private async writeNotes(notes: NoteDoc[], createdNow: Set<number>): Promise<Set<string>> {
     const existing = new Set<string>();
@@ -454,8 +478,8 @@ class ImportRun {
     const toInsert: NoteDoc[] = [];
     for (const note of notes) {
       const hex = note._id.toHexString();
-      if (createdNow.has(note.customerId)) toInsert.push(note);
-      else if (this.notesWritten.has(hex)) existing.add(hex);
+      if (this.notesWritten.has(hex)) existing.add(hex);
+      else if (createdNow.has(note.customerId) || this.preloaded) toInsert.push(note);
       else toCheck.push(note);
     }
     await forEachLimit(toCheck, 8, async (note) => {
@@ -487,19 +511,45 @@ class ImportRun {
     };
   }
 
+  /** Whether a sample of the first batch's keys exists already (a file imported before). */
+  private async seenBefore(keys: string[]): Promise<boolean> {
+    const step = Math.max(1, Math.floor(keys.length / 20));
+    const sample = keys.filter((_, i) => i % step === 0).slice(0, 20);
+    if (sample.length === 0) return false;
+    return (await ownersOf(sample)).size / sample.length > 0.2;
+  }
+
+  /**
+   * For a run that mostly meets data we have (a file imported again): one
+   * streaming pass each over contact keys, customers and imported notes puts
+   * them in memory, instead of one lookup per key and per note — on FerretDB
+   * v1 a lookup costs a round trip of several milliseconds, and reading
+   * customers by number scans them. Refused when the collections are too big
+   * to hold ({@link MAX_REMEMBERED_KEYS}, {@link MAX_REMEMBERED_CUSTOMERS});
+   * the run then looks things up batch by batch. What others change meanwhile
+   * is still caught: an unknown key is claimed (a taken one is looked up), an
+   * owner not in memory is read.
+   */
+  private async preload(): Promise<void> {
+    const [keys, customers] = await Promise.all([ContactKey.estimatedDocumentCount(), Customer.estimatedDocumentCount()]);
+    if (keys > MAX_REMEMBERED_KEYS / 2 || customers > MAX_REMEMBERED_CUSTOMERS / 2) {
+      this.preloadRefused = true;
+      return;
+    }
+    for await (const k of ContactKey.find({}, { customerId: 1 }).lean().cursor({ batchSize: 5000 })) this.keyOwner.set(k._id, k.customerId);
+    const projection = { name: 1, phones: 1, emails: 1, tags: 1, status: 1 };
+    for await (const c of Customer.find({}, projection).lean().cursor({ batchSize: 2000 })) this.known.set(c._id, knownOf(c));
+    for await (const n of Interaction.find({ kind: 'note', platform: 'import' }, { _id: 1 }).lean().cursor({ batchSize: 5000 })) {
+      this.notesWritten.add(String(n._id));
+    }
+    this.preloaded = true;
+  }
+
   /** Reads customers that existed before this run (one `$in` query per 500). */
   private async remember(ids: number[]): Promise<void> {
     for (let i = 0; i < ids.length; i += 500) {
       const docs = await retryBusy(() => Customer.find({ _id: { $in: ids.slice(i, i + 500) } }, { name: 1, phones: 1, emails: 1, tags: 1, status: 1 }).lean());
-      for (const c of docs) {
-        const tokens = [
-          ...(c.name ? [token.name] : []),
-          ...c.phones.map(token.phone),
-          ...c.emails.map(token.email),
-          ...c.tags.map(token.tag),
-        ];
-        this.known.set(c._id, { tokens: `${SEP}${tokens.map((t) => `${t}${SEP}`).join('')}`, status: c.status });
-      }
+      for (const c of docs) this.known.set(c._id, knownOf(c));
     }
   }
 

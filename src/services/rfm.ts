@@ -82,7 +82,7 @@ export function segmentFor({ r, f, m }: RfmScores): Exclude<Segment, 'Lead'> {
 export function quintileEdges(values: ArrayLike<number>): number[] {
   const n = values.length;
   if (n === 0) return [];
-  const sorted = Float64Array.from(values as ArrayLike<number>).sort();
+  const sorted = Float64Array.from(values).sort();
   return [1, 2, 3, 4].map((s) => sorted[Math.ceil((s * n) / 5) - 1]!);
 }
 
@@ -122,7 +122,7 @@ export interface RfmEdges {
  * better) and reported back in days.
  */
 export function rfmEdges(rows: { recencyDays: ArrayLike<number>; frequency: ArrayLike<number>; monetary: ArrayLike<number> }): RfmEdges {
-  const negated = Float64Array.from(rows.recencyDays as ArrayLike<number>, (d) => -d);
+  const negated = Float64Array.from(rows.recencyDays, (d) => -d);
   return {
     recencyDays: quintileEdges(negated).map((e) => -e || 0),
     frequency: quintileEdges(rows.frequency),

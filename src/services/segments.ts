@@ -331,7 +331,9 @@ async function acquireLock(): Promise<{ keepAlive: () => Promise<void>; release(
   const owner = randomBytes(6).toString('hex');
   const lease = async (filter: Record<string, unknown>, upsert: boolean) => {
     const wall = Date.now();
-    await SegmentRun.updateOne({ _id: 'lock', ...filter }, { $set: { owner, until: new Date(wall + LOCK_LEASE_MS) } }, { upsert });
+    const res = await SegmentRun.updateOne({ _id: 'lock', ...filter }, { $set: { owner, until: new Date(wall + LOCK_LEASE_MS) } }, { upsert });
+    // Renewing a lease that expired and went to another run: stop rather than write alongside it.
+    if (!upsert && res.matchedCount === 0) throw new RecomputeBusyError();
     return wall;
   };
   let renewedAt: number;
@@ -498,8 +500,8 @@ export async function lapsed(options: { days: number; now: Date; page?: number }
     email: c.emails?.[0],
     ownerId: c.ownerId ?? undefined,
     orders: c.totals?.orders ?? 0,
-    lastOrderAt: c.totals!.lastOrderAt!,
-    daysSince: daysBetween(c.totals!.lastOrderAt!, options.now),
+    lastOrderAt: c.totals.lastOrderAt!,
+    daysSince: daysBetween(c.totals.lastOrderAt!, options.now),
   }));
   return { items, total, page, pages };
 }

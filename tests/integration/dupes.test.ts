@@ -91,7 +91,8 @@ describe('incomplete records', () => {
   });
 
   it('answers the `incomplete` command with pages and buttons to open each customer', async () => {
-    const replies = await chat.send(sales, 'incomplete');
+    expect(await chat.say(sales, 'incomplete')).toBe('Sorry, your role cannot use "incomplete".');
+    const replies = await chat.send(manager, 'incomplete');
     const body = replies.map((r) => (r.kind === 'text' ? r.text : '')).join('\n');
     expect(body.split('\n')[0]).toBe('Customers whose records need follow-up (11), least complete first:');
     expect(body).toContain('C4 Đỗ Thị Em · 35% · missing: phone, tags, owner, answer about offers');
