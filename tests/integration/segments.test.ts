@@ -133,6 +133,7 @@ describe('recompute', () => {
 
     const leads = await send(OWNER, 'segment lead');
     expect(leads[0]?.kind === 'text' && leads[0].text).toContain('Page 1 of 2 · 12 in all');
+    expect(leads[0]?.kind === 'text' && leads[0].text).toContain(`C${ids.Hoa} Hoa · — · no orders yet`);
     expect(buttonActions(leads)).toContain('segment Lead sort value page 2');
     expect(buttonActions(leads)).toContain('segment Lead sort recency page 1');
     const page2 = await segmentMembers('Lead', { sort: 'value', page: 2 });
