@@ -3,7 +3,7 @@
  *
  * Short actions (`customer C12`, `order status O7 paid`) travel as they are:
  * no storage, nothing to expire. A longer one (`find <a long query> page 2`)
- * travels as `~` plus a content hash and is stored in {@link TelegramCallback}
+ * travels as `~` plus a content hash and is stored in the TelegramCallback collection (through src/services/button-actions.ts)
  * under that hash. Content hashing makes the mapping the same in every process
  * and storing it an idempotent upsert; an action that itself starts with `~`
  * is always hashed, so decoding is never ambiguous.
@@ -17,8 +17,7 @@
  *   await decodeCallbackData('~Jm2…')            // → 'find xxx…'
  */
 import { createHash } from 'node:crypto';
-import { TelegramCallback } from '../../models/telegram-callback.js';
-import { isDuplicateKey } from '../../src/services/sequence.js';
+import { storeButtonAction, storedButtonAction } from '../../src/services/button-actions.js';
 
 /** Telegram's limit for `callback_data`, in bytes. */
 export const CALLBACK_DATA_LIMIT = 64;
@@ -42,19 +41,12 @@ export function callbackDataFor(action: string): { data: string; stored: boolean
 /** Encodes an action as `callback_data`, storing long ones (see the module comment). */
 export async function encodeAction(action: string): Promise<string> {
   const { data, stored } = callbackDataFor(action);
-  if (stored) {
-    try {
-      await TelegramCallback.updateOne({ _id: data }, { $setOnInsert: { action, at: new Date() } }, { upsert: true });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error; // a racing process stored the same action first
-    }
-  }
+  if (stored) await storeButtonAction(data, action);
   return data;
 }
 
 /** The action behind pressed `callback_data`, or `undefined` when a stored one is gone. */
 export async function decodeCallbackData(data: string): Promise<string | undefined> {
   if (!data.startsWith(HASH_PREFIX)) return data;
-  const found = await TelegramCallback.findById(data, { action: 1 }).lean<{ action: string }>();
-  return found?.action;
+  return storedButtonAction(data);
 }
