@@ -28,8 +28,8 @@ import mongoose from 'mongoose';
 import { stringify } from 'csv-stringify/sync';
 import { AuditEvent, ContactKey, Counter, Customer, Interaction } from '../models/index.js';
 import { importCustomers } from '../src/services/import.js';
-import { resetSequences } from '../src/services/sequence.js';
 import { numberFlag, sampleMemory, withBenchDatabase } from './support.js';
+
 
 const FULL_ROWS = 100_000;
 const TIME_BUDGET_S = 10 * 60;
@@ -124,7 +124,6 @@ async function empty(models: readonly (typeof Customer | typeof ContactKey | typ
 async function clear(): Promise<void> {
   await empty([Customer, ContactKey, Interaction, Counter, AuditEvent]);
   await mongoose.connection.collection('bench_baseline').drop().catch(() => undefined);
-  resetSequences();
 }
 
 async function runImport(file: string): Promise<{ seconds: number; peakMb: number; report: Awaited<ReturnType<typeof importCustomers>> }> {

@@ -18,7 +18,7 @@ import { truncate } from '../src/commands/format.js';
 import { createFollowUp } from '../src/services/follow-ups.js';
 import { sendOnce } from '../src/services/outbox.js';
 import { staffWithRoles } from '../src/services/people.js';
-import { formatCustomerRef } from '../src/services/refs.js';
+
 import type { Deps } from '../src/core/command.js';
 import type { JobDefinition, JobRun } from './agenda.js';
 
@@ -50,12 +50,12 @@ export async function followUpQuietLeads(job: JobRun, deps: Deps): Promise<numbe
     { status: 'active', 'totals.orders': 0, createdAt: { $gte: new Date(job.now.getTime() - NEW_LEAD_WINDOW_DAYS * DAY), $lte: quietSince } },
     { ownerId: 1 },
   )
-    .lean<{ _id: number; ownerId?: string }[]>()
+    .lean<{ _id: string; ownerId?: string }[]>()
     .cursor({ batchSize: BATCH });
-  let batch: { _id: number; ownerId: string }[] = [];
+  let batch: { _id: string; ownerId: string }[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const recent = await Interaction.find({ customerId: { $in: batch.map((c) => c._id) }, at: { $gt: quietSince } }, { customerId: 1 }).lean<{ customerId: number }[]>();
+    const recent = await Interaction.find({ customerId: { $in: batch.map((c) => c._id) }, at: { $gt: quietSince } }, { customerId: 1 }).lean<{ customerId: string }[]>();
     const active = new Set(recent.map((i) => i.customerId));
     for (const c of batch) {
       if (active.has(c._id)) continue;
@@ -84,7 +84,7 @@ export async function alertUnansweredComplaints(job: JobRun, deps: Deps): Promis
   const complaints = await Interaction.find(
     { kind: 'complaint', at: { $gte: new Date(job.now.getTime() - COMPLAINT_WINDOW_DAYS * DAY), $lte: dueBefore } },
     { customerId: 1, at: 1, text: 1 },
-  ).lean<{ _id: Types.ObjectId; customerId: number; at: Date; text: string }[]>();
+  ).lean<{ _id: Types.ObjectId; customerId: string; at: Date; text: string }[]>();
   if (complaints.length === 0) return 0;
   const msg = messagesFor(undefined);
   let support = await staffWithRoles(['support']);
@@ -95,15 +95,15 @@ export async function alertUnansweredComplaints(job: JobRun, deps: Deps): Promis
     const ids = [...new Set(slice.map((c) => c.customerId))];
     const earliest = new Date(Math.min(...slice.map((c) => c.at.getTime())));
     const [answers, customers] = await Promise.all([
-      Interaction.find({ customerId: { $in: ids }, kind: { $in: ['reply', 'note'] }, at: { $gte: earliest } }, { customerId: 1, at: 1 }).lean<{ customerId: number; at: Date }[]>(),
-      Customer.find({ _id: { $in: ids } }, { name: 1 }).lean<{ _id: number; name: string }[]>(),
+      Interaction.find({ customerId: { $in: ids }, kind: { $in: ['reply', 'note'] }, at: { $gte: earliest } }, { customerId: 1, at: 1 }).lean<{ customerId: string; at: Date }[]>(),
+      Customer.find({ _id: { $in: ids } }, { name: 1 }).lean<{ _id: string; name: string }[]>(),
     ]);
-    const lastAnswer = new Map<number, number>();
+    const lastAnswer = new Map<string, number>();
     for (const a of answers) lastAnswer.set(a.customerId, Math.max(lastAnswer.get(a.customerId) ?? 0, a.at.getTime()));
     const nameOf = new Map(customers.map((c) => [c._id, c.name]));
     for (const complaint of slice) {
       if ((lastAnswer.get(complaint.customerId) ?? 0) >= complaint.at.getTime()) continue;
-      const ref = formatCustomerRef(complaint.customerId);
+      const ref = complaint.customerId;
       const reply = text(msg.followUp.complaintAlert(ref, nameOf.get(complaint.customerId) || msg.noName(), hours, truncate(complaint.text, 500)), [
         [{ label: msg.openCustomerButton(), action: `customer ${ref}` }],
       ]);

@@ -8,6 +8,7 @@
 import { Invite } from '../models/invite.js';
 import { ProcessedDelivery } from '../models/processed-delivery.js';
 import { TelegramCallback } from '../models/telegram-callback.js';
+import { CodeClaim } from '../models/code-claim.js';
 import type { JobDefinition } from './agenda.js';
 
 /** Telegram re-delivers for up to 24 h and Slack retries within minutes: a week is ample. */
@@ -18,6 +19,7 @@ export const CALLBACK_RETENTION_MS = 30 * 24 * 3_600_000;
 /** Removes what has expired as of `now`; returns the counts. */
 export async function cleanUp(now: Date): Promise<{ invites: number; deliveries: number; callbacks: number }> {
   const invites = await Invite.deleteMany({ expiresAt: { $lt: now } });
+  await CodeClaim.deleteMany({ expiresAt: { $lt: now } });
   const deliveries = await ProcessedDelivery.deleteMany({ at: { $lt: new Date(now.getTime() - DELIVERY_RETENTION_MS) } });
   const callbacks = await TelegramCallback.deleteMany({ at: { $lt: new Date(now.getTime() - CALLBACK_RETENTION_MS) } });
   return { invites: invites.deletedCount, deliveries: deliveries.deletedCount, callbacks: callbacks.deletedCount };

@@ -19,7 +19,7 @@ import { text } from '../src/core/types.js';
 import { followUpButtons, formatDue } from '../src/commands/follow-ups.js';
 import { dueForReminder, markReminded } from '../src/services/follow-ups.js';
 import { sendOnce } from '../src/services/outbox.js';
-import { formatCustomerRef } from '../src/services/refs.js';
+
 import type { JobDefinition } from './agenda.js';
 
 export const followUpReminders: JobDefinition = {
@@ -32,7 +32,7 @@ export const followUpReminders: JobDefinition = {
     const msg = messagesFor(undefined);
     const [staff, customers] = await Promise.all([
       Staff.find({ _id: { $in: [...new Set(due.map((f) => f.assigneeId))] } }, { timeZone: 1, active: 1 }).lean<{ _id: string; timeZone: string; active: boolean }[]>(),
-      Customer.find({ _id: { $in: [...new Set(due.map((f) => f.customerId))] } }, { name: 1 }).lean<{ _id: number; name: string }[]>(),
+      Customer.find({ _id: { $in: [...new Set(due.map((f) => f.customerId))] } }, { name: 1 }).lean<{ _id: string; name: string }[]>(),
     ]);
     const zoneOf = new Map(staff.map((s) => [s._id, s.timeZone]));
     const nameOf = new Map(customers.map((c) => [c._id, c.name]));
@@ -40,7 +40,7 @@ export const followUpReminders: JobDefinition = {
     for (const f of due) {
       const zone = zoneOf.get(f.assigneeId) ?? deps.config.DEFAULT_TIMEZONE;
       const reply = text(
-        msg.followUp.reminder(formatCustomerRef(f.customerId), nameOf.get(f.customerId) || msg.noName(), f.text, formatDue(f.dueAt, zone)),
+        msg.followUp.reminder(f.customerId, nameOf.get(f.customerId) || msg.noName(), f.text, formatDue(f.dueAt, zone)),
         followUpButtons(f._id, f.customerId, msg),
       );
       const result = await sendOnce({

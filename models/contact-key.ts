@@ -8,7 +8,7 @@ import mongoose, { Schema } from 'mongoose';
 const contactKeySchema = new Schema(
   {
     _id: { type: String, required: true },
-    customerId: { type: Number, required: true },
+    customerId: { type: String, required: true },
   },
   { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
 );

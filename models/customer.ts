@@ -25,8 +25,11 @@ const totalsSchema = new Schema(
 
 const customerSchema = new Schema(
   {
-    /** Sequential number shown to people as C12; also the primary key, so lookups hit `_id`. */
-    _id: { type: Number, required: true },
+    /**
+     * `"C12"`: the short sequential reference people type, and a string primary key, because
+     * FerretDB's SQLite backend pushes down (and indexes) only string or ObjectId `_id` filters.
+     */
+    _id: { type: String, required: true },
     name: { type: String, default: '' },
     /** Folded name (lower case, no diacritics) for anchored-regex search and duplicate detection. */
     nameKey: { type: String, default: '' },
@@ -42,12 +45,21 @@ const customerSchema = new Schema(
       promotions: { type: Boolean, default: false },
       changedAt: { type: Date },
     },
+    /** Their platform identities (`telegram:1001`…): how a reply or order update finds them with `_id` reads only. */
+    identityIds: { type: [String], default: [] },
     /** Platforms on which a send failed for good (blocked the bot, chat not found). */
     unreachable: { type: [String], default: [] },
     totals: { type: totalsSchema, default: () => ({}) },
+    /**
+     * The latest orders (`"O7"`) and interactions (ObjectIds), oldest first, at most
+     * RECENT_LIMIT each (src/services/recent.ts): what the profile card and `orders` show is read
+     * by `_id` from here, never by scanning the orders or interactions collections.
+     */
+    recentOrderIds: { type: [String], default: [] },
+    recentInteractionIds: { type: [Schema.Types.ObjectId], default: [] },
     /** `active`, `merged` (into `mergedInto`) or `forgotten` (personal data erased). */
     status: { type: String, enum: ['active', 'merged', 'forgotten'], default: 'active' },
-    mergedInto: { type: Number },
+    mergedInto: { type: String },
     createdBy: { type: String },
   },
   { timestamps: true, versionKey: false, minimize: false },
@@ -56,5 +68,5 @@ customerSchema.index({ nameKey: 1 });
 customerSchema.index({ tags: 1 });
 customerSchema.index({ ownerId: 1 });
 
-export type CustomerDoc = InferSchemaType<typeof customerSchema> & { _id: number };
+export type CustomerDoc = InferSchemaType<typeof customerSchema> & { _id: string };
 export const Customer = mongoose.model('Customer', customerSchema);

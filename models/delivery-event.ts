@@ -1,6 +1,6 @@
 /**
  * What happened to a {@link Delivery}, one unique insert per fact:
- * `_id: "<deliveryId>:<kind>"`, e.g. `P7:1042:attempt`, `P7:1042:result`.
+ * `_id: "<deliveryId>:<kind>"`, e.g. `P7:C1042:attempt`, `P7:C1042:result`.
  *
  * - `attempt` — the claim, written *before* the platform call. Its unique `_id`
  *   is what makes two workers unable to send the same delivery (an insert of a
@@ -29,7 +29,7 @@ const deliveryEventSchema = new Schema(
     _id: { type: String, required: true },
     deliveryId: { type: String, required: true },
     campaignId: { type: String, required: true },
-    customerId: { type: Number, required: true },
+    customerId: { type: String, required: true },
     kind: { type: String, enum: DELIVERY_EVENT_KINDS, required: true },
     at: { type: Date, required: true },
     /** attempt: the claiming worker's token (or `opt-out`). */

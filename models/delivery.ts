@@ -1,6 +1,6 @@
 /**
  * One campaign × customer, frozen when the campaign starts sending:
- * `_id: "<campaignId>:<customerId>"` (e.g. `P7:1042`), unique by construction,
+ * `_id: "<campaignId>:<customerId>"` (e.g. `P7:C1042`), unique by construction,
  * so freezing twice (a crash, two workers) inserts nothing twice.
  *
  * Everything the drain needs is frozen in: the variant (or hold-out), the
@@ -30,7 +30,7 @@ const deliverySchema = new Schema(
   {
     _id: { type: String, required: true },
     campaignId: { type: String, required: true },
-    customerId: { type: Number, required: true },
+    customerId: { type: String, required: true },
     variant: { type: String, enum: DELIVERY_VARIANTS, required: true },
     /** Platform and chat of the identity frozen at audience time. */
     platform: { type: String },
@@ -53,6 +53,6 @@ export type DeliveryDoc = InferSchemaType<typeof deliverySchema> & { _id: string
 export const Delivery = mongoose.model('Delivery', deliverySchema);
 
 /** The `_id` of a campaign × customer delivery. */
-export function deliveryId(campaignId: string, customerId: number): string {
+export function deliveryId(campaignId: string, customerId: string): string {
   return `${campaignId}:${customerId}`;
 }

@@ -15,7 +15,7 @@ export type FollowUpStatus = (typeof FOLLOW_UP_STATUSES)[number];
 const followUpSchema = new Schema(
   {
     _id: { type: String, required: true },
-    customerId: { type: Number, required: true },
+    customerId: { type: String, required: true },
     /** Staff id of the person to remind. */
     assigneeId: { type: String, required: true },
     dueAt: { type: Date, required: true },

@@ -11,7 +11,7 @@ const identitySchema = new Schema(
     platform: { type: String, required: true },
     platformUserId: { type: String, required: true },
     kind: { type: String, enum: ['staff', 'customer'], required: true },
-    /** Staff `_id` (string) or customer `_id` (number, stored as string). */
+    /** Staff `_id` (`s_1a2b`) or customer `_id` (`C12`). */
     refId: { type: String, required: true },
     /** Where to reach this person (a DM chat/channel id), when known. */
     chatId: { type: String },

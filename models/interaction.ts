@@ -3,7 +3,7 @@ import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
 const interactionSchema = new Schema(
   {
-    customerId: { type: Number, required: true },
+    customerId: { type: String, required: true },
     kind: { type: String, enum: ['message', 'complaint', 'note', 'reply'], required: true },
     text: { type: String, default: '' },
     platform: { type: String },

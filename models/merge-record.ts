@@ -6,11 +6,11 @@ import mongoose, { Schema } from 'mongoose';
 
 const mergeRecordSchema = new Schema(
   {
-    keptId: { type: Number, required: true },
-    mergedId: { type: Number, required: true },
+    keptId: { type: String, required: true },
+    mergedId: { type: String, required: true },
     by: { type: String, required: true },
     keys: { type: [String], default: [] },
-    orderIds: { type: [Number], default: [] },
+    orderIds: { type: [String], default: [] },
     interactionIds: { type: [Schema.Types.ObjectId], default: [] },
     identityIds: { type: [String], default: [] },
     /** The kept customer's fields before the merge. */

@@ -6,9 +6,9 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 const orderSchema = new Schema(
   {
-    /** Sequential number shown to people as O7; also the primary key. */
-    _id: { type: Number, required: true },
-    customerId: { type: Number, required: true },
+    /** `"O7"`: the short sequential reference people type, and a string primary key (see models/customer.ts). */
+    _id: { type: String, required: true },
+    customerId: { type: String, required: true },
     items: {
       type: [{ _id: false, name: String, qty: Number, unitMinor: Number }],
       default: [],
@@ -29,5 +29,5 @@ const orderSchema = new Schema(
 );
 orderSchema.index({ customerId: 1, createdAt: -1 });
 
-export type OrderDoc = InferSchemaType<typeof orderSchema> & { _id: number };
+export type OrderDoc = InferSchemaType<typeof orderSchema> & { _id: string };
 export const Order = mongoose.model('Order', orderSchema);

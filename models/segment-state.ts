@@ -37,7 +37,7 @@ const movementSchema = new Schema(
 const segmentStateSchema = new Schema(
   {
     _id: { type: String, required: true },
-    customerId: { type: Number, required: true },
+    customerId: { type: String, required: true },
     /** One of SEGMENTS in src/services/rfm.ts. */
     segment: { type: String, required: true },
     /** RFM scores 1–5; absent for leads. */
@@ -70,8 +70,8 @@ export type SegmentStateDoc = InferSchemaType<typeof segmentStateSchema> & { _id
 export const SegmentState = mongoose.model('SegmentState', segmentStateSchema);
 
 /** The `_id` of a customer's state. */
-export function segmentStateId(customerId: number): string {
-  return String(customerId);
+export function segmentStateId(customerId: string): string {
+  return customerId;
 }
 
 /**

@@ -11,6 +11,10 @@ const staffSchema = new Schema(
     role: { type: String, enum: STAFF_ROLES, required: true },
     timeZone: { type: String, required: true },
     active: { type: Boolean, default: true },
+    /** Their platform identities (`telegram:1001`…): how a notification finds them with `_id` reads only. */
+    identityIds: { type: [String], default: [] },
+    /** Their open or snoozed follow-ups (`F7K2QM`…): what `followups` lists, read by `_id`. */
+    pendingFollowUpIds: { type: [String], default: [] },
   },
   { timestamps: true, versionKey: false },
 );

@@ -4,7 +4,7 @@ import { MANAGERS, type Command, type CommandContext } from '../core/command.js'
 import { text } from '../core/types.js';
 import { resolveCustomer } from '../services/contacts.js';
 import { mergeCustomers, unmergeCustomer } from '../services/merge.js';
-import { customerNumber, formatCustomerRef } from '../services/refs.js';
+import { customerIdOf } from '../services/refs.js';
 import { rebuildTotals } from '../services/totals.js';
 import { check } from './validate.js';
 
@@ -26,7 +26,7 @@ export const merge: Command = {
     const kept = await resolveCustomer(args.keep, region);
     const merged = await resolveCustomer(args.mergeIn, region);
     const moved = await mergeCustomers(kept._id, merged._id, by(ctx));
-    return [text(ctx.msg.merged(formatCustomerRef(kept._id), formatCustomerRef(merged._id), moved.orders, moved.interactions))];
+    return [text(ctx.msg.merged(kept._id, merged._id, moved.orders, moved.interactions))];
   },
 };
 
@@ -37,11 +37,11 @@ export const unmerge: Command = {
   examples: ['unmerge C15'],
   allow: MANAGERS,
   async run(ctx) {
-    const { id } = check(z.object({ id: z.number({ error: 'say which merged customer, e.g. C15' }).int().positive() }), {
-      id: customerNumber(ctx.args.trim()),
+    const { id } = check(z.object({ id: z.string({ error: 'say which merged customer, e.g. C15' }) }), {
+      id: customerIdOf(ctx.args.trim()),
     });
     const { keptId } = await unmergeCustomer(id, by(ctx));
-    return [text(ctx.msg.unmerged(formatCustomerRef(id), formatCustomerRef(keptId)))];
+    return [text(ctx.msg.unmerged(id, keptId))];
   },
 };
 

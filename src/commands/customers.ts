@@ -6,9 +6,8 @@ import { parseContactArgs } from '../core/parse.js';
 import { text, type Button, type Reply } from '../core/types.js';
 import { ValidationError } from '../errors.js';
 import { findCustomers, resolveCustomer, upsertLead, addTags, removeTags, getCustomer } from '../services/contacts.js';
-import { recentInteractions, recordInteraction } from '../services/interactions.js';
-import { listOrders } from '../services/orders.js';
-import { formatCustomerRef } from '../services/refs.js';
+import { recordInteraction } from '../services/interactions.js';
+import { latestInteractions, latestOrders } from '../services/recent.js';
 import { takeCustomerRef, takePage } from './args.js';
 import { customerCard, customerLine } from './format.js';
 import { check } from './validate.js';
@@ -37,7 +36,7 @@ export async function logLead(ctx: CommandContext, line: string, source = 'chat'
   const ownerId = ctx.actor.kind === 'staff' && ctx.actor.role === 'sales' ? ctx.actor.staffId : undefined;
   const result = await upsertLead({ ...args, source, ownerId }, by(ctx), ctx.deps.now());
   const c = result.customer;
-  const ref = formatCustomerRef(c._id);
+  const ref = c._id;
   const name = c.name || ctx.msg.noName();
   const open: Button[][] = [[{ label: ctx.msg.openCustomerButton(), action: `customer ${ref}` }]];
   if (result.created) return [text(ctx.msg.leadCreated(ref, name), open)];
@@ -70,7 +69,7 @@ export const find: Command = {
     const lines = [ctx.msg.findTitle(query), ...result.items.map((c) => customerLine(c, ctx.msg))];
     if (result.pages > 1) lines.push(ctx.msg.page(result.page, result.pages, result.total));
     const nav = pageNav(result, (p) => `find ${query} page ${p}`, ctx.msg);
-    const open = result.items.slice(0, 5).map((c) => [{ label: `${formatCustomerRef(c._id)} ${c.name}`.slice(0, 40), action: `customer ${formatCustomerRef(c._id)}` }]);
+    const open = result.items.slice(0, 5).map((c) => [{ label: `${c._id} ${c.name}`.slice(0, 40), action: `customer ${c._id}` }]);
     return [text(lines.join('\n'), [...open, ...(nav.length ? [nav] : [])])];
   },
 };
@@ -86,11 +85,11 @@ export const customer: Command = {
     const { ref } = check(z.object({ ref: z.string().min(1, 'say which customer') }), { ref: ctx.args.trim() });
     const c = await resolveCustomer(ref, region(ctx));
     const [orders, interactions, owner] = await Promise.all([
-      listOrders(c._id, 5),
-      recentInteractions(c._id, 5),
+      latestOrders(c, 5),
+      latestInteractions(c, 5),
       c.ownerId ? Staff.findById(c.ownerId).lean() : Promise.resolve(null),
     ]);
-    const cref = formatCustomerRef(c._id);
+    const cref = c._id;
     return [
       text(customerCard(c, { ownerName: owner?.name, orders, interactions }, ctx.msg, zoneOf(ctx)), [
         [
@@ -123,7 +122,7 @@ export const note: Command = {
       platform: ctx.incoming.platform,
       at: ctx.deps.now(),
     });
-    return [text(ctx.msg.noteSaved(formatCustomerRef(c._id)))];
+    return [text(ctx.msg.noteSaved(c._id))];
   },
 };
 
@@ -141,7 +140,7 @@ function tagCommand(name: 'tag' | 'untag'): Command {
         { ref, tags: rest.split(/[\s,]+/).filter(Boolean) },
       );
       const c = await resolveCustomer(args.ref, region(ctx));
-      const cref = formatCustomerRef(c._id);
+      const cref = c._id;
       if (name === 'tag') {
         const added = await addTags(c._id, args.tags, by(ctx));
         return [text(added.length ? ctx.msg.tagsAdded(cref, added.map((t) => `#${t}`).join(' ')) : ctx.msg.tagsUnchanged(cref))];

@@ -10,7 +10,7 @@ import { text, type Button } from '../core/types.js';
 import type { Page } from '../services/contacts.js';
 import { listIncomplete } from '../services/completeness.js';
 import { listLikelyDuplicates } from '../services/dupes.js';
-import { formatCustomerRef } from '../services/refs.js';
+
 import { takePage } from './args.js';
 import { pageNav } from './paging.js';
 
@@ -33,8 +33,8 @@ export const dupes: Command = {
     if (result.total === 0) return [text(ctx.msg.dupesNone())];
     const lines = [ctx.msg.dupesTitle(result.total)];
     for (const p of result.items) {
-      const keep = formatCustomerRef(p.keep.id);
-      const merge = formatCustomerRef(p.merge.id);
+      const keep = p.keep.id;
+      const merge = p.merge.id;
       lines.push(
         ctx.msg.dupesLine(
           keep,
@@ -64,10 +64,10 @@ export const incomplete: Command = {
     const lines = [ctx.msg.incompleteTitle(result.total)];
     for (const c of result.items) {
       const missing = c.missing.map((f) => ctx.msg.completenessField[f]()).join(', ');
-      lines.push(ctx.msg.incompleteLine(formatCustomerRef(c.id), c.name || ctx.msg.noName(), c.score, missing));
+      lines.push(ctx.msg.incompleteLine(c.id, c.name || ctx.msg.noName(), c.score, missing));
     }
     if (result.pages > 1) lines.push(ctx.msg.page(result.page, result.pages, result.total));
-    const open = result.items.slice(0, 5).map((c) => [{ label: `${formatCustomerRef(c.id)} ${c.name}`.slice(0, 40), action: `customer ${formatCustomerRef(c.id)}` }]);
+    const open = result.items.slice(0, 5).map((c) => [{ label: `${c.id} ${c.name}`.slice(0, 40), action: `customer ${c.id}` }]);
     return [text(lines.join('\n'), [...open, ...pageButtons(result, 'incomplete', ctx.msg)])];
   },
 };

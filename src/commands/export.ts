@@ -7,7 +7,6 @@ import { CUSTOMERS, MANAGERS, type Command } from '../core/command.js';
 import { text } from '../core/types.js';
 import { exportAllCsv, personalData } from '../services/export.js';
 import { forgetCustomer } from '../services/forget.js';
-import { formatCustomerRef } from '../services/refs.js';
 
 export const exportCommand: Command = {
   name: 'export',
@@ -34,7 +33,7 @@ export const myData: Command = {
     if (ctx.actor.kind !== 'customer') return [text(ctx.msg.myDataNone())];
     const data = personalData(ctx.actor.customerId, ctx.deps.now());
     const body = Buffer.from(`${JSON.stringify(await data, null, 2)}\n`, 'utf8');
-    const ref = formatCustomerRef(ctx.actor.customerId);
+    const ref = ctx.actor.customerId;
     return [{ kind: 'file', fileName: `my-data-${ref}.json`, mimeType: 'application/json', data: body, caption: ctx.msg.myDataCaption() }];
   },
 };

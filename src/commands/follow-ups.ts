@@ -5,15 +5,14 @@
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { Customer, type CustomerDoc } from '../../models/customer.js';
 import { MANAGERS, STAFF, type Command, type CommandContext } from '../core/command.js';
 import type { Actor } from '../core/actor.js';
 import type { Messages } from '../core/messages.js';
 import { text, type Button } from '../core/types.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
-import { resolveCustomer } from '../services/contacts.js';
+import { customersById, resolveCustomer } from '../services/contacts.js';
 import { completeFollowUp, createFollowUp, listFollowUps, snoozeFollowUp } from '../services/follow-ups.js';
-import { customerNumber, formatCustomerRef } from '../services/refs.js';
+import { customerIdOf } from '../services/refs.js';
 import { parseSpan, takeWhen } from '../services/when.js';
 import { takeCustomerRef } from './args.js';
 import { check } from './validate.js';
@@ -31,14 +30,14 @@ export function formatDue(at: Date, zone: string): string {
 }
 
 /** The buttons under a reminder or a new follow-up. */
-export function followUpButtons(id: string, customerId: number, msg: Messages): Button[][] {
+export function followUpButtons(id: string, customerId: string, msg: Messages): Button[][] {
   return [
     [
       { label: msg.followUp.doneButton(), action: `followup done ${id}` },
       { label: msg.followUp.snoozeHourButton(), action: `followup snooze ${id} 1h` },
       { label: msg.followUp.snoozeDayButton(), action: `followup snooze ${id} 1d` },
     ],
-    [{ label: msg.openCustomerButton(), action: `customer ${formatCustomerRef(customerId)}` }],
+    [{ label: msg.openCustomerButton(), action: `customer ${customerId}` }],
   ];
 }
 
@@ -66,7 +65,7 @@ export const followup: Command = {
     const { followUp } = await createFollowUp({ customerId: c._id, assigneeId: staff.staffId, dueAt: at, text: what, createdBy: `staff:${staff.staffId}` }, now);
     return [
       text(
-        ctx.msg.followUp.created(followUp._id, formatCustomerRef(c._id), c.name || ctx.msg.noName(), formatDue(at, staff.timeZone), staff.timeZone),
+        ctx.msg.followUp.created(followUp._id, c._id, c.name || ctx.msg.noName(), formatDue(at, staff.timeZone), staff.timeZone),
         followUpButtons(followUp._id, c._id, ctx.msg),
       ),
     ];
@@ -85,7 +84,7 @@ export const followups: Command = {
     const names = await customerNames(items.map((f) => f.customerId));
     const now = ctx.deps.now().getTime();
     const lines = items.map((f) =>
-      ctx.msg.followUp.line(f._id, formatDue(f.dueAt, staff.timeZone), formatCustomerRef(f.customerId), names.get(f.customerId) || ctx.msg.noName(), f.text, f.dueAt.getTime() <= now),
+      ctx.msg.followUp.line(f._id, formatDue(f.dueAt, staff.timeZone), f.customerId, names.get(f.customerId) || ctx.msg.noName(), f.text, f.dueAt.getTime() <= now),
     );
     const buttons = items.slice(0, 3).map((f) => [
       { label: `${ctx.msg.followUp.doneButton()} ${f._id}`, action: `followup done ${f._id}` },
@@ -140,13 +139,13 @@ export const followupsFor: Command = {
   hidden: true,
   async run(ctx) {
     const staff = staffOf(ctx);
-    const parsed = ctx.args.split(/[\s,]+/).filter(Boolean).map((r) => customerNumber(r));
+    const parsed = ctx.args.split(/[\s,]+/).filter(Boolean).map((r) => customerIdOf(r));
     if (parsed.length === 0 || parsed.some((id) => id === undefined)) throw new ValidationError('customers', 'list customers like C12 C15');
-    const ids = [...new Set(parsed as number[])];
+    const ids = [...new Set(parsed as string[])];
     if (ids.length > 50) throw new ValidationError('customers', 'at most 50 customers at once');
     const now = ctx.deps.now();
     const day = DateTime.fromJSDate(now).setZone(staff.timeZone).toISODate();
-    const customers = await Customer.find({ _id: { $in: ids } }, { name: 1, ownerId: 1 }).lean<Pick<CustomerDoc, '_id' | 'name' | 'ownerId'>[]>();
+    const customers = [...(await customersById(ids, { name: 1, ownerId: 1 })).values()];
     let created = 0;
     for (const c of customers) {
       const result = await createFollowUp(
@@ -167,7 +166,7 @@ export const followupsFor: Command = {
   },
 };
 
-async function customerNames(ids: number[]): Promise<Map<number, string>> {
-  const docs = await Customer.find({ _id: { $in: [...new Set(ids)] } }, { name: 1 }).lean<{ _id: number; name: string }[]>();
-  return new Map(docs.map((d) => [d._id, d.name]));
+async function customerNames(ids: string[]): Promise<Map<string, string>> {
+  const docs = await customersById(ids, { name: 1 });
+  return new Map([...docs.values()].map((d) => [d._id, d.name]));
 }

@@ -9,7 +9,6 @@ import type { OrderDoc } from '../../models/order.js';
 import { formatMoney } from '../core/money.js';
 import type { Messages } from '../core/messages.js';
 import { formatPhone } from '../core/phone.js';
-import { formatCustomerRef, formatOrderRef } from '../services/refs.js';
 
 /** `2026-11-25 14:30` in the given zone. */
 export function formatWhen(at: Date | undefined | null, zone: string): string {
@@ -27,7 +26,7 @@ export function formatRevenue(revenue: Record<string, number> | undefined): stri
 
 /** One line per customer in lists: `C12 Anna Nguyen · +84 91 234 56 78 · #vip`. */
 export function customerLine(c: CustomerDoc, msg: Messages): string {
-  const parts = [`${formatCustomerRef(c._id)} ${c.name || msg.noName()}`];
+  const parts = [`${c._id} ${c.name || msg.noName()}`];
   if (c.phones[0]) parts.push(formatPhone(c.phones[0]));
   else if (c.emails[0]) parts.push(c.emails[0]);
   if (c.tags.length) parts.push(c.tags.map((t) => `#${t}`).join(' '));
@@ -36,7 +35,7 @@ export function customerLine(c: CustomerDoc, msg: Messages): string {
 
 export function orderLine(o: OrderDoc, msg: Messages, zone: string): string {
   const items = (o.items ?? []).map((i) => (i.qty && i.qty > 1 ? `${i.qty}× ${i.name}` : i.name)).join(', ');
-  return msg.orderLine(formatOrderRef(o._id), formatWhen(o.createdAt, zone), formatMoney(o.amountMinor, o.currency), o.status, items);
+  return msg.orderLine(o._id, formatWhen(o.createdAt, zone), formatMoney(o.amountMinor, o.currency), o.status, items);
 }
 
 /** The profile card: contact data, tags, owner, totals, last orders and interactions. */
@@ -46,7 +45,7 @@ export function customerCard(
   msg: Messages,
   zone: string,
 ): string {
-  const lines = [msg.card.title(formatCustomerRef(c._id), c.name || msg.noName())];
+  const lines = [msg.card.title(c._id, c.name || msg.noName())];
   lines.push(`${msg.card.phones()}: ${c.phones.map(formatPhone).join(', ') || msg.none()}`);
   lines.push(`${msg.card.emails()}: ${c.emails.join(', ') || msg.none()}`);
   lines.push(`${msg.card.tags()}: ${c.tags.map((t) => `#${t}`).join(' ') || msg.none()}`);

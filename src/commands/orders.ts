@@ -6,8 +6,8 @@ import { formatMoney, parseMoney } from '../core/money.js';
 import { text, type Button, type Reply } from '../core/types.js';
 import { ValidationError } from '../errors.js';
 import { resolveCustomer } from '../services/contacts.js';
-import { listOrders, NEXT_STATUSES, recordOrder, setOrderStatus, getOrder } from '../services/orders.js';
-import { formatCustomerRef, formatOrderRef, orderNumber } from '../services/refs.js';
+import { listOrders, NEXT_STATUSES, recordOrder, setOrderStatus } from '../services/orders.js';
+import { orderIdOf } from '../services/refs.js';
 import { takeCustomerRef } from './args.js';
 import { orderLine } from './format.js';
 import { check } from './validate.js';
@@ -30,9 +30,9 @@ export function parseItems(textLine: string): { name: string; qty: number }[] {
 }
 
 /** Buttons for the statuses an order may move to next. */
-export function statusButtons(orderId: number, status: keyof typeof NEXT_STATUSES, ctx: CommandContext): Button[][] {
+export function statusButtons(orderId: string, status: keyof typeof NEXT_STATUSES, ctx: CommandContext): Button[][] {
   const next = NEXT_STATUSES[status];
-  return next.length ? [next.map((s) => ({ label: ctx.msg.statusButton(s), action: `order status ${formatOrderRef(orderId)} ${s}` }))] : [];
+  return next.length ? [next.map((s) => ({ label: ctx.msg.statusButton(s), action: `order status ${orderId} ${s}` }))] : [];
 }
 
 export const order: Command = {
@@ -62,7 +62,7 @@ export const order: Command = {
     const o = await recordOrder({ customerId: c._id, amount, items, at: ctx.deps.now() }, by(ctx));
     return [
       text(
-        ctx.msg.orderRecorded(formatOrderRef(o._id), formatCustomerRef(c._id), c.name || ctx.msg.noName(), formatMoney(amount.minor, amount.currency)),
+        ctx.msg.orderRecorded(o._id, c._id, c.name || ctx.msg.noName(), formatMoney(amount.minor, amount.currency)),
         statusButtons(o._id, 'new', ctx),
       ),
     ];
@@ -80,15 +80,14 @@ export const orderStatus: Command = {
     const [ref = '', status = ''] = ctx.args.split(/\s+/);
     const args = check(
       z.object({
-        id: z.number({ error: 'say which order, e.g. O7' }).int().positive(),
+        id: z.string({ error: 'say which order, e.g. O7' }),
         status: z.enum(ORDER_STATUSES, { error: `status must be one of ${ORDER_STATUSES.join(', ')}` }),
       }),
-      { id: orderNumber(ref), status: status.toLowerCase() },
+      { id: orderIdOf(ref), status: status.toLowerCase() },
     );
-    const before = await getOrder(args.id);
-    if (before.status === args.status) return [text(ctx.msg.orderStatusSame(formatOrderRef(args.id), args.status))];
     const { order: o, from } = await setOrderStatus(args.id, args.status, by(ctx), ctx.deps.now());
-    return [text(ctx.msg.orderStatusChanged(formatOrderRef(o._id), from, o.status), statusButtons(o._id, o.status, ctx))];
+    if (from === o.status) return [text(ctx.msg.orderStatusSame(args.id, args.status))];
+    return [text(ctx.msg.orderStatusChanged(o._id, from, o.status), statusButtons(o._id, o.status, ctx))];
   },
 };
 
@@ -109,7 +108,7 @@ export const orders: Command = {
     const { ref } = check(z.object({ ref: z.string().min(1, 'say which customer') }), { ref: ctx.args.trim() });
     const c = await resolveCustomer(ref, ctx.deps.config.DEFAULT_PHONE_REGION);
     const list = await listOrders(c._id, 20);
-    const who = `${formatCustomerRef(c._id)} ${c.name || ctx.msg.noName()}`;
+    const who = `${c._id} ${c.name || ctx.msg.noName()}`;
     if (list.length === 0) return [text(ctx.msg.ordersNone(who))];
     return [text([ctx.msg.ordersTitle(who), ...list.map((o) => orderLine(o, ctx.msg, zoneOf(ctx)))].join('\n'))];
   },

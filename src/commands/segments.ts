@@ -9,7 +9,7 @@ import { MANAGERS, STAFF, type Command, type CommandContext } from '../core/comm
 import { formatMoney } from '../core/money.js';
 import { text, type Button, type Reply } from '../core/types.js';
 import { ValidationError } from '../errors.js';
-import { formatCustomerRef } from '../services/refs.js';
+
 import { parseSegment, SEGMENTS, type Segment } from '../services/rfm.js';
 import {
   lapsed as lapsedCustomers,
@@ -103,7 +103,7 @@ export const segment: Command = {
     if (result.total === 0) return [text(ctx.msg.segmentEmpty(label))];
     const lines = [ctx.msg.segmentTitle(label, result.total, sort === 'value' ? ctx.msg.segmentSortValue() : ctx.msg.segmentSortRecency())];
     for (const c of result.items) {
-      const ref = formatCustomerRef(c.customerId);
+      const ref = c.customerId;
       const who = c.name || ctx.msg.noName();
       lines.push(
         c.r === undefined
@@ -121,7 +121,7 @@ export const segment: Command = {
     };
     const open = result.items
       .slice(0, 5)
-      .map((c) => [{ label: `${formatCustomerRef(c.customerId)} ${c.name}`.slice(0, 40), action: `customer ${formatCustomerRef(c.customerId)}` }]);
+      .map((c) => [{ label: `${c.customerId} ${c.name}`.slice(0, 40), action: `customer ${c.customerId}` }]);
     return [text(lines.join('\n'), [...open, ...(nav.length ? [nav] : []), [toggle]])];
   },
 };
@@ -163,13 +163,13 @@ export const lapsed: Command = {
     if (result.total === 0) return [text(ctx.msg.lapsedNone(days))];
     const lines = [ctx.msg.lapsedTitle(days, result.total)];
     for (const c of result.items) {
-      lines.push(ctx.msg.lapsedLine(formatCustomerRef(c.customerId), c.name || ctx.msg.noName(), c.daysSince, day(c.lastOrderAt, zone), c.orders));
+      lines.push(ctx.msg.lapsedLine(c.customerId, c.name || ctx.msg.noName(), c.daysSince, day(c.lastOrderAt, zone), c.orders));
     }
     if (result.pages > 1) lines.push(ctx.msg.page(result.page, result.pages, result.total));
     const nav = pageNav(result, (p) => `lapsed ${days} page ${p}`, ctx.msg);
     const open = result.items
       .slice(0, 5)
-      .map((c) => [{ label: `${formatCustomerRef(c.customerId)} ${c.name}`.slice(0, 40), action: `customer ${formatCustomerRef(c.customerId)}` }]);
+      .map((c) => [{ label: `${c.customerId} ${c.name}`.slice(0, 40), action: `customer ${c.customerId}` }]);
     return [text(lines.join('\n'), [...open, ...(nav.length ? [nav] : [])])];
   },
 };

@@ -12,7 +12,7 @@ import { setConsent } from '../services/contacts.js';
 import { recordPromoOptOut, recordPromoResponse } from '../services/campaign-responses.js';
 import { isComplaint, recordInteraction } from '../services/interactions.js';
 import { ensureCustomer, linkCustomerByPhone, staffWithRoles } from '../services/people.js';
-import { formatCustomerRef } from '../services/refs.js';
+
 import { normalisePhone } from '../core/phone.js';
 import { truncate } from './format.js';
 import { check } from './validate.js';
@@ -107,7 +107,7 @@ export async function customerMessage(ctx: CommandContext, body: string, forceCo
 }
 
 async function forwardToStaff(ctx: CommandContext, c: CustomerDoc, body: string, complaintFlag: boolean): Promise<void> {
-  const ref = formatCustomerRef(c._id);
+  const ref = c._id;
   const name = c.name || ctx.msg.noName();
   const message = complaintFlag
     ? ctx.msg.notifyComplaint(ref, name, ctx.incoming.platform, truncate(body, 1500))

@@ -5,7 +5,7 @@ import { STAFF_ROLES } from '../../models/staff.js';
 import { EVERYONE, MANAGERS, type Command } from '../core/command.js';
 import { text } from '../core/types.js';
 import { createInvite, createLinkCode, joinWithCode, redeemLinkCode } from '../services/people.js';
-import { formatCustomerRef } from '../services/refs.js';
+
 import { check } from './validate.js';
 
 export const invite: Command = {
@@ -65,7 +65,7 @@ export const whoami: Command = {
   async run(ctx) {
     const a = ctx.actor;
     if (a.kind === 'staff') return [text(ctx.msg.whoamiStaff(a.name, a.role))];
-    if (a.kind === 'customer') return [text(ctx.msg.whoamiCustomer(formatCustomerRef(a.customerId), a.name))];
+    if (a.kind === 'customer') return [text(ctx.msg.whoamiCustomer(a.customerId, a.name))];
     return [text(ctx.msg.whoamiUnknown())];
   },
 };

@@ -11,7 +11,7 @@ export const ACTOR_ROLES: readonly ActorRole[] = ['owner', 'manager', 'sales', '
 
 export type Actor =
   | { kind: 'staff'; role: StaffRole; staffId: string; name: string; timeZone: string; identityId: string }
-  | { kind: 'customer'; role: 'customer'; customerId: number; name: string; identityId: string }
+  | { kind: 'customer'; role: 'customer'; customerId: string; name: string; identityId: string }
   /** Someone we have no record of yet: treated as a customer-to-be. */
   | { kind: 'unknown'; role: 'customer'; identityId: string; name: string };
 

@@ -17,12 +17,12 @@ import { hasCsvAttachment } from '../commands/import.js';
 import { customerMessage, customerSharedContact } from '../commands/self-service.js';
 import { AppError, asAppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { resolveActor } from '../services/people.js';
-import { isDuplicateKey } from '../services/sequence.js';
 import type { Actor } from './actor.js';
 import type { Command, CommandContext, Deps } from './command.js';
 import { messagesFor, type Messages } from './messages.js';
 import type { CommandRegistry } from './registry.js';
 import { text, type Incoming, type Reply } from './types.js';
+import { isDuplicateKey } from '../db/writes.js';
 
 export interface Core {
   /** Handles one inbound message; returns the replies (empty for a duplicate delivery). */

@@ -62,7 +62,7 @@ export function text(body: string, buttons?: Button[][]): Reply {
 }
 
 /** Whom a notification is for. */
-export type Recipient = { kind: 'staff'; staffId: string } | { kind: 'customer'; customerId: number };
+export type Recipient = { kind: 'staff'; staffId: string } | { kind: 'customer'; customerId: string };
 
 /** Outcome of one send through a {@link Notifier}. */
 export interface SendResult {

@@ -8,7 +8,7 @@
  *   await storedButtonAction('~3fa9…'); // → 'order status O7 delivered'
  */
 import { TelegramCallback } from '../../models/telegram-callback.js';
-import { isDuplicateKey } from './sequence.js';
+import { isDuplicateKey } from '../db/writes.js';
 
 /** Stores `action` under `key` once; storing the same key again is a no-op. */
 export async function storeButtonAction(key: string, action: string): Promise<void> {

@@ -36,10 +36,9 @@ import type { Config } from '../config.js';
 import { normaliseTag } from '../core/names.js';
 import { ValidationError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { retryBusy } from './outbox.js';
 import { QuietHoursCache } from './quiet-hours.js';
 import { parseSegment, SEGMENTS, type Segment } from './rfm.js';
-import { insertUnique } from './unique-insert.js';
+import { insertUnique, retryBusy } from '../db/writes.js';
 
 export type AudienceSpec = { kind: 'all' } | { kind: 'tag'; value: string } | { kind: 'segment'; value: Segment };
 
@@ -80,7 +79,7 @@ export function describeAudience(spec: AudienceSpec): string {
 /** Which customers an audience names: a filter for the customers scan, plus (segments) a membership set. */
 export interface AudienceMembers {
   filter: Record<string, unknown>;
-  includes?: (customerId: number) => boolean;
+  includes?: (customerId: string) => boolean;
 }
 
 /**
@@ -95,8 +94,8 @@ export async function audienceMembers(spec: AudienceSpec): Promise<AudienceMembe
     case 'tag':
       return { filter: { tags: spec.value } };
     case 'segment': {
-      const ids = new Set<number>();
-      for await (const s of SegmentState.find({ segment: spec.value }, { customerId: 1 }).lean<{ customerId: number }[]>().cursor({ batchSize: 2000 })) {
+      const ids = new Set<string>();
+      for await (const s of SegmentState.find({ segment: spec.value }, { customerId: 1 }).lean<{ customerId: string }[]>().cursor({ batchSize: 2000 })) {
         ids.add(s.customerId);
       }
       return { filter: {}, includes: (id) => ids.has(id) };
@@ -111,7 +110,7 @@ export async function audienceMembers(spec: AudienceSpec): Promise<AudienceMembe
  * @example
  *   assignGroup('P7', 1042, 10, true) // → 'A', 'B' or 'holdout' (≈10% of customers), always the same for P7/1042
  */
-export function assignGroup(campaignId: string, customerId: number, holdoutPercent: number, hasVariantB: boolean): DeliveryVariant {
+export function assignGroup(campaignId: string, customerId: string, holdoutPercent: number, hasVariantB: boolean): DeliveryVariant {
   const h = createHash('sha256').update(`${campaignId}:${customerId}`).digest();
   const holdoutDraw = h.readUInt32BE(0) / 2 ** 32;
   if (holdoutDraw < holdoutPercent / 100) return 'holdout';
@@ -136,7 +135,7 @@ export interface AudienceCounts {
 
 /** A customer who passed every rule, with the group and identity they get. */
 export interface AudienceMember {
-  customerId: number;
+  customerId: string;
   variant: DeliveryVariant;
   platform: string;
   chatId: string;
@@ -148,12 +147,12 @@ interface EvaluateOptions {
   now: Date;
   config: Config;
   /** Customers already frozen (a resumed freeze): counted, not emitted. */
-  skip?: ReadonlySet<number>;
+  skip?: ReadonlySet<string>;
   /** Called for every eligible customer (hold-out included), in scan order. */
   emit?: (member: AudienceMember) => Promise<void>;
 }
 
-type CustomerRow = { _id: number; consent?: { promotions?: boolean }; unreachable?: string[]; timeZone?: string; locale?: string };
+type CustomerRow = { _id: string; consent?: { promotions?: boolean }; unreachable?: string[]; timeZone?: string; locale?: string };
 type IdentityRow = { refId: string; platform: string; chatId?: string; updatedAt?: Date };
 
 /**
@@ -235,8 +234,8 @@ function reachableIdentity(identities: IdentityRow[] | undefined, unreachable: r
  * Customers who are recipients (not hold-out) of another campaign that
  * started sending within `days`, or is freezing/sending now: the frequency cap.
  */
-export async function recentlyPromoted(exceptCampaignId: string, now: Date, days: number): Promise<Set<number>> {
-  const ids = new Set<number>();
+export async function recentlyPromoted(exceptCampaignId: string, now: Date, days: number): Promise<Set<string>> {
+  const ids = new Set<string>();
   if (days <= 0) return ids;
   const since = new Date(now.getTime() - days * 86_400_000);
   const recent = await Campaign.find(
@@ -245,7 +244,7 @@ export async function recentlyPromoted(exceptCampaignId: string, now: Date, days
   ).lean<{ _id: string }[]>();
   if (recent.length === 0) return ids;
   const cursor = Delivery.find({ campaignId: { $in: recent.map((c) => c._id) }, variant: { $ne: 'holdout' } }, { customerId: 1 })
-    .lean<{ customerId: number }[]>()
+    .lean<{ customerId: string }[]>()
     .cursor({ batchSize: 2000 });
   for await (const d of cursor) ids.add(d.customerId);
   return ids;
@@ -296,9 +295,9 @@ export async function freezeCampaign(campaign: CampaignDoc, options: { now: Date
     }
   }
   // A resumed freeze skips what exists: FerretDB turns a batch with duplicates into one transaction per document.
-  const existing = new Set<number>();
+  const existing = new Set<string>();
   if (resumed) {
-    for await (const d of Delivery.find({ campaignId: id }, { customerId: 1 }).lean<{ customerId: number }[]>().cursor({ batchSize: 2000 })) {
+    for await (const d of Delivery.find({ campaignId: id }, { customerId: 1 }).lean<{ customerId: string }[]>().cursor({ batchSize: 2000 })) {
       existing.add(d.customerId);
     }
   }

@@ -14,7 +14,7 @@ import { DeliveryEvent, deliveryEventId, DELIVERY_EVENT_KINDS, type DeliveryEven
 export interface DeliveryView {
   _id: string;
   campaignId: string;
-  customerId: number;
+  customerId: string;
   variant: DeliveryVariant;
   platform?: string;
   chatId?: string;
@@ -87,7 +87,7 @@ export function foldDelivery(d: Pick<DeliveryDoc, '_id' | 'campaignId' | 'custom
 }
 
 /** One delivery's live view, by `_id` lookups only; `undefined` when the customer was not frozen into the campaign. */
-export async function deliveryView(campaignId: string, customerId: number): Promise<DeliveryView | undefined> {
+export async function deliveryView(campaignId: string, customerId: string): Promise<DeliveryView | undefined> {
   const id = deliveryId(campaignId, customerId);
   const [d, ...events] = await Promise.all([
     Delivery.findById(id).lean<DeliveryDoc>(),

@@ -48,9 +48,8 @@ import { messagesFor } from '../core/messages.js';
 import { text, type Platform, type PlatformSender, type Reply, type SendResult } from '../core/types.js';
 import type { Logger } from '../log.js';
 import { campaignFacts } from './campaign-deliveries.js';
-import { retryBusy } from './outbox.js';
 import { QuietHoursCache } from './quiet-hours.js';
-import { insertUnique } from './unique-insert.js';
+import { insertUnique, retryBusy } from '../db/writes.js';
 
 /** The platform senders a drain may use (the RoutingNotifier's, in the app). */
 export type SenderLookup = (platform: Platform) => PlatformSender | undefined;
@@ -153,7 +152,7 @@ export async function drainCampaign(campaignId: string, options: DrainOptions): 
     }
     if (!f.attemptAt) continue;
     if (now().getTime() - f.attemptAt.getTime() >= staleAfterMs) {
-      stale.push({ d: { _id: id, customerId: Number(id.slice(id.lastIndexOf(':') + 1)) } as Pending, status: 'failed', reason: 'interrupted', at: now() });
+      stale.push({ d: { _id: id, customerId: id.slice(id.lastIndexOf(':') + 1) } as Pending, status: 'failed', reason: 'interrupted', at: now() });
     } else {
       summary.inFlightElsewhere++;
       nextRun(new Date(f.attemptAt.getTime() + staleAfterMs));
@@ -344,7 +343,7 @@ class ResultLog {
   private buffer: Outcome[] = [];
   private running: Promise<void> | undefined;
   private failure: Error | undefined;
-  readonly permanentFailures = new Map<string, Set<number>>();
+  readonly permanentFailures = new Map<string, Set<string>>();
 
   constructor(
     private readonly campaignId: string,
@@ -451,7 +450,7 @@ class CounterBuffer {
 }
 
 /** Customers a platform refused for good (blocked, chat gone): not tried there again. */
-async function markUnreachable(byPlatform: Map<string, Set<number>>, log: Logger): Promise<void> {
+async function markUnreachable(byPlatform: Map<string, Set<string>>, log: Logger): Promise<void> {
   for (const [platform, ids] of byPlatform) {
     await retryBusy(() => Customer.updateMany({ _id: { $in: [...ids] } }, { $addToSet: { unreachable: platform } }));
     log.info({ platform, customers: ids.size }, 'customers marked unreachable after a permanent refusal');

@@ -12,20 +12,18 @@
  * campaign counter is `$inc`ed only by the insert that won. Finding the
  * customer's latest promotion costs one read of the few campaigns sent within
  * their windows plus `_id` lookups of `<campaignId>:<customerId>` — nothing is
- * written to the customer document on send (on FerretDB that would be a
- * collection scan per recipient: customer `_id`s are numbers, which it does
- * not push down).
+ * written to the customer document on send.
  *
  * @example
- *   await recordPromoResponse(12, { platform: 'telegram', chatId: '1042' }, now); // → 'P7' (or undefined)
- *   await recordPromoOptOut(12, now);                                               // → { attributedTo: 'P7', blocked: 1 }
+ *   await recordPromoResponse('C12', { platform: 'telegram', chatId: '1042' }, now); // → 'P7' (or undefined)
+ *   await recordPromoOptOut('C12', now);                                             // → { attributedTo: 'P7', blocked: 1 }
  */
 import { Campaign, type CampaignDoc } from '../../models/campaign.js';
 import { Delivery, deliveryId, type DeliveryDoc } from '../../models/delivery.js';
 import { DeliveryEvent, deliveryEventId, type DeliveryEventDoc } from '../../models/delivery-event.js';
 import { OPT_OUT_CLAIM } from './campaign-drain.js';
-import { retryBusy } from './outbox.js';
-import { insertUnique } from './unique-insert.js';
+import { scanComment } from '../db/scans.js';
+import { insertUnique, retryBusy } from '../db/writes.js';
 
 const DAY = 86_400_000;
 /** The longest attribution window config allows (PROMO_ATTRIBUTION_DAYS max). */
@@ -38,14 +36,16 @@ async function campaignsInWindow(now: Date): Promise<CampaignRow[]> {
   const rows = await Campaign.find(
     { status: { $in: ['sending', 'done', 'cancelled'] }, sendingStartedAt: { $gte: new Date(now.getTime() - MAX_WINDOW_DAYS * DAY), $lte: now } },
     { status: 1, sendingStartedAt: 1, attributionDays: 1 },
-  ).lean<CampaignRow[]>();
+  )
+    .comment(scanComment('campaigns-in-window'))
+    .lean<CampaignRow[]>();
   return rows.sort((a, b) => b.sendingStartedAt!.getTime() - a.sendingStartedAt!.getTime());
 }
 
 export interface SentPromotion {
   campaignId: string;
   deliveryId: string;
-  customerId: number;
+  customerId: string;
   platform?: string;
   chatId?: string;
   sentAt: Date;
@@ -55,7 +55,7 @@ export interface SentPromotion {
  * The latest promotion sent to a customer whose attribution window contains
  * `now` (optionally: sent to this chat).
  */
-export async function latestSentPromotion(customerId: number, now: Date, chat?: { platform: string; chatId: string }): Promise<SentPromotion | undefined> {
+export async function latestSentPromotion(customerId: string, now: Date, chat?: { platform: string; chatId: string }): Promise<SentPromotion | undefined> {
   const campaigns = (await campaignsInWindow(now)).filter((c) => c.sendingStartedAt!.getTime() + (c.attributionDays ?? 7) * DAY >= now.getTime());
   if (campaigns.length === 0) return undefined;
   const found = await Promise.all(
@@ -80,7 +80,7 @@ export async function latestSentPromotion(customerId: number, now: Date, chat?: 
  * got (within its window), that delivery has responded — counted once.
  * Returns the campaign it counted for, if any.
  */
-export async function recordPromoResponse(customerId: number, chat: { platform: string; chatId: string }, now: Date): Promise<string | undefined> {
+export async function recordPromoResponse(customerId: string, chat: { platform: string; chatId: string }, now: Date): Promise<string | undefined> {
   const promo = await latestSentPromotion(customerId, now, chat);
   if (!promo) return undefined;
   const counted = await recordOnce(promo, 'response', now);
@@ -93,7 +93,7 @@ export async function recordPromoResponse(customerId: number, chat: { platform: 
  * caller): nothing more is sent to them, and the opt-out counts for the
  * latest promotion they got within its window.
  */
-export async function recordPromoOptOut(customerId: number, now: Date): Promise<{ attributedTo?: string; blocked: number }> {
+export async function recordPromoOptOut(customerId: string, now: Date): Promise<{ attributedTo?: string; blocked: number }> {
   const blocked = await blockPendingDeliveries(customerId, now);
   const promo = await latestSentPromotion(customerId, now);
   if (!promo || !(await recordOnce(promo, 'optout', now))) return { blocked };
@@ -114,8 +114,8 @@ async function recordOnce(promo: SentPromotion, kind: 'response' | 'optout', at:
  * and records them skipped. A drain that claimed first wins: that message is
  * already on its way.
  */
-async function blockPendingDeliveries(customerId: number, now: Date): Promise<number> {
-  const active = await Campaign.find({ status: { $in: ['freezing', 'sending'] } }, { _id: 1 }).lean<{ _id: string }[]>();
+async function blockPendingDeliveries(customerId: string, now: Date): Promise<number> {
+  const active = await Campaign.find({ status: { $in: ['freezing', 'sending'] } }, { _id: 1 }).comment(scanComment('campaigns-in-window')).lean<{ _id: string }[]>();
   let blocked = 0;
   for (const c of active) {
     const id = deliveryId(c._id, customerId);

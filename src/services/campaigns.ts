@@ -38,9 +38,8 @@ import type { Logger } from '../log.js';
 import { audienceMembers, evaluateAudience, freezeCampaign, parseAudience, type AudienceCounts, type AudienceSpec } from './campaign-audience.js';
 import { campaignDeliveries } from './campaign-deliveries.js';
 import { drainCampaign, promotionReplies, type DrainOptions, type DrainSummary, type SenderLookup } from './campaign-drain.js';
-import { isDuplicateKey } from './sequence.js';
-import { retryBusy } from './outbox.js';
 import { tryParseWhen, parseWhen, type WhenOptions } from './when.js';
+import { isDuplicateKey, retryBusy } from '../db/writes.js';
 
 /** Longest promotion text (Telegram allows 4,096 characters; leave room). */
 export const MAX_PROMO_TEXT = 3500;
@@ -255,7 +254,7 @@ export async function campaignStats(ref: string, options: { now: Date }): Promis
   if (!start) return stats;
 
   // Who is in which group, and when each recipient got it: one pass.
-  const members = new Map<number, { group: 'A' | 'B' | 'holdout'; sentAt?: Date; converted?: boolean }>();
+  const members = new Map<string, { group: 'A' | 'B' | 'holdout'; sentAt?: Date; converted?: boolean }>();
   let lastSent = start;
   for await (const d of campaignDeliveries(campaign._id)) {
     if (d.variant === 'holdout') {
@@ -283,7 +282,7 @@ export async function campaignStats(ref: string, options: { now: Date }): Promis
   // Orders in the widest window any member can have: one pass.
   const end = new Date(Math.min(options.now.getTime(), lastSent.getTime() + days * DAY));
   const orders = Order.find({ createdAt: { $gte: start, $lte: end }, status: { $ne: 'cancelled' } }, { customerId: 1, createdAt: 1, amountMinor: 1, currency: 1 })
-    .lean<{ customerId: number; createdAt: Date; amountMinor: number; currency: string }[]>()
+    .lean<{ customerId: string; createdAt: Date; amountMinor: number; currency: string }[]>()
     .cursor({ batchSize: 2000 });
   for await (const o of orders) {
     const m = members.get(o.customerId);

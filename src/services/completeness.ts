@@ -47,7 +47,7 @@ export function completeness(c: CompletenessInput): { score: number; missing: Co
 }
 
 export interface IncompleteCustomer {
-  id: number;
+  id: string;
   name: string;
   score: number;
   missing: CompletenessField[];

@@ -11,14 +11,15 @@
  */
 import { ContactKey, contactKey } from '../../models/contact-key.js';
 import { Customer, type CustomerDoc } from '../../models/customer.js';
-import { Interaction } from '../../models/interaction.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { normaliseEmail } from '../core/email.js';
 import { escapeRegExp, foldName, normaliseTag } from '../core/names.js';
 import { normalisePhone } from '../core/phone.js';
 import { audit } from './audit.js';
-import { formatCustomerRef, customerNumber } from './refs.js';
-import { isDuplicateKey, nextNumber } from './sequence.js';
+import { scanComment } from '../db/scans.js';
+import { duplicatePositions, reserveNumbers } from '../db/writes.js';
+import { recordInteraction } from './interactions.js';
+import { customerIdFor, customerIdOf } from './refs.js';
 
 export interface LeadInput {
   name?: string;
@@ -51,12 +52,13 @@ function keysOf(input: Pick<LeadInput, 'phones' | 'emails'>): string[] {
  * does not exist (a crash between claiming keys and writing the customer) is
  * removed here — the repair pass is built into every read.
  */
-export async function ownerOfKey(key: string): Promise<number | undefined> {
+export async function ownerOfKey(key: string): Promise<string | undefined> {
   const doc = await ContactKey.findById(key).lean();
   if (!doc) return undefined;
   const exists = await Customer.exists({ _id: doc.customerId });
   if (exists) return doc.customerId;
-  await ContactKey.deleteOne({ _id: key, customerId: doc.customerId });
+  // Conditional on the owner we read (a rare repair, not a hot path): a key re-claimed meanwhile stays.
+  await ContactKey.deleteOne({ _id: key, customerId: doc.customerId }, { comment: scanComment('dangling-key-repair') });
   return undefined;
 }
 
@@ -65,7 +67,7 @@ export async function ownerOfKey(key: string): Promise<number | undefined> {
  * duplicate check. Returns the keys another customer already holds (left
  * untouched); keys this customer already holds count as claimed.
  */
-async function claimKeys(customerId: number, keys: string[]): Promise<{ claimed: string[]; taken: { key: string; customerId: number }[] }> {
+async function claimKeys(customerId: string, keys: string[]): Promise<{ claimed: string[]; taken: { key: string; customerId: string }[] }> {
   if (keys.length === 0) return { claimed: [], taken: [] };
   let failed: string[] = [];
   try {
@@ -74,10 +76,12 @@ async function claimKeys(customerId: number, keys: string[]): Promise<{ claimed:
       { ordered: false },
     );
   } catch (error) {
-    failed = duplicateKeysOf(error, keys);
+    const positions = duplicatePositions(error, keys.length);
+    if (!positions) throw error;
+    failed = keys.filter((_, i) => positions.has(i));
   }
   const claimed = keys.filter((k) => !failed.includes(k));
-  const taken: { key: string; customerId: number }[] = [];
+  const taken: { key: string; customerId: string }[] = [];
   for (const key of failed) {
     const owner = await ownerOfKey(key);
     if (owner === customerId) continue;
@@ -91,22 +95,6 @@ async function claimKeys(customerId: number, keys: string[]): Promise<{ claimed:
     }
   }
   return { claimed, taken };
-}
-
-/** Which keys of an unordered bulk insert failed as duplicates; rethrows anything else. */
-function duplicateKeysOf(error: unknown, keys: string[]): string[] {
-  const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
-  if (!isDuplicateKey(error) && !Array.isArray(writeErrors)) throw error;
-  if (!Array.isArray(writeErrors)) return keys.length === 1 ? keys : rethrow(error);
-  return writeErrors.map((w) => {
-    const code = w.code ?? w.err?.code;
-    if (code !== 11000) rethrow(error);
-    return keys[w.index ?? w.err?.index ?? -1] ?? rethrow(error);
-  });
-}
-
-function rethrow(error: unknown): never {
-  throw error;
 }
 
 /**
@@ -124,20 +112,21 @@ export async function upsertLead(input: LeadInput, by: string, now: Date = new D
   const keys = keysOf(input);
 
   for (let attempt = 0; attempt < 3; attempt++) {
-    // Optimistic path: claim every key for a new number. Inserting a taken key is the duplicate check.
-    const id = await nextNumber('customer');
+    // Look first (one `_id` read per key), so a known phone or e-mail costs no customer number:
+    // numbers count up without gaps in normal use.
+    const owners = new Set((await Promise.all(keys.map(ownerOfKey))).filter((o): o is string => o !== undefined));
+    if (owners.size > 1) throw conflictingOwners([...owners]);
+    const [existingId] = owners;
+    if (existingId !== undefined) return addToCustomer(existingId, input, tags, keys, by, now);
+
+    // Claim every key for a new number. Inserting a taken key is still the duplicate check: a
+    // racing writer between our look and our claim shows up here, and only then is a number lost.
+    const [n] = await reserveNumbers('customer');
+    const id = customerIdFor(n!);
     const { claimed, taken } = await claimKeys(id, keys);
     if (taken.length > 0) {
-      await ContactKey.deleteMany({ _id: { $in: claimed }, customerId: id });
-      const owners = new Set(taken.map((t) => t.customerId));
-      if (owners.size > 1) {
-        const refs = [...owners].map(formatCustomerRef);
-        throw new ConflictError(`These details belong to different customers (${refs.join(', ')}). Merge them first: merge ${refs.join(' ')}`);
-      }
-      const existingId = taken[0]!.customerId;
-      const existing = await Customer.exists({ _id: existingId });
-      if (!existing) continue;
-      return addToCustomer(existingId, input, tags, keys, by, now);
+      await Promise.all(claimed.map((key) => ContactKey.deleteOne({ _id: key })));
+      continue;
     }
     const customer = await Customer.create({
       _id: id,
@@ -152,9 +141,10 @@ export async function upsertLead(input: LeadInput, by: string, now: Date = new D
       createdBy: by,
     });
     // The customer document itself records who created it and when (createdBy, createdAt): no audit row needed.
-    if (input.note) await Interaction.create({ customerId: id, kind: 'note', text: input.note, staffId: staffIdOf(by), at: now });
+    if (input.note) await recordInteraction({ customerId: id, kind: 'note', text: input.note, staffId: staffIdOf(by), at: now });
+    const created = input.note ? await Customer.findById(id).lean<CustomerDoc>() : customer.toObject<CustomerDoc>();
     return {
-      customer: customer.toObject<CustomerDoc>(),
+      customer: created ?? customer.toObject<CustomerDoc>(),
       created: true,
       added: { phones: input.phones, emails: input.emails, tags },
     };
@@ -162,13 +152,17 @@ export async function upsertLead(input: LeadInput, by: string, now: Date = new D
   throw new ConflictError('These details are being changed by someone else right now; please try again.');
 }
 
+function conflictingOwners(refs: string[]): ConflictError {
+  return new ConflictError(`These details belong to different customers (${refs.join(', ')}). Merge them first: merge ${refs.join(' ')}`);
+}
+
 /** Adds phones, e-mails and tags to a known customer (claiming the keys; a key another customer holds is a ConflictError). */
-export async function addContactDetails(id: number, input: LeadInput, by: string, now: Date = new Date()): Promise<LeadResult> {
+export async function addContactDetails(id: string, input: LeadInput, by: string, now: Date = new Date()): Promise<LeadResult> {
   return addToCustomer(id, input, [...new Set(input.tags)], keysOf(input), by, now);
 }
 
 async function addToCustomer(
-  id: number,
+  id: string,
   input: LeadInput,
   tags: string[],
   keys: string[],
@@ -176,10 +170,10 @@ async function addToCustomer(
   now: Date,
 ): Promise<LeadResult> {
   const before = await Customer.findById(id).lean<CustomerDoc>();
-  if (!before) throw new NotFoundError('customer', formatCustomerRef(id));
+  if (!before) throw new NotFoundError('customer', id);
   const { taken } = await claimKeys(id, keys);
   if (taken.length > 0) {
-    throw new ConflictError(`${taken.map((t) => t.key.replace(/^\w+:/, '')).join(', ')} belongs to ${formatCustomerRef(taken[0]!.customerId)}.`);
+    throw new ConflictError(`${taken.map((t) => t.key.replace(/^\w+:/, '')).join(', ')} belongs to ${taken[0]!.customerId}.`);
   }
   const added = {
     phones: input.phones.filter((p) => !before.phones.includes(p)),
@@ -196,8 +190,9 @@ async function addToCustomer(
     $addToSet: { phones: { $each: input.phones }, emails: { $each: input.emails }, tags: { $each: tags } },
   };
   if (Object.keys(set).length > 0) update.$set = set;
-  const customer = await Customer.findByIdAndUpdate(id, update, { returnDocument: 'after' }).lean<CustomerDoc>();
-  if (input.note) await Interaction.create({ customerId: id, kind: 'note', text: input.note, staffId: staffIdOf(by), at: now });
+  await Customer.updateOne({ _id: id }, update);
+  if (input.note) await recordInteraction({ customerId: id, kind: 'note', text: input.note, staffId: staffIdOf(by), at: now });
+  const customer = await Customer.findById(id).lean<CustomerDoc>();
   if (added.phones.length + added.emails.length + added.tags.length > 0 || set.name) {
     await audit(by, 'customer.update', `customer:${id}`, { added });
   }
@@ -210,13 +205,30 @@ export function staffIdOf(actorRef: string): string | undefined {
 }
 
 /** A customer by number, or NotFoundError. Merged customers resolve to the kept one. */
-export async function getCustomer(id: number): Promise<CustomerDoc> {
+export async function getCustomer(id: string): Promise<CustomerDoc> {
   let customer = await Customer.findById(id).lean<CustomerDoc>();
   for (let hops = 0; customer?.status === 'merged' && customer.mergedInto !== undefined && customer.mergedInto !== null && hops < 5; hops++) {
     customer = await Customer.findById(customer.mergedInto).lean<CustomerDoc>();
   }
-  if (!customer) throw new NotFoundError('customer', formatCustomerRef(id));
+  if (!customer) throw new NotFoundError('customer', id);
   return customer;
+}
+
+/**
+ * Customers by id, a few `_id` reads at a time (an `_id: {$in}` filter is not pushed down by
+ * FerretDB's SQLite backend: it would read every customer). Missing ids are left out.
+ *
+ * @example
+ *   const byId = await customersById(['C1', 'C7'], { name: 1, ownerId: 1 });
+ */
+export async function customersById<K extends keyof CustomerDoc>(ids: readonly string[], projection: Partial<Record<K, 1>>): Promise<Map<string, Pick<CustomerDoc, '_id' | K>>> {
+  const found = new Map<string, Pick<CustomerDoc, '_id' | K>>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 20) {
+    const docs = await Promise.all(unique.slice(i, i + 20).map((id) => Customer.findById(id, projection).lean<Pick<CustomerDoc, '_id' | K>>()));
+    for (const d of docs) if (d) found.set(d._id, d);
+  }
+  return found;
 }
 
 export interface Page<T> {
@@ -238,17 +250,18 @@ export const PAGE_SIZE = 10;
 export async function findCustomers(query: string, page: number, region: string): Promise<Page<CustomerDoc>> {
   const q = query.trim();
   if (!q) throw new ValidationError('query', 'say what to look for: a name, phone, e-mail, #tag or C12');
-  const number = customerNumber(q);
+  const ref = customerIdOf(q);
   const phone = /\d{6,}/.test(q.replace(/\D/g, '')) ? normalisePhone(q, region) : undefined;
   const email = q.includes('@') ? normaliseEmail(q) : undefined;
+  // Exact references are one or two `_id` reads, whatever the size of the shop.
+  if ((ref !== undefined && !phone) || phone || email) {
+    const id = ref !== undefined && !phone ? ref : await ownerOfKey(contactKey(phone ? 'phone' : 'email', (phone ?? email)!));
+    const found = id === undefined ? null : await Customer.findById(id).lean<CustomerDoc>();
+    return found ? { items: [found], total: 1, page: 1, pages: 1 } : { items: [], total: 0, page: 1, pages: 0 };
+  }
+  // Tag and name searches read the customers collection: a deliberate scan (src/db/scans.ts).
   let filter: Record<string, unknown>;
-  if (number !== undefined && !phone) {
-    filter = { _id: number };
-  } else if (phone || email) {
-    const owner = await ownerOfKey(contactKey(phone ? 'phone' : 'email', (phone ?? email)!));
-    if (owner === undefined) return { items: [], total: 0, page: 1, pages: 0 };
-    filter = { _id: owner };
-  } else if (q.startsWith('#')) {
+  if (q.startsWith('#')) {
     const tag = normaliseTag(q);
     if (!tag) throw new ValidationError('tag', `"${q}" is not a valid tag`);
     filter = { tags: tag, status: 'active' };
@@ -256,13 +269,14 @@ export async function findCustomers(query: string, page: number, region: string)
     const folded = foldName(q);
     filter = { nameKey: new RegExp(`(^| )${escapeRegExp(folded)}`), status: 'active' };
   }
-  const total = await Customer.countDocuments(filter);
+  const total = await Customer.countDocuments(filter).comment(scanComment('name-search'));
   const pages = Math.ceil(total / PAGE_SIZE);
   const current = Math.min(Math.max(1, page), Math.max(1, pages));
   const items = await Customer.find(filter)
-    .sort({ _id: 1 })
+    .sort({ createdAt: 1, _id: 1 })
     .skip((current - 1) * PAGE_SIZE)
     .limit(PAGE_SIZE)
+    .comment(scanComment('name-search'))
     .lean<CustomerDoc[]>();
   return { items, total, page: current, pages };
 }
@@ -274,21 +288,21 @@ export async function findCustomers(query: string, page: number, region: string)
  * @throws NotFoundError when nothing matches; ConflictError listing candidates when several do
  */
 export async function resolveCustomer(ref: string, region: string): Promise<CustomerDoc> {
-  const number = customerNumber(ref);
-  if (number !== undefined && ref.replace(/\D/g, '').length < 7) return getCustomer(number);
+  const id = customerIdOf(ref);
+  if (id !== undefined && ref.replace(/\D/g, '').length < 7) return getCustomer(id);
   const found = await findCustomers(ref, 1, region);
   if (found.total === 0) throw new NotFoundError('customer', ref);
   if (found.total > 1) {
     const exact = found.items.filter((c) => c.nameKey === foldName(ref));
     if (exact.length === 1) return exact[0]!;
-    const list = found.items.slice(0, 5).map((c) => `${formatCustomerRef(c._id)} ${c.name}`).join(', ');
-    throw new ConflictError(`"${ref}" matches ${found.total} customers: ${list}${found.total > 5 ? ', …' : ''}. Use the number, e.g. ${formatCustomerRef(found.items[0]!._id)}.`);
+    const list = found.items.slice(0, 5).map((c) => `${c._id} ${c.name}`).join(', ');
+    throw new ConflictError(`"${ref}" matches ${found.total} customers: ${list}${found.total > 5 ? ', …' : ''}. Use the number, e.g. ${found.items[0]!._id}.`);
   }
   return found.items[0]!;
 }
 
 /** Adds tags (normalised); returns the tags that were new. */
-export async function addTags(id: number, rawTags: string[], by: string): Promise<string[]> {
+export async function addTags(id: string, rawTags: string[], by: string): Promise<string[]> {
   const tags = normaliseTags(rawTags);
   const before = await getCustomer(id);
   await Customer.updateOne({ _id: before._id }, { $addToSet: { tags: { $each: tags } } });
@@ -298,7 +312,7 @@ export async function addTags(id: number, rawTags: string[], by: string): Promis
 }
 
 /** Removes tags; returns the tags that were there. */
-export async function removeTags(id: number, rawTags: string[], by: string): Promise<string[]> {
+export async function removeTags(id: string, rawTags: string[], by: string): Promise<string[]> {
   const tags = normaliseTags(rawTags);
   const before = await getCustomer(id);
   // $pullAll, not `$pull: { $in }`: FerretDB v1 ignores a $pull condition and removes nothing.
@@ -320,7 +334,7 @@ function normaliseTags(raw: string[]): string[] {
 }
 
 /** Sets or withdraws promotion consent. */
-export async function setConsent(id: number, promotions: boolean, by: string, now: Date = new Date()): Promise<void> {
+export async function setConsent(id: string, promotions: boolean, by: string, now: Date = new Date()): Promise<void> {
   await Customer.updateOne({ _id: id }, { $set: { 'consent.promotions': promotions, 'consent.changedAt': now } });
   await audit(by, promotions ? 'consent.given' : 'consent.withdrawn', `customer:${id}`);
 }

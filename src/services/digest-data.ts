@@ -24,7 +24,8 @@ import { listCampaigns } from './campaigns.js';
 import { LAPSED_LISTED, type DigestCampaign, type DigestCustomer, type DigestData, type Revenue, type WeekFigures } from './digest.js';
 import { PENDING } from './follow-ups.js';
 import { latestRun, movements, segmentSizes, summariseMovements } from './segments.js';
-import { isDuplicateKey } from './sequence.js';
+import { isDuplicateKey } from '../db/writes.js';
+import { refNumber } from './refs.js';
 
 const DAY = 86_400_000;
 /** A first order this recent makes a customer "new". */
@@ -56,7 +57,7 @@ export interface CustomerPassResult {
 }
 
 interface CustomerRow {
-  _id: number;
+  _id: string;
   name?: string;
   ownerId?: string;
   createdBy?: string;
@@ -87,7 +88,7 @@ export async function customerPass(options: CustomerPassOptions): Promise<Custom
   };
   const base = (c: DigestCustomer) => c.revenue[baseCurrency] ?? 0;
   const keepTop = (list: DigestCustomer[], n: number) => {
-    if (list.length > n * 20) list.splice(0, list.length, ...list.sort((a, b) => base(b) - base(a) || a.id - b.id).slice(0, n));
+    if (list.length > n * 20) list.splice(0, list.length, ...list.sort((a, b) => base(b) - base(a) || refNumber(a.id) - refNumber(b.id)).slice(0, n));
   };
   const cursor = Customer.collection.find({}, { projection: CUSTOMER_PASS_PROJECTION, batchSize: BATCH });
   let seen = 0;
@@ -130,8 +131,8 @@ export async function customerPass(options: CustomerPassOptions): Promise<Custom
       }
     }
   }
-  result.top = result.top.sort((a, b) => base(b) - base(a) || a.id - b.id).slice(0, TOP);
-  result.newlyLapsed = result.newlyLapsed.sort((a, b) => base(b) - base(a) || a.id - b.id).slice(0, LAPSED_LISTED);
+  result.top = result.top.sort((a, b) => base(b) - base(a) || refNumber(a.id) - refNumber(b.id)).slice(0, TOP);
+  result.newlyLapsed = result.newlyLapsed.sort((a, b) => base(b) - base(a) || refNumber(a.id) - refNumber(b.id)).slice(0, LAPSED_LISTED);
   return result;
 }
 

@@ -8,7 +8,7 @@
  */
 import { DigestSubscription, type DigestSubscriptionDoc } from '../../models/digest-subscription.js';
 import { nextDigestRun } from './digest-schedule.js';
-import { retryBusy } from './outbox.js';
+import { retryBusy } from '../db/writes.js';
 
 /** Subscribes (or reschedules) a staff member; returns the stored subscription. */
 export async function subscribeDigest(

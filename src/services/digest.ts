@@ -18,7 +18,6 @@ import type { Messages } from '../core/messages.js';
 import { formatMoney } from '../core/money.js';
 import type { Button, Reply } from '../core/types.js';
 import { renderBarCharts, type Panel } from './chart.js';
-import { formatCustomerRef } from './refs.js';
 
 export type Revenue = Record<string, number>;
 
@@ -28,7 +27,7 @@ export interface WeekFigures {
 }
 
 export interface DigestCustomer {
-  id: number;
+  id: string;
   name: string;
   /** Lifetime revenue per currency. */
   revenue: Revenue;
@@ -113,11 +112,11 @@ export function renderDigestText(data: DigestData, msg: Messages): { text: strin
 
   lines.push(msg.digest.topTitle());
   if (data.topCustomers.length === 0) lines.push(msg.digest.nothing());
-  for (const c of data.topCustomers) lines.push(msg.digest.topLine(formatCustomerRef(c.id), c.name || msg.noName(), money(c.revenue, data.baseCurrency), c.orders));
+  for (const c of data.topCustomers) lines.push(msg.digest.topLine(c.id, c.name || msg.noName(), money(c.revenue, data.baseCurrency), c.orders));
   lines.push('');
 
   lines.push(msg.digest.lapsedTitle(data.lapsed.newlyCount, data.lapsed.total, data.lapsedDays));
-  for (const c of data.lapsed.newly) lines.push(msg.digest.lapsedLine(formatCustomerRef(c.id), c.name || msg.noName(), money(c.revenue, data.baseCurrency), who(c.ownerId ?? '')));
+  for (const c of data.lapsed.newly) lines.push(msg.digest.lapsedLine(c.id, c.name || msg.noName(), money(c.revenue, data.baseCurrency), who(c.ownerId ?? '')));
   lines.push('');
 
   const overdueTotal = Object.values(data.overdueBy).reduce((a, b) => a + b, 0);
@@ -134,7 +133,7 @@ export function renderDigestText(data: DigestData, msg: Messages): { text: strin
   }
 
   const buttons: Button[][] = data.lapsed.newly.length
-    ? [[{ label: msg.digest.lapsedButton(data.lapsed.newly.length), action: `followups for ${data.lapsed.newly.map((c) => formatCustomerRef(c.id)).join(' ')}` }]]
+    ? [[{ label: msg.digest.lapsedButton(data.lapsed.newly.length), action: `followups for ${data.lapsed.newly.map((c) => c.id).join(' ')}` }]]
     : [];
   return { text: lines.join('\n').trim(), buttons };
 }

@@ -20,16 +20,17 @@
  */
 import { Customer } from '../../models/customer.js';
 import type { Page } from './contacts.js';
+import { refNumber } from './refs.js';
 
 export interface DuplicatePair {
   /** The older record (lower number): `merge keep merge` keeps it. */
-  keep: { id: number; name: string };
-  merge: { id: number; name: string };
+  keep: { id: string; name: string };
+  merge: { id: string; name: string };
   shared: { kind: 'email' | 'phone'; value: string };
 }
 
 interface Candidate {
-  _id: number;
+  _id: string;
   name: string;
   nameKey: string;
   phones: string[];
@@ -57,7 +58,7 @@ function signatures(c: Candidate): { sig: string; shared: DuplicatePair['shared'
 
 function pairsInGroup(group: Candidate[], out: DuplicatePair[]): void {
   if (group.length < 2) return;
-  const bySig = new Map<string, { ids: number[]; shared: DuplicatePair['shared'] }>();
+  const bySig = new Map<string, { ids: string[]; shared: DuplicatePair['shared'] }>();
   const byId = new Map(group.map((c) => [c._id, c]));
   for (const c of group) {
     for (const { sig, shared } of signatures(c)) {
@@ -69,7 +70,7 @@ function pairsInGroup(group: Candidate[], out: DuplicatePair[]): void {
   const seen = new Set<string>();
   const found: DuplicatePair[] = [];
   for (const { ids, shared } of bySig.values()) {
-    const sorted = [...ids].sort((a, b) => a - b);
+    const sorted = [...ids].sort((a, b) => refNumber(a) - refNumber(b));
     for (let i = 0; i < sorted.length; i++) {
       for (let j = i + 1; j < sorted.length; j++) {
         const key = `${sorted[i]}:${sorted[j]}`;
@@ -81,7 +82,7 @@ function pairsInGroup(group: Candidate[], out: DuplicatePair[]): void {
       }
     }
   }
-  found.sort((x, y) => x.keep.id - y.keep.id || x.merge.id - y.merge.id);
+  found.sort((x, y) => refNumber(x.keep.id) - refNumber(y.keep.id) || refNumber(x.merge.id) - refNumber(y.merge.id));
   out.push(...found);
 }
 

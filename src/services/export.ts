@@ -21,7 +21,6 @@ import { Order } from '../../models/order.js';
 import { Staff } from '../../models/staff.js';
 import { minorDigits } from '../core/money.js';
 import { getCustomer } from './contacts.js';
-import { formatCustomerRef, formatOrderRef } from './refs.js';
 
 export const CUSTOMER_COLUMNS = [
   'customer', 'name', 'phones', 'emails', 'tags', 'owner', 'source', 'promotions_consent', 'status', 'merged_into',
@@ -50,10 +49,10 @@ export async function writeCustomersCsv(out: Writable): Promise<number> {
         .filter(([, v]) => v)
         .map(([cur, v]) => `${majorUnits(v, cur)} ${cur}`);
       yield [
-        formatCustomerRef(c._id), c.name ?? '', list(c.phones), list(c.emails), list(c.tags),
+        c._id, c.name ?? '', list(c.phones), list(c.emails), list(c.tags),
         c.ownerId ? (staffNames.get(c.ownerId) ?? c.ownerId) : '', c.source ?? '',
         c.consent?.changedAt ? (c.consent.promotions ? 'yes' : 'no') : '',
-        c.status ?? 'active', c.mergedInto ? formatCustomerRef(c.mergedInto) : '',
+        c.status ?? 'active', c.mergedInto ? c.mergedInto : '',
         String(c.totals?.orders ?? 0), revenue.join('; '), iso(c.totals?.firstOrderAt), iso(c.totals?.lastOrderAt), iso(c.createdAt),
       ];
     }
@@ -70,7 +69,7 @@ export async function writeOrdersCsv(out: Writable): Promise<number> {
     for await (const o of cursor) {
       count++;
       const items = (o.items ?? []).map((i) => `${i.qty ?? 1}× ${i.name ?? ''}`).join('; ');
-      yield [formatOrderRef(o._id), formatCustomerRef(o.customerId), iso(o.createdAt), o.status, majorUnits(o.amountMinor, o.currency), o.currency, items];
+      yield [o._id, o.customerId, iso(o.createdAt), o.status, majorUnits(o.amountMinor, o.currency), o.currency, items];
     }
   }
   await pipeline(Readable.from(rows()), stringify({ header: true, columns: [...ORDER_COLUMNS] }), out);
@@ -115,12 +114,12 @@ export interface PersonalData {
  * other people's data are left out; staff notes about them are included
  * (the right of access covers them).
  */
-export async function personalData(customerId: number, now: Date = new Date()): Promise<PersonalData> {
+export async function personalData(customerId: string, now: Date = new Date()): Promise<PersonalData> {
   const c = await getCustomer(customerId);
   const [orders, interactions, identities] = await Promise.all([
     Order.find({ customerId: c._id }).sort({ createdAt: 1 }).lean(),
     Interaction.find({ customerId: c._id }).sort({ at: 1 }).lean(),
-    Identity.find({ kind: 'customer', refId: String(c._id) }, { platform: 1, displayName: 1 }).lean(),
+    Identity.find({ kind: 'customer', refId: c._id }, { platform: 1, displayName: 1 }).lean(),
   ]);
   const revenue = Object.fromEntries(
     Object.entries((c.totals?.revenue ?? {}) as Record<string, number>).map(([cur, v]) => [cur, majorUnits(v, cur)]),
@@ -128,7 +127,7 @@ export async function personalData(customerId: number, now: Date = new Date()): 
   return {
     exportedAt: now.toISOString(),
     customer: {
-      ref: formatCustomerRef(c._id),
+      ref: c._id,
       name: c.name,
       phones: c.phones,
       emails: c.emails,
@@ -139,7 +138,7 @@ export async function personalData(customerId: number, now: Date = new Date()): 
       totals: { orders: c.totals?.orders ?? 0, revenue },
     },
     orders: orders.map((o) => ({
-      ref: formatOrderRef(o._id),
+      ref: o._id,
       createdAt: iso(o.createdAt),
       status: o.status,
       amount: majorUnits(o.amountMinor, o.currency),

@@ -5,19 +5,19 @@
  * reminded once per due time by jobs/follow-up-reminders.ts.
  *
  * @example
- *   const f = await createFollowUp({ customerId: 12, assigneeId: 's_1', dueAt, text: 'call back', createdBy: 'staff:s_1' }, now);
+ *   const f = await createFollowUp({ customerId: 'C12', assigneeId: 's_1', dueAt, text: 'call back', createdBy: 'staff:s_1' }, now);
  *   await snoozeFollowUp(f._id, parseSpan('1h'), actor, now);
  */
 import { randomBytes } from 'node:crypto';
 import { FollowUp, type FollowUpDoc } from '../../models/follow-up.js';
+import { Staff } from '../../models/staff.js';
 import type { Actor } from '../core/actor.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { retryBusy } from './outbox.js';
-import { isDuplicateKey } from './sequence.js';
 import { addSpan, type Span } from './when.js';
+import { isDuplicateKey, retryBusy } from '../db/writes.js';
 
 export interface FollowUpInput {
-  customerId: number;
+  customerId: string;
   assigneeId: string;
   dueAt: Date;
   text: string;
@@ -58,6 +58,7 @@ export async function createFollowUp(input: FollowUpInput, now: Date): Promise<{
     };
     try {
       await retryBusy(() => FollowUp.create(doc));
+      await Staff.updateOne({ _id: input.assigneeId }, { $addToSet: { pendingFollowUpIds: id } });
       return { followUp: doc, created: true };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
@@ -77,12 +78,22 @@ export async function getFollowUp(id: string): Promise<FollowUpDoc> {
   return found;
 }
 
-/** A staff member's pending follow-ups, earliest due first (so overdue ones lead). */
+/** How many pending follow-ups of one person `followups` reads at most (the earliest-due of these are listed). */
+const MAX_PENDING_READ = 200;
+
+/**
+ * A staff member's pending follow-ups, earliest due first (so overdue ones lead): the ids listed
+ * on the staff document, each read by `_id` — never a scan of all follow-ups.
+ */
 export async function listFollowUps(assigneeId: string, limit = 50): Promise<FollowUpDoc[]> {
-  return FollowUp.find({ assigneeId, status: { $in: PENDING } })
-    .sort({ dueAt: 1 })
-    .limit(limit)
-    .lean<FollowUpDoc[]>();
+  const staff = await Staff.findById(assigneeId, { pendingFollowUpIds: 1 }).lean<{ pendingFollowUpIds?: string[] }>();
+  const ids = (staff?.pendingFollowUpIds ?? []).slice(-MAX_PENDING_READ);
+  const docs: FollowUpDoc[] = [];
+  for (let i = 0; i < ids.length; i += 20) {
+    const batch = await Promise.all(ids.slice(i, i + 20).map((id) => FollowUp.findById(id).lean<FollowUpDoc>()));
+    for (const f of batch) if (f && f.assigneeId === assigneeId && (PENDING as readonly string[]).includes(f.status)) docs.push(f);
+  }
+  return docs.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()).slice(0, limit);
 }
 
 /** Pending follow-ups due by `now` whose reminder has not gone out, earliest first. */
@@ -113,6 +124,7 @@ export async function completeFollowUp(id: string, actor: Actor, now: Date): Pro
   if (f.status === 'done') return { followUp: f, already: true };
   if (f.status === 'cancelled') throw new ValidationError('follow-up', `${f._id} was cancelled`);
   await retryBusy(() => FollowUp.updateOne({ _id: f._id }, { $set: { status: 'done', doneAt: now } }));
+  await Staff.updateOne({ _id: f.assigneeId }, { $pull: { pendingFollowUpIds: f._id } });
   return { followUp: { ...f, status: 'done', doneAt: now }, already: false };
 }
 

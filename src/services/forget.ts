@@ -19,8 +19,8 @@
  * is written at the end.
  *
  * @example
- *   const result = await forgetCustomer(12, 'customer:12');
- *   // → { customers: [12], keys: 2, interactions: 5, identities: 1, orders: 3 }
+ *   const result = await forgetCustomer('C12', 'customer:C12');
+ *   // → { customers: ['C12'], keys: 2, interactions: 5, identities: 1, orders: 3 }
  */
 import { AuditEvent } from '../../models/audit-event.js';
 import { ContactKey, contactKey } from '../../models/contact-key.js';
@@ -33,11 +33,10 @@ import { MergeRecord } from '../../models/merge-record.js';
 import { Order } from '../../models/order.js';
 import { NotFoundError } from '../errors.js';
 import { audit } from './audit.js';
-import { formatCustomerRef } from './refs.js';
 
 export interface ForgetResult {
   /** The customer and the records merged into it. */
-  customers: number[];
+  customers: string[];
   keys: number;
   interactions: number;
   identities: number;
@@ -46,23 +45,23 @@ export interface ForgetResult {
 }
 
 /** Erases the personal data of a customer (and of records merged into it); see the module comment. */
-export async function forgetCustomer(customerId: number, by: string, now: Date = new Date()): Promise<ForgetResult> {
+export async function forgetCustomer(customerId: string, by: string, now: Date = new Date()): Promise<ForgetResult> {
   const root = await Customer.findById(customerId).lean<CustomerDoc>();
-  if (!root) throw new NotFoundError('customer', formatCustomerRef(customerId));
+  if (!root) throw new NotFoundError('customer', customerId);
   // The person may have several records: this one and those merged into it (recursively).
   const people: CustomerDoc[] = [root];
   for (let i = 0; i < people.length && i < 100; i++) {
     people.push(...(await Customer.find({ mergedInto: people[i]!._id }).lean<CustomerDoc[]>()));
   }
   const ids = people.map((c) => c._id);
-  const identities = await Identity.find({ kind: 'customer', refId: { $in: ids.map(String) } }, { _id: 1 }).lean();
+  const identities = await Identity.find({ kind: 'customer', refId: { $in: ids } }, { _id: 1 }).lean();
   const identityIds = identities.map((i) => i._id);
 
   // 1. The customer records: personal fields cleared, status forgotten (totals untouched).
   await Customer.updateMany(
     { _id: { $in: ids } },
     {
-      $set: { name: '', nameKey: '', phones: [], emails: [], tags: [], unreachable: [], consent: { promotions: false }, status: 'forgotten' },
+      $set: { name: '', nameKey: '', phones: [], emails: [], tags: [], unreachable: [], identityIds: [], consent: { promotions: false }, status: 'forgotten' },
       $unset: { timeZone: '', locale: '', createdBy: '' },
     },
   );

@@ -48,7 +48,6 @@ import type { Readable } from 'node:stream';
 import mongoose from 'mongoose';
 import { AuditEvent } from '../../models/audit-event.js';
 import { ContactKey } from '../../models/contact-key.js';
-import { Counter } from '../../models/counter.js';
 import { Customer } from '../../models/customer.js';
 import { Interaction } from '../../models/interaction.js';
 import { foldName } from '../core/names.js';
@@ -57,8 +56,9 @@ import { audit } from './audit.js';
 import { staffIdOf } from './contacts.js';
 import { readCsvRecords } from './csv-records.js';
 import { describeColumns, readRow, resolveColumns, type ColumnMapping, type Columns, type ImportField, type ImportRow } from './import-columns.js';
-import { formatCustomerRef } from './refs.js';
-import { isDuplicateKey } from './sequence.js';
+
+import { insertUnique, reserveNumbers, retryBusy } from '../db/writes.js';
+import { customerIdFor } from './refs.js';
 
 export interface ImportOptions {
   /** Region for phone numbers written without a country code (config DEFAULT_PHONE_REGION). */
@@ -187,8 +187,8 @@ export async function importCustomers(input: Readable, options: ImportOptions): 
 /** A batch decided and ready to write. */
 interface Prepared {
   plans: Plan[];
-  newDocs: Map<number, NewCustomer>;
-  changes: Map<number, CustomerChange>;
+  newDocs: Map<string, NewCustomer>;
+  changes: Map<string, CustomerChange>;
   notes: NoteDoc[];
 }
 
@@ -197,7 +197,7 @@ type CustomerChange = { phones: string[]; emails: string[]; tags: string[]; name
 /** Per-row outcome inside a batch. */
 interface Plan {
   row: ImportRow;
-  owner: number;
+  owner: string;
   outcome: 'created' | 'updated' | 'pending';
   noteId?: mongoose.Types.ObjectId;
 }
@@ -205,9 +205,9 @@ interface Plan {
 class ImportRun {
   readonly report: ImportReport = { rows: 0, created: 0, updated: 0, unchanged: 0, blank: 0, rejected: [], columns: {} };
   /** Contact key → customer, for keys this run has seen resolved. */
-  private readonly keyOwner = new Map<string, number>();
+  private readonly keyOwner = new Map<string, string>();
   /** Customers this run has created or read. */
-  private readonly known = new Map<number, Known>();
+  private readonly known = new Map<string, Known>();
   private lastProgress = 0;
   /** Notes this run wrote (hex `_id`s): a repeat is known without asking the database. */
   private readonly notesWritten = new Set<string>();
@@ -279,7 +279,7 @@ class ImportRun {
 
   /** Stage 1: every row of the batch resolved to a customer (or rejected), its keys claimed. */
   private async prepare(rows: ImportRow[]): Promise<Prepared> {
-    const dbOwner = new Map<string, number>();
+    const dbOwner = new Map<string, string>();
     let unknown = [...new Set(rows.flatMap((r) => r.keys))].filter((k) => !this.keyOwner.has(k));
     if (!this.preloaded && !this.preloadRefused && (this.lookupFirst || (!this.probed && (await this.seenBefore(unknown))))) {
       await this.preload();
@@ -295,10 +295,10 @@ class ImportRun {
 
     // 1. A first guess at who owns each remaining key: rows sharing keys share a customer,
     //    rows without a known key get a new number. Claiming the keys checks the guess.
-    const tentative = new Map<string, number>();
+    const tentative = new Map<string, string>(); // owner, or `~n` for the n-th new customer of the batch
     let newCount = 0;
     for (const row of rows) {
-      const owners = new Set<number>();
+      const owners = new Set<string>();
       for (const k of row.keys) {
         const o = ownerBefore(k) ?? tentative.get(k);
         if (o !== undefined) owners.add(o);
@@ -308,12 +308,12 @@ class ImportRun {
       let owner = owners.size === 1 ? first(owners) : undefined;
       for (const k of row.keys) {
         if (ownerBefore(k) !== undefined || tentative.has(k)) continue;
-        owner ??= -++newCount;
+        owner ??= `~${++newCount}`;
         tentative.set(k, owner);
       }
     }
-    const fresh = await reserveCustomerNumbers(newCount);
-    const realId = (o: number) => (o < 0 ? fresh[-o - 1]! : o);
+    const fresh = await reserveCustomerIds(newCount);
+    const realId = (o: string) => (o.startsWith('~') ? fresh[Number(o.slice(1)) - 1]! : o);
     const claimedAt = new Date();
     const claims = [...tentative].map(([key, o]) => ({ _id: key, customerId: realId(o), createdAt: claimedAt }));
     const failed = await insertIgnoringDuplicates(ContactKey, claims);
@@ -325,13 +325,13 @@ class ImportRun {
     // 2. What we know of the owners; keys whose customer does not exist (a crash between
     //    claim and write) are freed, as ownerOfKey in contacts.ts does.
     const batchKeys = new Set(rows.flatMap((r) => r.keys));
-    const ownerIds = new Set<number>();
+    const ownerIds = new Set<string>();
     for (const k of batchKeys) {
       const o = ownerBefore(k);
       if (o !== undefined) ownerIds.add(o);
     }
     await this.remember([...ownerIds].filter((id) => !this.known.has(id)));
-    const dangling: { key: string; owner: number }[] = [];
+    const dangling: { key: string; owner: string }[] = [];
     for (const k of batchKeys) {
       const o = ownerBefore(k);
       if (o !== undefined && !this.known.has(o)) dangling.push({ key: k, owner: o });
@@ -345,16 +345,16 @@ class ImportRun {
 
     // 3. The final assignment, row by row in file order, now that every key's owner is known.
     const freshSet = new Set(fresh);
-    const used = new Set<number>();
+    const used = new Set<string>();
     const pool = fresh.slice();
-    const takeFresh = async (): Promise<number> => {
+    const takeFresh = async (): Promise<string> => {
       for (let id = pool.shift(); id !== undefined; id = pool.shift()) if (!used.has(id)) return id;
-      return (await reserveCustomerNumbers(1))[0]!;
+      return (await reserveCustomerIds(1))[0]!;
     };
-    const assigned = new Map<string, number>();
+    const assigned = new Map<string, string>();
     const plans: Plan[] = [];
     for (const row of rows) {
-      const owners = new Set<number>();
+      const owners = new Set<string>();
       for (const k of row.keys) {
         const o = existingOwner(k) ?? assigned.get(k);
         if (o !== undefined) owners.add(o);
@@ -363,7 +363,7 @@ class ImportRun {
         this.reject(row.line, conflictReason(row, existingOwner, assigned));
         continue;
       }
-      let owner: number;
+      let owner: string;
       let isNew = false;
       if (owners.size === 1) {
         owner = first(owners);
@@ -375,7 +375,7 @@ class ImportRun {
       }
       const status = this.known.get(owner)?.status;
       if (!isNew && !used.has(owner) && status !== 'active') {
-        this.reject(row.line, `these details belong to ${formatCustomerRef(owner)}, which is ${status ?? 'missing'}`);
+        this.reject(row.line, `these details belong to ${owner}, which is ${status ?? 'missing'}`);
         continue;
       }
       for (const k of row.keys) if (existingOwner(k) === undefined && !assigned.has(k)) assigned.set(k, owner);
@@ -396,8 +396,8 @@ class ImportRun {
     }
 
     // 5. Customer documents: new ones built from their rows, existing ones updated with what is new.
-    const newDocs = new Map<number, NewCustomer>();
-    const changes = new Map<number, CustomerChange>();
+    const newDocs = new Map<string, NewCustomer>();
+    const changes = new Map<string, CustomerChange>();
     const notes: NoteDoc[] = [];
     const noteIds = new Set<string>();
     for (const plan of plans) {
@@ -437,6 +437,7 @@ class ImportRun {
         if (!noteIds.has(id.toHexString())) {
           noteIds.add(id.toHexString());
           notes.push({ _id: id, customerId: owner, kind: 'note', text: row.note, platform: 'import', staffId: staffIdOf(this.options.by), at: this.now });
+          doc?.recentInteractionIds.push(id);
           plan.noteId = id;
         }
       }
@@ -472,7 +473,7 @@ class ImportRun {
    * because on FerretDB one duplicate in a bulk insert makes it retry the
    * whole batch one document at a time.
    */
-  private async writeNotes(notes: NoteDoc[], createdNow: Set<number>): Promise<Set<string>> {
+  private async writeNotes(notes: NoteDoc[], createdNow: Set<string>): Promise<Set<string>> {
     const existing = new Set<string>();
     const toCheck: NoteDoc[] = [];
     const toInsert: NoteDoc[] = [];
@@ -488,10 +489,15 @@ class ImportRun {
     });
     for (const hex of await insertIgnoringDuplicates(Interaction, toInsert)) existing.add(hex);
     for (const note of toInsert) this.notesWritten.add(note._id.toHexString());
+    // New customers were written with their note in `recentInteractionIds`; existing ones get it pushed.
+    const pushes = toInsert
+      .filter((n) => !createdNow.has(n.customerId) && !existing.has(n._id.toHexString()))
+      .map((n) => ({ updateOne: { filter: { _id: n.customerId }, update: { $push: { recentInteractionIds: n._id } } } }));
+    for (let i = 0; i < pushes.length; i += 50) await retryBusy(() => Customer.bulkWrite(pushes.slice(i, i + 50), { ordered: false }));
     return existing;
   }
 
-  private newCustomer(id: number): NewCustomer {
+  private newCustomer(id: string): NewCustomer {
     // Written with the driver's insertMany (no per-document hydration): these are the schema's defaults, set here.
     return {
       _id: id,
@@ -504,6 +510,8 @@ class ImportRun {
       consent: { promotions: false },
       unreachable: [],
       totals: { orders: 0, revenue: {} },
+      recentOrderIds: [],
+      recentInteractionIds: [],
       status: 'active',
       createdBy: this.options.by,
       createdAt: this.now,
@@ -523,8 +531,7 @@ class ImportRun {
    * For a run that mostly meets data we have (a file imported again): one
    * streaming pass each over contact keys, customers and imported notes puts
    * them in memory, instead of one lookup per key and per note — on FerretDB
-   * v1 a lookup costs a round trip of several milliseconds, and reading
-   * customers by number scans them. Refused when the collections are too big
+   * v1 a lookup costs a round trip of several milliseconds. Refused when the collections are too big
    * to hold ({@link MAX_REMEMBERED_KEYS}, {@link MAX_REMEMBERED_CUSTOMERS});
    * the run then looks things up batch by batch. What others change meanwhile
    * is still caught: an unknown key is claimed (a taken one is looked up), an
@@ -545,17 +552,20 @@ class ImportRun {
     this.preloaded = true;
   }
 
-  /** Reads customers that existed before this run (one `$in` query per 500). */
-  private async remember(ids: number[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += 500) {
-      const docs = await retryBusy(() => Customer.find({ _id: { $in: ids.slice(i, i + 500) } }, { name: 1, phones: 1, emails: 1, tags: 1, status: 1 }).lean());
-      for (const c of docs) this.known.set(c._id, knownOf(c));
-    }
+  /**
+   * Reads customers that existed before this run: one `_id` read each, a few at a time (an
+   * `$in` over `_id` is not pushed down by FerretDB's SQLite backend: it would scan customers).
+   */
+  private async remember(ids: string[]): Promise<void> {
+    await forEachLimit(ids, 8, async (id) => {
+      const c = await retryBusy(() => Customer.findById(id, { name: 1, phones: 1, emails: 1, tags: 1, status: 1 }).lean());
+      if (c) this.known.set(c._id, knownOf(c));
+    });
   }
 
-  /** Updates existing customers; identical updates go out as one `updateMany`. */
-  private async writeChanges(changes: Map<number, CustomerChange>): Promise<void> {
-    const groups = new Map<string, { update: Record<string, unknown>; ids: number[]; added: Record<string, unknown> }>();
+  /** Updates existing customers, one `_id` update each, in bulk writes of 50 (FerretDB hangs on 100 or more statements). */
+  private async writeChanges(changes: Map<string, CustomerChange>): Promise<void> {
+    const groups = new Map<string, { update: Record<string, unknown>; ids: string[]; added: Record<string, unknown> }>();
     for (const [id, c] of changes) {
       const addToSet: Record<string, unknown> = {};
       if (c.phones.length) addToSet.phones = { $each: c.phones };
@@ -570,12 +580,10 @@ class ImportRun {
       group.ids.push(id);
       groups.set(signature, group);
     }
-    const ops: Parameters<typeof Customer.bulkWrite>[0] = [...groups.values()].map((g) =>
-      g.ids.length === 1
-        ? { updateOne: { filter: { _id: g.ids[0]! }, update: g.update } }
-        : { updateMany: { filter: { _id: { $in: g.ids } }, update: g.update } },
+    const ops: Parameters<typeof Customer.bulkWrite>[0] = [...groups.values()].flatMap((g) =>
+      g.ids.map((id) => ({ updateOne: { filter: { _id: id }, update: g.update } })),
     );
-    await retryBusy(() => Customer.bulkWrite(ops, { ordered: false }));
+    for (let i = 0; i < ops.length; i += 50) await retryBusy(() => Customer.bulkWrite(ops.slice(i, i + 50), { ordered: false }));
     const events = [...groups.values()].flatMap((g) =>
       g.ids.map((id) => ({ actor: this.options.by, action: 'customer.update', target: `customer:${id}`, data: { added: g.added, via: 'import' }, at: this.now })),
     );
@@ -585,7 +593,7 @@ class ImportRun {
 
 interface NoteDoc {
   _id: mongoose.Types.ObjectId;
-  customerId: number;
+  customerId: string;
   kind: 'note';
   text: string;
   platform: string;
@@ -594,7 +602,7 @@ interface NoteDoc {
 }
 
 interface NewCustomer {
-  _id: number;
+  _id: string;
   name: string;
   phones: string[];
   emails: string[];
@@ -604,6 +612,8 @@ interface NewCustomer {
   consent: { promotions: boolean };
   unreachable: string[];
   totals: { orders: number; revenue: Record<string, number> };
+  recentOrderIds: string[];
+  recentInteractionIds: mongoose.Types.ObjectId[];
   status: 'active';
   createdBy: string;
   createdAt: Date;
@@ -611,8 +621,8 @@ interface NewCustomer {
 }
 
 /** Owners of existing contact keys, by `_id` lookups (a few at a time). */
-async function ownersOf(keys: string[]): Promise<Map<string, number>> {
-  const owners = new Map<string, number>();
+async function ownersOf(keys: string[]): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
   await forEachLimit(keys, 8, async (key) => {
     const doc = await retryBusy(() => ContactKey.findById(key, { customerId: 1 }).lean());
     if (doc) owners.set(key, doc.customerId);
@@ -633,35 +643,22 @@ function first<T>(set: Set<T>): T {
   return set.values().next().value as T;
 }
 
-function conflictReason(row: ImportRow, existingOwner: (k: string) => number | undefined, assigned: Map<string, number>): string {
+function conflictReason(row: ImportRow, existingOwner: (k: string) => string | undefined, assigned: Map<string, string>): string {
   const parts = row.keys.map((k) => ({ key: k, owner: existingOwner(k) ?? assigned.get(k) })).filter((p) => p.owner !== undefined);
-  const refs = [...new Set(parts.map((p) => p.owner!))].map(formatCustomerRef);
-  const details = parts.map((p) => `${p.key.replace(/^\w+:/, '')} → ${formatCustomerRef(p.owner!)}`).join(', ');
+  const refs = [...new Set(parts.map((p) => p.owner!))];
+  const details = parts.map((p) => `${p.key.replace(/^\w+:/, '')} → ${p.owner!}`).join(', ');
   return `details belong to different customers (${details}); merge them first: merge ${refs.join(' ')}`;
 }
 
 /** A note's `_id`: the same text on the same customer is the same note, so re-importing adds nothing. */
-export function noteId(customerId: number, text: string): mongoose.Types.ObjectId {
+export function noteId(customerId: string, text: string): mongoose.Types.ObjectId {
   const hex = createHash('sha256').update(`import-note\n${customerId}\n${text}`).digest('hex').slice(0, 24);
   return new mongoose.Types.ObjectId(hex);
 }
 
-/**
- * Reserves `n` consecutive customer numbers with one atomic `$inc` — the same
- * counter as services/sequence.ts, so numbers never collide with other writers.
- */
-export async function reserveCustomerNumbers(n: number): Promise<number[]> {
-  if (n <= 0) return [];
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const doc = await retryBusy(() => Counter.findOneAndUpdate({ _id: 'customer' }, { $inc: { seq: n } }, { upsert: true, returnDocument: 'after' }).lean());
-      const last = doc.seq;
-      return Array.from({ length: n }, (_, i) => last - n + 1 + i);
-    } catch (error) {
-      if (attempt === 0 && isDuplicateKey(error)) continue;
-      throw error;
-    }
-  }
+/** Reserves `n` consecutive customer ids (`C…`) with one `$inc` of the shared counter (src/db/writes.ts). */
+export async function reserveCustomerIds(n: number): Promise<string[]> {
+  return (await reserveNumbers('customer', n)).map(customerIdFor);
 }
 
 /**
@@ -671,39 +668,6 @@ export async function reserveCustomerNumbers(n: number): Promise<number[]> {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function insertIgnoringDuplicates(model: mongoose.Model<any>, docs: { _id: unknown }[]): Promise<Set<string>> {
-  const failed = new Set<string>();
-  if (docs.length === 0) return failed;
-  try {
-    await retryBusy(() => model.collection.insertMany(docs as never[], { ordered: false }));
-  } catch (error) {
-    const writeErrors = (error as { writeErrors?: { index?: number; code?: number; err?: { index?: number; code?: number } }[] }).writeErrors;
-    if (!Array.isArray(writeErrors)) {
-      if (docs.length === 1 && isDuplicateKey(error)) return new Set([String(docs[0]!._id)]);
-      throw error;
-    }
-    for (const w of writeErrors) {
-      const code = w.code ?? w.err?.code;
-      const doc = docs[w.index ?? w.err?.index ?? -1];
-      if (code !== 11000 || !doc) throw error;
-      failed.add(String(doc._id));
-    }
-  }
-  return failed;
-}
-
-/**
- * Retries an operation FerretDB/SQLite refused with "database is locked"
- * (concurrent writers; the import's two stages are two). Every operation
- * passed here is safe to repeat: inserts tolerate their own duplicates,
- * updates are `$addToSet`/conditional. (services/outbox.ts has the same rule.)
- */
-async function retryBusy<T>(op: () => Promise<T>, attempts = 6): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await op();
-    } catch (error) {
-      if (attempt >= attempts || !(error instanceof Error && /database is locked|SQLITE_BUSY/i.test(error.message))) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt + Math.random() * 50));
-    }
-  }
+  const { duplicates } = await insertUnique(model, docs);
+  return new Set(duplicates.map((d) => String(d._id)));
 }

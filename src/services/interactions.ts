@@ -8,6 +8,7 @@
  */
 import { Interaction, type InteractionDoc } from '../../models/interaction.js';
 import { foldName } from '../core/names.js';
+import { pushRecent } from './recent.js';
 
 const COMPLAINT_WORDS = [
   'complain', 'complaint', 'refund', 'broken', 'damaged', 'defective', 'terrible', 'awful', 'scam', 'wrong item',
@@ -22,7 +23,7 @@ export function isComplaint(text: string): boolean {
 }
 
 export interface InteractionInput {
-  customerId: number;
+  customerId: string;
   kind: 'message' | 'complaint' | 'note' | 'reply';
   text: string;
   platform?: string;
@@ -31,13 +32,9 @@ export interface InteractionInput {
   at?: Date;
 }
 
-/** Stores one interaction. */
+/** Stores one interaction and adds it to the customer's recent list (two `_id` writes). */
 export async function recordInteraction(input: InteractionInput): Promise<InteractionDoc> {
   const doc = await Interaction.create({ ...input, at: input.at ?? new Date() });
+  await pushRecent(input.customerId, 'recentInteractionIds', doc._id);
   return doc.toObject();
-}
-
-/** The latest interactions of a customer, newest first. */
-export async function recentInteractions(customerId: number, limit = 5): Promise<InteractionDoc[]> {
-  return Interaction.find({ customerId }).sort({ at: -1 }).limit(limit).lean<InteractionDoc[]>();
 }

@@ -11,8 +11,8 @@
  * idempotent: moving what already moved changes nothing).
  *
  * @example
- *   const record = await mergeCustomers(12, 15, 'staff:s_1'); // C15 folds into C12
- *   await unmergeCustomer(15, 'staff:s_1');
+ *   const record = await mergeCustomers('C12', 'C15', 'staff:s_1'); // C15 folds into C12
+ *   await unmergeCustomer('C15', 'staff:s_1');
  */
 import { ContactKey } from '../../models/contact-key.js';
 import { Customer, type CustomerDoc } from '../../models/customer.js';
@@ -22,26 +22,27 @@ import { MergeRecord } from '../../models/merge-record.js';
 import { Order } from '../../models/order.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { audit } from './audit.js';
-import { formatCustomerRef } from './refs.js';
+
+import { moveCustomerIdentities } from './identities.js';
 import { rebuildTotals } from './totals.js';
 
-export async function mergeCustomers(keptId: number, mergedId: number, by: string): Promise<{ orders: number; interactions: number; identities: number; keys: number }> {
+export async function mergeCustomers(keptId: string, mergedId: string, by: string): Promise<{ orders: number; interactions: number; identities: number; keys: number }> {
   if (keptId === mergedId) throw new ValidationError('customers', 'give two different customers');
   const [kept, merged] = await Promise.all([
     Customer.findById(keptId).lean<CustomerDoc>(),
     Customer.findById(mergedId).lean<CustomerDoc>(),
   ]);
-  if (!kept) throw new NotFoundError('customer', formatCustomerRef(keptId));
-  if (!merged) throw new NotFoundError('customer', formatCustomerRef(mergedId));
+  if (!kept) throw new NotFoundError('customer', keptId);
+  if (!merged) throw new NotFoundError('customer', mergedId);
   for (const c of [kept, merged]) {
-    if (c.status !== 'active') throw new ConflictError(`${formatCustomerRef(c._id)} is ${c.status}; it cannot be merged.`);
+    if (c.status !== 'active') throw new ConflictError(`${c._id} is ${c.status}; it cannot be merged.`);
   }
 
   const [keys, orders, interactions, identities] = await Promise.all([
     ContactKey.find({ customerId: mergedId }, { _id: 1 }).lean(),
     Order.find({ customerId: mergedId }, { _id: 1 }).lean(),
     Interaction.find({ customerId: mergedId }, { _id: 1 }).lean(),
-    Identity.find({ kind: 'customer', refId: String(mergedId) }, { _id: 1 }).lean(),
+    Identity.find({ kind: 'customer', refId: mergedId }, { _id: 1 }).lean(),
   ]);
   const record = await MergeRecord.create({
     keptId,
@@ -57,7 +58,7 @@ export async function mergeCustomers(keptId: number, mergedId: number, by: strin
   await ContactKey.updateMany({ _id: { $in: record.keys } }, { $set: { customerId: keptId } });
   await Order.updateMany({ _id: { $in: record.orderIds } }, { $set: { customerId: keptId } });
   await Interaction.updateMany({ _id: { $in: record.interactionIds } }, { $set: { customerId: keptId } });
-  await Identity.updateMany({ _id: { $in: record.identityIds } }, { $set: { refId: String(keptId) } });
+  await moveCustomerIdentities(record.identityIds, mergedId, keptId);
   const set: Record<string, unknown> = {};
   if (!kept.name && merged.name) Object.assign(set, { name: merged.name, nameKey: merged.nameKey });
   if (!kept.ownerId && merged.ownerId) set.ownerId = merged.ownerId;
@@ -83,14 +84,14 @@ export async function mergeCustomers(keptId: number, mergedId: number, by: strin
  * the kept customer's own fields are restored, both totals rebuilt.
  * Records created after the merge (new orders on the kept customer) stay where they are.
  */
-export async function unmergeCustomer(mergedId: number, by: string): Promise<{ keptId: number }> {
+export async function unmergeCustomer(mergedId: string, by: string): Promise<{ keptId: string }> {
   const record = await MergeRecord.findOne({ mergedId, undoneAt: { $exists: false } }).sort({ createdAt: -1 }).lean();
-  if (!record) throw new NotFoundError('merge of customer', formatCustomerRef(mergedId));
+  if (!record) throw new NotFoundError('merge of customer', mergedId);
   const { keptId } = record;
   await ContactKey.updateMany({ _id: { $in: record.keys } }, { $set: { customerId: mergedId } });
   await Order.updateMany({ _id: { $in: record.orderIds } }, { $set: { customerId: mergedId } });
   await Interaction.updateMany({ _id: { $in: record.interactionIds } }, { $set: { customerId: mergedId } });
-  await Identity.updateMany({ _id: { $in: record.identityIds } }, { $set: { refId: String(mergedId) } });
+  await moveCustomerIdentities(record.identityIds, keptId, mergedId);
   const before = (record.keptBefore ?? {}) as Partial<CustomerDoc>;
   const keptNow = await Customer.findById(keptId).lean<CustomerDoc>();
   const mergedDoc = await Customer.findById(mergedId).lean<CustomerDoc>();

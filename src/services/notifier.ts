@@ -13,8 +13,8 @@
  *   await notifier.notify({ kind: 'staff', staffId: 's_1' }, [text('Follow up with C12')]);
  */
 import { Customer } from '../../models/customer.js';
-import { Identity, type IdentityDoc } from '../../models/identity.js';
 import type { Notifier, Platform, PlatformSender, Recipient, Reply, SendResult } from '../core/types.js';
+import { identitiesOf } from './identities.js';
 
 export class RoutingNotifier implements Notifier {
   private readonly senders = new Map<Platform, PlatformSender>();
@@ -34,12 +34,15 @@ export class RoutingNotifier implements Notifier {
   }
 
   async notify(to: Recipient, replies: Reply[]): Promise<SendResult> {
-    const refId = to.kind === 'staff' ? to.staffId : String(to.customerId);
-    const identities = await Identity.find({ kind: to.kind, refId }).lean<IdentityDoc[]>();
+    // `_id` reads only: the person, then each of their identities (src/services/identities.ts).
+    let identities;
     let unreachable: string[] = [];
     if (to.kind === 'customer') {
-      const c = await Customer.findById(to.customerId, { unreachable: 1 }).lean();
-      unreachable = (c?.unreachable) ?? [];
+      const c = await Customer.findById(to.customerId, { unreachable: 1, identityIds: 1 }).lean();
+      unreachable = c?.unreachable ?? [];
+      identities = await identitiesOf('customer', to.customerId, c?.identityIds ?? []);
+    } else {
+      identities = await identitiesOf('staff', to.staffId);
     }
     let last: SendResult = { ok: false, reason: 'no identity on a connected platform', permanent: true };
     for (const identity of identities) {

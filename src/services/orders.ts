@@ -5,20 +5,22 @@
  * writes, {@link rebuildTotals} (services/totals.ts) restores the truth from orders.
  *
  * @example
- *   await recordOrder({ customerId: 12, amount: { minor: 350000, currency: 'VND' }, items: [{ name: 'Áo dài', qty: 1 }] }, 'staff:s_1');
+ *   await recordOrder({ customerId: 'C12', amount: { minor: 350000, currency: 'VND' }, items: [{ name: 'Áo dài', qty: 1 }] }, 'staff:s_1');
  */
 import { Customer } from '../../models/customer.js';
 import { Order, ORDER_STATUSES, type OrderDoc, type OrderStatus } from '../../models/order.js';
+import { OrderTransition, transitionId, type OrderTransitionDoc } from '../../models/order-transition.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Money } from '../core/money.js';
+import { isDuplicateKey, reserveNumbers } from '../db/writes.js';
 import { audit } from './audit.js';
 import { getCustomer } from './contacts.js';
-import { formatOrderRef } from './refs.js';
 import { monthIncrements } from './order-months.js';
-import { nextNumber } from './sequence.js';
+import { latestOrders, pushRecent } from './recent.js';
+import { orderIdFor } from './refs.js';
 
 export interface OrderInput {
-  customerId: number;
+  customerId: string;
   amount: Money;
   items: { name: string; qty: number; unitMinor?: number }[];
   at?: Date;
@@ -33,12 +35,17 @@ export const NEXT_STATUSES: Record<OrderStatus, readonly OrderStatus[]> = {
   cancelled: [],
 };
 
-/** Records an order for an existing customer and updates their totals. */
+/**
+ * Records an order for an existing customer and updates their totals and recent orders in one
+ * `_id` write. Over one connection (FerretDB) or on MongoDB, `$inc` is atomic, so two hundred
+ * orders at once add up to exactly two hundred.
+ */
 export async function recordOrder(input: OrderInput, by: string): Promise<OrderDoc> {
   const customer = await getCustomer(input.customerId);
   if (customer.status !== 'active') throw new ValidationError('customer', 'this customer’s data was erased; orders cannot be added');
   const at = input.at ?? new Date();
-  const id = await nextNumber('order');
+  const [n] = await reserveNumbers('order');
+  const id = orderIdFor(n!);
   const order = await Order.create({
     _id: id,
     customerId: customer._id,
@@ -51,91 +58,115 @@ export async function recordOrder(input: OrderInput, by: string): Promise<OrderD
     counted: true,
     createdAt: at,
   });
-  await Customer.updateOne(
-    { _id: customer._id },
-    {
-      $inc: {
-        'totals.orders': 1,
-        [`totals.revenue.${input.amount.currency}`]: input.amount.minor,
-        ...monthIncrements(at, input.amount.currency, 1, input.amount.minor),
-      },
-      $max: { 'totals.lastOrderAt': at },
-      $min: { 'totals.firstOrderAt': at },
+  await pushRecent(customer._id, 'recentOrderIds', id, {
+    $inc: {
+      'totals.orders': 1,
+      [`totals.revenue.${input.amount.currency}`]: input.amount.minor,
+      ...monthIncrements(at, input.amount.currency, 1, input.amount.minor),
     },
-  );
+    $max: { 'totals.lastOrderAt': at },
+    $min: { 'totals.firstOrderAt': at },
+  });
   return order.toObject<OrderDoc>();
 }
 
 /**
- * Moves an order to a new status along {@link NEXT_STATUSES}. Cancelling
- * takes the amount out of the customer's totals (once: guarded by `counted`),
- * and its date out of their first/last order dates.
+ * Moves an order to a new status along {@link NEXT_STATUSES}; `from` equals the order's status
+ * when there was nothing to do (it already had that status). The change is claimed first by a
+ * unique insert ({@link OrderTransition}), so of many concurrent changes from the same status
+ * exactly one wins and the totals move exactly once; the others are told it changed meanwhile.
+ * Cancelling takes the amount out of the customer's totals, and its date out of their first/last
+ * order dates. A claim left unapplied by a crash is applied by the next attempt.
  */
-export async function setOrderStatus(orderId: number, status: string, by: string, at: Date = new Date()): Promise<{ order: OrderDoc; from: OrderStatus }> {
+export async function setOrderStatus(orderId: string, status: string, by: string, at: Date = new Date()): Promise<{ order: OrderDoc; from: OrderStatus }> {
   if (!ORDER_STATUSES.includes(status as OrderStatus)) {
     throw new ValidationError('status', `must be one of ${ORDER_STATUSES.join(', ')}`);
   }
   const to = status as OrderStatus;
-  const order = await Order.findById(orderId).lean<OrderDoc>();
-  if (!order) throw new NotFoundError('order', formatOrderRef(orderId));
-  const from = order.status;
-  if (from === to) return { order, from };
-  if (!NEXT_STATUSES[from].includes(to)) {
-    throw new ValidationError('status', `${formatOrderRef(orderId)} is ${from}; it can go to ${NEXT_STATUSES[from].join(', ') || 'no other status'}`);
-  }
-  // Conditional on the status we read, so two people changing it at once cannot both win.
-  const updated = await Order.findOneAndUpdate(
-    { _id: orderId, status: from },
-    { $set: { status: to }, $push: { history: { status: to, at, by } } },
-    { returnDocument: 'after' },
-  ).lean<OrderDoc>();
-  if (!updated) throw new ValidationError('status', `${formatOrderRef(orderId)} was changed by someone else just now; look again`);
-  if (to === 'cancelled') {
-    const uncounted = await Order.updateOne({ _id: orderId, counted: true }, { $set: { counted: false } });
-    if (uncounted.modifiedCount === 1) {
-      await Customer.updateOne(
-        { _id: order.customerId },
-        {
-          $inc: {
-            'totals.orders': -1,
-            [`totals.revenue.${order.currency}`]: -order.amountMinor,
-            ...monthIncrements(order.createdAt, order.currency, -1, -order.amountMinor),
-          },
-        },
-      );
-      await retractOrderDates(order.customerId, order.createdAt);
+  let order = await getOrder(orderId);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const from = order.status;
+    if (from === to) return { order, from };
+    if (!NEXT_STATUSES[from].includes(to)) {
+      throw new ValidationError('status', `${orderId} is ${from}; it can go to ${NEXT_STATUSES[from].join(', ') || 'no other status'}`);
     }
+    const claim: OrderTransitionDoc = { _id: transitionId(orderId, order.history.length), orderId, from, to, at, by };
+    try {
+      await OrderTransition.create(claim);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // Someone else changed it from this status. If their change was never applied (a crash), apply it now.
+      const theirs = await OrderTransition.findById(claim._id).lean<OrderTransitionDoc>();
+      order = await getOrder(orderId);
+      if (theirs && order.history.length === Number(claim._id.split('#')[1])) order = await applyTransition(order, theirs);
+      if (order.status === to) return { order, from: to }; // someone did the same just now: it is done, once
+      continue;
+    }
+    const updated = await applyTransition(order, claim);
+    await audit(by, 'order.status', `order:${orderId}`, { from, to });
+    return { order: updated, from };
   }
-  await audit(by, 'order.status', `order:${orderId}`, { from, to });
-  return { order: updated, from };
+  throw new ValidationError('status', `${orderId} was changed by someone else just now; look again`);
+}
+
+/** Applies a won claim: the order's status and history, then (for a cancellation) the totals. */
+async function applyTransition(order: OrderDoc, claim: OrderTransitionDoc): Promise<OrderDoc> {
+  const to = claim.to as OrderStatus;
+  const cancelling = to === 'cancelled' && order.counted;
+  await Order.updateOne(
+    { _id: order._id },
+    { $set: { status: to, ...(cancelling ? { counted: false } : {}) }, $push: { history: { status: to, at: claim.at, by: claim.by } } },
+  );
+  if (cancelling) {
+    await Customer.updateOne(
+      { _id: order.customerId },
+      {
+        $inc: {
+          'totals.orders': -1,
+          [`totals.revenue.${order.currency}`]: -order.amountMinor,
+          ...monthIncrements(order.createdAt, order.currency, -1, -order.amountMinor),
+        },
+      },
+    );
+    await retractOrderDates(order.customerId, order.createdAt);
+  }
+  return getOrder(order._id);
 }
 
 /**
  * After a cancellation: a first/last order date that was the cancelled order's moves to the
- * nearest order still counted (or goes), as {@link rebuildTotals} would compute it. Each write
- * is conditional on the date still being the cancelled order's, so an order recorded meanwhile
- * (its `$max`/`$min`) is never overwritten.
+ * nearest order still counted (or goes), as {@link rebuildTotals} would compute it, looking only
+ * at the customer's recent orders (bounded `_id` reads). When the answer lies beyond them (more
+ * than RECENT_LIMIT orders and the first one cancelled) the date is left as is for the nightly
+ * totals rebuild. Each write is conditional on the date still being the cancelled order's.
  */
-async function retractOrderDates(customerId: number, at: Date): Promise<void> {
-  const counted = { customerId, status: { $ne: 'cancelled' as const } };
-  const [latest, earliest] = await Promise.all([
-    Order.findOne(counted, { createdAt: 1 }).sort({ createdAt: -1 }).lean<OrderDoc>(),
-    Order.findOne(counted, { createdAt: 1 }).sort({ createdAt: 1 }).lean<OrderDoc>(),
-  ]);
-  for (const [field, to] of [['lastOrderAt', latest?.createdAt], ['firstOrderAt', earliest?.createdAt]] as const) {
+async function retractOrderDates(customerId: string, at: Date): Promise<void> {
+  const customer = await getCustomer(customerId);
+  const counted = (await latestOrders(customer, Number.MAX_SAFE_INTEGER)).filter((o) => o.status !== 'cancelled');
+  const seesAll = (customer.totals?.orders ?? 0) <= counted.length;
+  const times = counted.map((o) => new Date(o.createdAt).getTime());
+  const latest = times.length ? new Date(Math.max(...times)) : undefined;
+  const earliest = seesAll && times.length ? new Date(Math.min(...times)) : undefined;
+  const moves: [string, Date | undefined, boolean][] = [
+    ['lastOrderAt', latest, times.length > 0 || seesAll],
+    ['firstOrderAt', earliest, seesAll],
+  ];
+  for (const [field, to, known] of moves) {
     const path = `totals.${field}`;
-    await Customer.updateOne({ _id: customerId, [path]: at }, to ? { $set: { [path]: to } } : { $unset: { [path]: '' } });
+    const current = (customer.totals as Record<string, unknown> | undefined)?.[field];
+    if (!known || !(current instanceof Date) || current.getTime() !== at.getTime()) continue;
+    await Customer.updateOne({ _id: customerId }, to ? { $set: { [path]: to } } : { $unset: { [path]: '' } });
   }
 }
 
-/** A customer's orders, newest first. */
-export async function listOrders(customerId: number, limit = 10): Promise<OrderDoc[]> {
-  return Order.find({ customerId }).sort({ createdAt: -1 }).limit(limit).lean<OrderDoc[]>();
+/** A customer's latest orders (at most RECENT_LIMIT), newest first, by `_id`. */
+export async function listOrders(customerId: string, limit = 10): Promise<OrderDoc[]> {
+  return latestOrders(await getCustomer(customerId), limit);
 }
 
 /** One order, or NotFoundError. */
-export async function getOrder(orderId: number): Promise<OrderDoc> {
+export async function getOrder(orderId: string): Promise<OrderDoc> {
   const order = await Order.findById(orderId).lean<OrderDoc>();
-  if (!order) throw new NotFoundError('order', formatOrderRef(orderId));
+  if (!order) throw new NotFoundError('order', orderId);
   return order;
 }

@@ -23,7 +23,7 @@
  */
 import { Outbox, type OutboxDoc } from '../../models/outbox.js';
 import type { Notifier, Recipient, Reply } from '../core/types.js';
-import { isDuplicateKey } from './sequence.js';
+import { isDuplicateKey, retryBusy } from '../db/writes.js';
 
 export interface SendOnceInput {
   /** What makes this message unique, e.g. `reminder:<followUpId>:<dueAt ms>`. */
@@ -96,25 +96,4 @@ export async function staleSends(now: Date, olderThanMs = 10 * 60_000): Promise<
 /** `staff:<id>` / `customer:<id>`. */
 export function recipientRef(to: Recipient): string {
   return to.kind === 'staff' ? `staff:${to.staffId}` : `customer:${to.customerId}`;
-}
-
-/**
- * Retries an operation that FerretDB/SQLite refused with "database is locked"
- * (SQLITE_BUSY, surfaced as code 1) under concurrent writers. Only for
- * operations that are safe to repeat (an insert whose duplicate is detected,
- * an idempotent `$set`).
- */
-export async function retryBusy<T>(op: () => Promise<T>, attempts = 6): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await op();
-    } catch (error) {
-      if (attempt >= attempts || !isBusy(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt + Math.random() * 50));
-    }
-  }
-}
-
-function isBusy(error: unknown): boolean {
-  return error instanceof Error && /database is locked|SQLITE_BUSY/i.test(error.message);
 }

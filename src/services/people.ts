@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { Customer, type CustomerDoc } from '../../models/customer.js';
 import { Identity, identityId, type IdentityDoc } from '../../models/identity.js';
+import { CodeClaim } from '../../models/code-claim.js';
 import { Invite } from '../../models/invite.js';
 import { Staff, type StaffDoc, type StaffRole } from '../../models/staff.js';
 import type { Config } from '../config.js';
@@ -19,7 +20,9 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { audit } from './audit.js';
 import { contactKey } from '../../models/contact-key.js';
 import { addContactDetails, getCustomer, ownerOfKey, upsertLead } from './contacts.js';
-import { isDuplicateKey } from './sequence.js';
+import { scanComment } from '../db/scans.js';
+import { isDuplicateKey } from '../db/writes.js';
+import { listIdentity, pointIdentity } from './identities.js';
 
 type Who = Pick<Incoming, 'platform' | 'userId' | 'chatId' | 'displayName'>;
 
@@ -48,7 +51,7 @@ export async function resolveActor(who: Who, config: Config): Promise<Actor> {
     }
     return { kind: 'unknown', role: 'customer', identityId: id, name: who.displayName };
   }
-  const customer = await getCustomer(Number(identity.refId)).catch(() => undefined);
+  const customer = await getCustomer(identity.refId).catch(() => undefined);
   if (!customer) return { kind: 'unknown', role: 'customer', identityId: id, name: who.displayName };
   return { kind: 'customer', role: 'customer', customerId: customer._id, name: customer.name, identityId: id };
 }
@@ -56,8 +59,8 @@ export async function resolveActor(who: Who, config: Config): Promise<Actor> {
 /** Creates a staff member and their identity (or returns the identity a racing process created). */
 async function createStaffIdentity(who: Who, role: StaffRole, name: string, timeZone: string, by: string): Promise<IdentityDoc> {
   const staffId = `s_${randomBytes(5).toString('hex')}`;
-  await Staff.create({ _id: staffId, name, role, timeZone });
   const id = identityId(who.platform, who.userId);
+  await Staff.create({ _id: staffId, name, role, timeZone, identityIds: [id] });
   try {
     const identity = await Identity.create({
       _id: id, platform: who.platform, platformUserId: who.userId, kind: 'staff', refId: staffId, chatId: who.chatId, displayName: who.displayName,
@@ -81,15 +84,16 @@ export async function ensureCustomer(actor: Actor, who: Who): Promise<CustomerDo
   const { customer } = await upsertLead({ name: who.displayName.trim(), phones: [], emails: [], tags: [], source: who.platform, viaIdentity: true }, actor.identityId ? `identity:${actor.identityId}` : 'system');
   try {
     await Identity.create({
-      _id: actor.identityId, platform: who.platform, platformUserId: who.userId, kind: 'customer', refId: String(customer._id), chatId: who.chatId, displayName: who.displayName,
+      _id: actor.identityId, platform: who.platform, platformUserId: who.userId, kind: 'customer', refId: customer._id, chatId: who.chatId, displayName: who.displayName,
     });
-    return customer;
+    await listIdentity('customer', customer._id, actor.identityId);
+    return { ...customer, identityIds: [actor.identityId] };
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     // Another process created it first: use theirs, drop ours (it has no data yet).
     await Customer.deleteOne({ _id: customer._id });
     const identity = await Identity.findById(actor.identityId).lean<IdentityDoc>();
-    return getCustomer(Number(identity!.refId));
+    return getCustomer(identity!.refId);
   }
 }
 
@@ -106,10 +110,10 @@ export async function linkCustomerByPhone(actor: Actor, who: Who, phone: string)
     await addContactDetails(current._id, { phones: [phone], emails: [], tags: [] }, by);
     return { customer: await getCustomer(current._id), linked: 'added' };
   }
-  await Identity.updateOne(
-    { _id: identityId(who.platform, who.userId) },
-    { $set: { platform: who.platform, platformUserId: who.userId, kind: 'customer', refId: String(owner), chatId: who.chatId, displayName: who.displayName } },
-    { upsert: true },
+  await pointIdentity(
+    { _id: identityId(who.platform, who.userId), platform: who.platform, platformUserId: who.userId, chatId: who.chatId, displayName: who.displayName },
+    'customer',
+    owner,
   );
   if (actor.kind === 'customer') {
     // The record made from their first messages folds into the real one (it has no phone of its own to conflict).
@@ -140,27 +144,43 @@ export async function createInvite(by: Extract<Actor, { kind: 'staff' }>, role: 
   return { code, expiresAt };
 }
 
+type InviteDoc = { _id: string; kind: string; role?: string | null; targetKind?: string | null; targetRef?: string | null; createdBy: string; expiresAt: Date };
+
+/**
+ * Redeems a one-time code: reads it by `_id`, checks kind and expiry, then claims it with a unique
+ * insert ({@link CodeClaim}) — the step that makes it single-use under any concurrency. Returns the
+ * code and a function that gives it back (for a redemption refused afterwards).
+ */
+async function redeemCode(raw: string, kind: 'invite' | 'link', by: string, now: Date): Promise<{ invite: InviteDoc; release: () => Promise<void> }> {
+  const code = raw.trim().toUpperCase();
+  const invite = await Invite.findById(code).lean<InviteDoc>();
+  if (!invite || invite.kind !== kind || invite.expiresAt <= now) throw new NotFoundError(kind === 'invite' ? 'invite code' : 'link code', raw);
+  try {
+    await CodeClaim.create({ _id: code, by, at: now, expiresAt: invite.expiresAt });
+  } catch (error) {
+    if (isDuplicateKey(error)) throw new NotFoundError(kind === 'invite' ? 'invite code' : 'link code', raw);
+    throw error;
+  }
+  await Invite.updateOne({ _id: code }, { $set: { usedBy: by, usedAt: now } });
+  const release = async () => {
+    await Invite.updateOne({ _id: code }, { $unset: { usedBy: '', usedAt: '' } });
+    await CodeClaim.deleteOne({ _id: code });
+  };
+  return { invite, release };
+}
+
 /** Uses an invite code: the platform user becomes staff with the invite's role. */
 export async function joinWithCode(code: string, who: Who, config: Config, now: Date): Promise<StaffDoc> {
-  const invite = await Invite.findOneAndUpdate(
-    { _id: code.trim().toUpperCase(), kind: 'invite', usedBy: { $exists: false }, expiresAt: { $gt: now } },
-    { $set: { usedBy: identityId(who.platform, who.userId), usedAt: now } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!invite) throw new NotFoundError('invite code', code);
   const id = identityId(who.platform, who.userId);
+  const { invite, release } = await redeemCode(code, 'invite', id, now);
   const existing = await Identity.findById(id).lean<IdentityDoc>();
   if (existing?.kind === 'staff') {
-    await Invite.updateOne({ _id: invite._id }, { $unset: { usedBy: '', usedAt: '' } });
+    await release();
     throw new ConflictError('You are already staff.');
   }
   const staffId = `s_${randomBytes(5).toString('hex')}`;
-  const [staff] = await Staff.create([{ _id: staffId, name: who.displayName, role: invite.role as StaffRole, timeZone: config.DEFAULT_TIMEZONE }]);
-  await Identity.updateOne(
-    { _id: id },
-    { $set: { platform: who.platform, platformUserId: who.userId, kind: 'staff', refId: staffId, chatId: who.chatId, displayName: who.displayName } },
-    { upsert: true },
-  );
+  const [staff] = await Staff.create([{ _id: staffId, name: who.displayName, role: invite.role as StaffRole, timeZone: config.DEFAULT_TIMEZONE, identityIds: [id] }]);
+  await pointIdentity({ _id: id, platform: who.platform, platformUserId: who.userId, chatId: who.chatId, displayName: who.displayName }, 'staff', staffId);
   await audit(`staff:${staffId}`, 'staff.join', `staff:${staffId}`, { role: invite.role, invite: invite._id, invitedBy: invite.createdBy });
   return staff!.toObject<StaffDoc>();
 }
@@ -175,7 +195,7 @@ export async function createLinkCode(actor: Actor, who: Who, ttlHours: number, n
   } else {
     const customer = await ensureCustomer(actor, who);
     targetKind = 'customer';
-    targetRef = String(customer._id);
+    targetRef = customer._id;
   }
   const code = newCode();
   const expiresAt = new Date(now.getTime() + Math.min(ttlHours, 24) * 3_600_000);
@@ -186,14 +206,8 @@ export async function createLinkCode(actor: Actor, who: Who, ttlHours: number, n
 /** Redeems a link code from another platform account: this identity now points at the same person. */
 export async function redeemLinkCode(code: string, who: Who, now: Date): Promise<{ kind: 'staff' | 'customer'; ref: string }> {
   const id = identityId(who.platform, who.userId);
-  const invite = await Invite.findOneAndUpdate(
-    { _id: code.trim().toUpperCase(), kind: 'link', usedBy: { $exists: false }, expiresAt: { $gt: now } },
-    { $set: { usedBy: id, usedAt: now } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!invite) throw new NotFoundError('link code', code);
-  // A refused redemption gives the code back, so it still works from the right account.
-  const release = () => Invite.updateOne({ _id: invite._id, usedBy: id }, { $unset: { usedBy: '', usedAt: '' } });
+  // A refused redemption gives the code back (release), so it still works from the right account.
+  const { invite, release } = await redeemCode(code, 'link', id, now);
   if (invite.createdBy === id) {
     await release();
     throw new ValidationError('code', 'send the code from your other account, not this one');
@@ -203,10 +217,10 @@ export async function redeemLinkCode(code: string, who: Who, now: Date): Promise
     await release();
     throw new ConflictError('This account belongs to a staff member and cannot be linked to someone else.');
   }
-  await Identity.updateOne(
-    { _id: id },
-    { $set: { platform: who.platform, platformUserId: who.userId, kind: invite.targetKind, refId: invite.targetRef, chatId: who.chatId, displayName: who.displayName } },
-    { upsert: true },
+  await pointIdentity(
+    { _id: id, platform: who.platform, platformUserId: who.userId, chatId: who.chatId, displayName: who.displayName },
+    invite.targetKind as 'staff' | 'customer',
+    invite.targetRef!,
   );
   await audit(id, 'identity.link', `${invite.targetKind}:${invite.targetRef}`, { code: invite._id });
   return { kind: invite.targetKind as 'staff' | 'customer', ref: invite.targetRef! };
@@ -214,5 +228,5 @@ export async function redeemLinkCode(code: string, who: Who, now: Date): Promise
 
 /** Staff members with one of the roles (active only), for routing notifications. */
 export async function staffWithRoles(roles: StaffRole[]): Promise<StaffDoc[]> {
-  return Staff.find({ role: { $in: roles }, active: true }).lean<StaffDoc[]>();
+  return Staff.find({ role: { $in: roles }, active: true }).comment(scanComment('staff-by-role')).lean<StaffDoc[]>();
 }

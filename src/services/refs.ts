@@ -1,19 +1,30 @@
 /**
- * Human references to records: customers are C12 (or 12), orders O7 (or 7).
+ * Human references to records, which are also their `_id`s: customers are `"C12"`, orders
+ * `"O7"`. People may type `C12`, `c12` or just `12`; these functions turn that into the `_id`.
+ *
+ * Why strings: FerretDB's SQLite backend uses its index only for an exact `{_id: <string>}`
+ * filter, so a numeric `_id` made every lookup read the whole collection.
  *
  * @example
- *   customerNumber('C12') // → 12
- *   formatCustomerRef(12) // → 'C12'
+ *   customerIdOf('c12') // → 'C12'
+ *   customerIdOf('12')  // → 'C12'
+ *   orderIdOf('O7')     // → 'O7'
+ *   customerIdFor(13)   // → 'C13'
  */
-export function customerNumber(ref: string): number | undefined {
+export function customerIdOf(ref: string): string | undefined {
   const m = /^c?(\d{1,9})$/i.exec(ref.trim());
-  return m?.[1] ? Number(m[1]) : undefined;
+  return m?.[1] ? customerIdFor(Number(m[1])) : undefined;
 }
 
-export function orderNumber(ref: string): number | undefined {
+export function orderIdOf(ref: string): string | undefined {
   const m = /^o?(\d{1,9})$/i.exec(ref.trim());
-  return m?.[1] ? Number(m[1]) : undefined;
+  return m?.[1] ? orderIdFor(Number(m[1])) : undefined;
 }
 
-export const formatCustomerRef = (id: number): string => `C${id}`;
-export const formatOrderRef = (id: number): string => `O${id}`;
+export const customerIdFor = (n: number): string => `C${n}`;
+export const orderIdFor = (n: number): string => `O${n}`;
+
+/** The number inside a reference, for sorting people-facing lists numerically (`C9` before `C10`). */
+export function refNumber(id: string): number {
+  return Number(id.slice(1)) || 0;
+}

@@ -31,7 +31,8 @@ import { ConflictError } from '../errors.js';
 import { PAGE_SIZE, type Page } from './contacts.js';
 import { sumWindow, windowMonthKeys, type MonthBucket } from './order-months.js';
 import { rfmEdges, rfmScores, segmentFor, SEGMENTS, type RfmEdges, type Segment } from './rfm.js';
-import { isDuplicateKey } from './sequence.js';
+import { isDuplicateKey } from '../db/writes.js';
+import { refNumber } from './refs.js';
 
 const DAY_MS = 86_400_000;
 /** Inserts travel as one command per batch (one SQLite transaction on FerretDB). */
@@ -102,7 +103,7 @@ interface NextState {
 
 /** A whole state document, as inserted. */
 type HistoryEntry = { segment: string; from?: string | null; at: Date };
-type StateDocument = NextState & { _id: string; customerId: number; segmentSince: Date; computedAt: Date; history: HistoryEntry[] };
+type StateDocument = NextState & { _id: string; customerId: string; segmentSince: Date; computedAt: Date; history: HistoryEntry[] };
 
 /**
  * Recomputes every customer's segment: reads the stored states, streams the
@@ -122,7 +123,7 @@ export async function recomputeSegments(now: Date, options: RecomputeOptions): P
 
     // 1. What we stored last time, and 2. the customers: two streaming reads, run side by side
     // (the server works on both cursors at once; each is one projected pass).
-    const previous = new Map<number, StoredState>();
+    const previous = new Map<string, StoredState>();
     const readStates = async () => {
       const states = SegmentState.find({}, { _id: 0, customerId: 1, segment: 1, r: 1, f: 1, m: 1, orders: 1, value: 1, lastOrderAt: 1, segmentSince: 1, computedAt: 1, history: 1 })
         .lean<StoredState[]>()
@@ -136,12 +137,12 @@ export async function recomputeSegments(now: Date, options: RecomputeOptions): P
     // The three numbers of everyone with orders, in flat arrays.
     const window = windowMonthKeys(now);
     const base = options.baseCurrency;
-    const ids: number[] = [];
+    const ids: string[] = [];
     const days: number[] = [];
     const frequency: number[] = [];
     const monetary: number[] = [];
     const lifetime: { orders: number; value: number; lastOrderAt: Date }[] = [];
-    const leads: number[] = [];
+    const leads: string[] = [];
     let customers = 0;
     const readCustomers = async () => {
       const cursor = Customer.find({}, { status: 1, 'totals.orders': 1, 'totals.revenue': 1, 'totals.lastOrderAt': 1, 'totals.months': 1 })
@@ -236,7 +237,7 @@ class StateWriter {
     private readonly keepAlive: () => Promise<void>,
   ) {}
 
-  async put(customerId: number, next: NextState, prev: StoredState | undefined): Promise<void> {
+  async put(customerId: string, next: NextState, prev: StoredState | undefined): Promise<void> {
     const now = this.now;
     const _id = segmentStateId(customerId);
     if (!prev) {
@@ -264,7 +265,7 @@ class StateWriter {
     this.changes.push({ doc, update: Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set } });
   }
 
-  remove(customerId: number): void {
+  remove(customerId: string): void {
     this.counts.removed++;
     this.removals.push(segmentStateId(customerId));
   }
@@ -375,7 +376,7 @@ export async function segmentSizes(): Promise<{ segment: Segment; customers: num
 export type MemberSort = 'value' | 'recency';
 
 export interface SegmentMember {
-  customerId: number;
+  customerId: string;
   name: string;
   phone?: string;
   email?: string;
@@ -430,7 +431,7 @@ export async function segmentMembers(segment: Segment, options: { sort?: MemberS
 }
 
 export interface Movement {
-  customerId: number;
+  customerId: string;
   from: Segment;
   to: Segment;
   at: Date;
@@ -448,7 +449,7 @@ export async function movements(since: Date): Promise<Movement[]> {
       if (h.from && h.at >= since) list.push({ customerId: s.customerId, from: h.from as Segment, to: h.segment as Segment, at: h.at });
     }
   }
-  return list.sort((a, b) => b.at.getTime() - a.at.getTime() || a.customerId - b.customerId);
+  return list.sort((a, b) => b.at.getTime() - a.at.getTime() || refNumber(a.customerId) - refNumber(b.customerId));
 }
 
 /** Movements counted per (from → to), largest flow first. */
@@ -466,7 +467,7 @@ export function summariseMovements(list: readonly Movement[]): { from: Segment; 
 }
 
 export interface LapsedCustomer {
-  customerId: number;
+  customerId: string;
   name: string;
   phone?: string;
   email?: string;

@@ -93,13 +93,13 @@ export async function staffStats(period: StatsPeriod, now: Date, zone: string, s
   // (the others answer 0), so the count and the sum are two pipelines.
   const counted = { $match: { createdAt: inPeriod, status: { $ne: 'cancelled' } } };
   const byCustomerAndCurrency = { customerId: '$customerId', currency: '$currency' };
-  type Group = { _id: { customerId: number; currency: string }; n: number };
+  type Group = { _id: { customerId: string; currency: string }; n: number };
   const [orderCounts, revenues] = await Promise.all([
     Order.aggregate<Group>([counted, { $group: { _id: byCustomerAndCurrency, n: { $sum: 1 } } }]),
     Order.aggregate<Group>([counted, { $group: { _id: byCustomerAndCurrency, n: { $sum: '$amountMinor' } } }]),
   ]);
   if (orderCounts.length > 0) {
-    const owned = await Customer.find({ ownerId: staffId ?? { $in: staff.map((s) => s._id) } }, { ownerId: 1 }).lean<{ _id: number; ownerId: string }[]>();
+    const owned = await Customer.find({ ownerId: staffId ?? { $in: staff.map((s) => s._id) } }, { ownerId: 1 }).lean<{ _id: string; ownerId: string }[]>();
     const ownerOf = new Map(owned.map((c) => [c._id, c.ownerId]));
     const credit = (g: Group, add: (r: StaffStatsRow) => void) => {
       const owner = ownerOf.get(g._id.customerId);
@@ -134,9 +134,9 @@ export async function staffStats(period: StatsPeriod, now: Date, zone: string, s
   // First response: each customer message or complaint → the next reply or note by staff on that customer.
   const cursor = Interaction.find({ at: inPeriod }, { customerId: 1, kind: 1, staffId: 1, at: 1 })
     .sort({ customerId: 1, at: 1 })
-    .lean<{ customerId: number; kind: string; staffId?: string | null; at: Date }[]>()
+    .lean<{ customerId: string; kind: string; staffId?: string | null; at: Date }[]>()
     .cursor({ batchSize: 1000 });
-  let current: number | undefined;
+  let current: string | undefined;
   let waiting: Date[] = [];
   for await (const i of cursor) {
     if (i.customerId !== current) {

@@ -2,15 +2,17 @@
  * Rebuilds customers' running totals from their orders — the repair pass for
  * a crash between writing an order and bumping the totals, and the proof that
  * the totals are derived data. One streaming cursor over orders with a
- * projection, then batched writes; never a query per customer.
+ * projection, then batched writes; never a query per customer. The customers' recent
+ * order and interaction lists (src/services/recent.ts) are rebuilt with them.
  *
  * @example
  *   await rebuildTotals();      // every customer
- *   await rebuildTotals([12]);  // just C12
+ *   await rebuildTotals(['C12']); // just C12
  */
 import { Customer } from '../../models/customer.js';
 import { Order } from '../../models/order.js';
 import { monthKey, type MonthBucket } from './order-months.js';
+import { rebuildRecent } from './recent.js';
 
 interface Totals {
   orders: number;
@@ -21,9 +23,9 @@ interface Totals {
   months: Record<string, MonthBucket>;
 }
 
-export async function rebuildTotals(customerIds?: number[]): Promise<{ customers: number; changed: number }> {
+export async function rebuildTotals(customerIds?: string[]): Promise<{ customers: number; changed: number }> {
   const filter = customerIds ? { customerId: { $in: customerIds } } : {};
-  const totals = new Map<number, Totals>();
+  const totals = new Map<string, Totals>();
   const cursor = Order.find(filter, { customerId: 1, amountMinor: 1, currency: 1, status: 1, createdAt: 1 }).lean().cursor({ batchSize: 1000 });
   for await (const o of cursor) {
     const t = totals.get(o.customerId) ?? { orders: 0, revenue: {}, months: {} };
@@ -72,6 +74,7 @@ export async function rebuildTotals(customerIds?: number[]): Promise<{ customers
     if (batch.length >= 50) await flush();
   }
   await flush();
+  await rebuildRecent(customerIds);
   return { customers: seen, changed };
 }
 
