@@ -3,7 +3,8 @@
  *
  *   npx tsx scripts/db.ts build   build (or reuse) the FerretDB launcher in .cache/ferretdb
  *   npx tsx scripts/db.ts start   start a local database server (data in ./data) and print its URI;
- *                                 runs until Ctrl-C / SIGTERM
+ *                                 runs until Ctrl-C / SIGTERM; refused while another process
+ *                                 (e.g. `npm start` without MONGODB_URI) owns ./data
  *
  * Why: the first FerretDB build downloads Go modules and takes minutes; CI runs `build` up
  * front so that time is not spent inside a test hook, and developers use `start` to get a
@@ -31,6 +32,7 @@ async function main(command: string | undefined): Promise<void> {
         repoRoot,
         env: process.env,
         log,
+        busyHint: 'Stop that process first: it already runs a database on this folder (its start-up output shows the address).',
       });
       console.log(`MONGODB_URI=${server.uri}`);
       log(`${server.kind} is ready; press Ctrl-C to stop.`);

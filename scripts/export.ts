@@ -4,7 +4,9 @@
  *   npm run export -- --out exports/        → exports/customers.csv, exports/orders.csv
  *
  * Streams from the database straight into the files (flat memory). Exit code
- * 0 on success, 1 on an error, 2 on bad configuration or usage.
+ * 0 on success, 1 on an error, 2 on bad configuration or usage. Refused (exit
+ * code 1) while `npm start` runs on the same local data folder: use the chat's
+ * `export` command then.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -14,6 +16,10 @@ import { writeCustomersCsv, writeOrdersCsv } from '../src/services/export.js';
 import { withDatabase } from './connect.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
+
+/** Told when a running `npm start` owns the local database folder. */
+const BUSY_HINT =
+  'Stop `npm start` first, or export from the chat with the `export` command, or use MongoDB (MONGODB_URI) to run several processes on one database.';
 
 async function main(): Promise<number> {
   let out: string;
@@ -33,7 +39,7 @@ async function main(): Promise<number> {
       const orders = await writeOrdersCsv(createWriteStream(ordersFile));
       process.stdout.write(`${customersFile}: ${customers} customer(s)\n${ordersFile}: ${orders} order(s)\n`);
       return 0;
-    }, say);
+    }, say, { busyHint: BUSY_HINT });
   } catch (error) {
     say(`Export failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;

@@ -7,7 +7,8 @@
  * --json). Rejected rows are listed with their line in the file (the header is
  * row 1). Exit code 0 even when rows were rejected; 1 on a fatal error (the
  * file cannot be read, no phone/e-mail column, database unreachable);
- * 2 on bad configuration or usage.
+ * 2 on bad configuration or usage. Refused (exit code 1) while `npm start`
+ * runs on the same local data folder: use the chat's `import` command then.
  */
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -19,6 +20,11 @@ import { importCustomers, type ImportReport } from '../src/services/import.js';
 import { withDatabase } from './connect.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
+
+/** Told when a running `npm start` owns the local database folder. */
+const BUSY_HINT =
+  'Stop `npm start` first, or import from the chat: the `import` command with a CSV file (send the file with the caption "import"), ' +
+  'or use MongoDB (MONGODB_URI) to run several processes on one database.';
 
 function formatReport(file: string, r: ImportReport): string {
   const lines = [
@@ -64,7 +70,7 @@ async function main(): Promise<number> {
       say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
       process.stdout.write(`${parsed.values.json ? JSON.stringify(report, null, 2) : formatReport(basename(file), report)}\n`);
       return 0;
-    }, say);
+    }, say, { busyHint: BUSY_HINT });
   } catch (error) {
     const message = error instanceof AppError || error instanceof Error ? error.message : String(error);
     say(`Import failed: ${message}`);

@@ -39,11 +39,19 @@ const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /**
+     * `web` (adapters only) and `worker` (jobs only) are for several processes on one MongoDB: they
+     * need MONGODB_URI, since the embedded database belongs to one process (src/db/server.ts refuses them).
+     */
     ROLE: z.enum(['web', 'worker', 'all']).default('all'),
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     MONGODB_URI: optionalString.refine((v) => v === undefined || /^mongodb(\+srv)?:\/\//.test(v), {
       message: 'must start with mongodb:// or mongodb+srv://',
     }),
+    /**
+     * Database name when MONGODB_URI names none (`mongodb://host/shopdb` uses `shopdb`, as every
+     * MongoDB tool does), and for the local embedded server. See `databaseNameFor` in src/db/connect.ts.
+     */
     MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, _ and - only').default('chatcrm'),
     DATA_DIR: z.string().min(1).default('./data'),
     DEFAULT_PHONE_REGION: z

@@ -10,7 +10,7 @@ import { createTelegramAdapter, startTelegram } from '../bots/telegram/index.js'
 import { runsAdapters, startJobsForRole } from '../jobs/worker.js';
 import { loadConfig, type Config } from './config.js';
 import { createCore } from './core/handle.js';
-import { connectMongoose, disconnectMongoose, resolveDatabaseServer, type DatabaseServer } from './db/index.js';
+import { connectMongoose, databaseEngine, databaseNameFor, disconnectMongoose, resolveDatabaseServer, type DatabaseServer } from './db/index.js';
 import { ConfigError } from './errors.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger } from './log.js';
@@ -39,6 +39,7 @@ async function main(): Promise<number> {
       repoRoot: resolve(import.meta.dirname, '..'),
       env: process.env,
       log: say,
+      role: config.ROLE, // ROLE=web|worker need MONGODB_URI; a local data folder has one owning process
     });
   } catch (error) {
     say(error instanceof Error ? error.message : String(error));
@@ -58,8 +59,10 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => void shutdown().then(() => process.exit(143)));
 
   try {
-    await connectMongoose(server.uri, config.MONGODB_DB);
-    if (server.kind !== 'external') say(`Database: ${server.kind} (local, data in ${config.DATA_DIR})`);
+    const dbName = databaseNameFor(server.uri, config.MONGODB_DB); // the URI's database, else MONGODB_DB
+    await connectMongoose(server.uri, dbName);
+    const where = server.kind === 'external' ? 'from MONGODB_URI' : `local ${server.kind}, data in ${config.DATA_DIR}`;
+    say(`Database: ${databaseEngine()} "${dbName}" (${where}${databaseEngine() === 'ferretdb' ? ', one connection' : ''})`);
     const notifier = new RoutingNotifier([new ConsoleSender(process.stdout)]);
     const core = createCore({ config, notifier, log, now: () => new Date() });
     const platforms = [config.TELEGRAM_BOT_TOKEN, config.SLACK_BOT_TOKEN].filter(Boolean);

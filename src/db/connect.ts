@@ -1,12 +1,17 @@
 /**
- * Mongoose connection and index creation.
+ * Mongoose connection: which database, which engine, how many connections, and index creation.
  *
  * Why: `autoIndex` builds indexes in the background and only reports failures through model
  * `error` events, so a missing unique or TTL index goes unnoticed. We turn it off and create
  * every index explicitly at start-up, failing loudly when one cannot be created (FerretDB,
  * for instance, refuses TTL, partial and text indexes).
+ *
+ * FerretDB v1 runs updates as read-modify-write, so the same `$inc` arriving on two connections at
+ * once loses one increment (500 concurrent `$inc`s through the driver's default pool left 12).
+ * Over one connection none are lost and it is not slower, so on FerretDB — however it was reached,
+ * MONGODB_URI included — mongoose gets exactly one connection; MongoDB keeps the default pool.
  */
-import mongoose, { type Model } from 'mongoose';
+import mongoose, { type ConnectOptions, type Model } from 'mongoose';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyModel = Model<any, any, any, any, any, any, any>;
@@ -50,18 +55,133 @@ export class IndexCreationError extends Error {
   }
 }
 
+/** The server software behind a connection string. */
+export type DatabaseEngine = 'mongodb' | 'ferretdb';
+
+const SERVER_SELECTION_TIMEOUT_MS = 10_000;
+let connectedEngine: DatabaseEngine | undefined;
+
+/**
+ * The database name a connection string asks for: the path of the URI (`mongodb://host/shopdb` →
+ * `shopdb`, percent-decoded), else `fallback` (MONGODB_DB) when the URI names none (no path, or
+ * just `/`).
+ *
+ * Why: every MongoDB tool (mongosh, mongodump, the drivers) treats the path as the database, so a
+ * MONGODB_URI naming `shopdb` must not quietly write into `chatcrm`. The local servers' URIs name
+ * no database, so MONGODB_DB is the name there.
+ *
+ * Throws an Error for a string that is not a `mongodb://` or `mongodb+srv://` URI, and for a
+ * name MongoDB would refuse (with `/\. "$`, a space or NUL, or over 63 bytes).
+ *
+ * @example
+ * databaseNameFor('mongodb+srv://app:pw@cluster0.example.net/shopdb?retryWrites=true', 'chatcrm'); // 'shopdb'
+ * databaseNameFor('mongodb://127.0.0.1:27017/', 'chatcrm');                                       // 'chatcrm'
+ */
+export function databaseNameFor(uri: string, fallback: string): string {
+  const match = /^mongodb(?:\+srv)?:\/\/([^]*)$/i.exec(uri.trim());
+  if (!match) throw new Error('The database connection string must start with mongodb:// or mongodb+srv://');
+  // Connection string spec: the host list ends at the first "/" (user names and passwords must
+  // percent-encode theirs); the database runs from there to "?" (options) or "#".
+  const rest = match[1]!;
+  const slash = rest.indexOf('/');
+  if (slash < 0) return fallback;
+  const encoded = rest.slice(slash + 1).split(/[?#]/, 1)[0]!;
+  if (encoded === '') return fallback;
+  let name: string;
+  try {
+    name = decodeURIComponent(encoded);
+  } catch {
+    throw new Error(`The database name in the connection string is not valid percent-encoding: ${encoded}`);
+  }
+  if (/[/\\. "$\0]/.test(name) || Buffer.byteLength(name, 'utf8') > 63) {
+    throw new Error(
+      `MongoDB does not accept the database name "${name}" from the connection string: ` +
+        'at most 63 bytes, without / \\ . " $, spaces or NUL.',
+    );
+  }
+  return name;
+}
+
+/**
+ * Tells FerretDB from MongoDB by a `buildInfo` answer: FerretDB adds `ferretdbVersion` (and
+ * `ferretdbFeatures`) to the fields MongoDB has.
+ *
+ * @example
+ * engineFromBuildInfo({ version: '7.0.42', ferretdbVersion: 'v1.24.2' }); // 'ferretdb'
+ */
+export function engineFromBuildInfo(buildInfo: Record<string, unknown>): DatabaseEngine {
+  return 'ferretdbVersion' in buildInfo || 'ferretdbFeatures' in buildInfo ? 'ferretdb' : 'mongodb';
+}
+
+/**
+ * Asks the server behind `uri` what it is, over a short-lived client of one connection that is
+ * closed before returning.
+ *
+ * Why: the pool size must be chosen before mongoose connects; a URI alone does not say whether a
+ * FerretDB sits behind it.
+ *
+ * @example
+ * await detectDatabaseEngine('mongodb://127.0.0.1:27017/'); // 'mongodb' or 'ferretdb'
+ */
+export async function detectDatabaseEngine(uri: string): Promise<DatabaseEngine> {
+  const client = new mongoose.mongo.MongoClient(uri, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, maxPoolSize: 1 });
+  try {
+    await client.connect();
+    return engineFromBuildInfo(await client.db('admin').command({ buildInfo: 1 }));
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The engine mongoose is connected to (or was, after a disconnect), for code that must know —
+ * e.g. a query shape FerretDB cannot run — and for logs.
+ *
+ * Throws before the first {@link connectMongoose}.
+ *
+ * @example
+ * log.info({ engine: databaseEngine() }, 'database connected');
+ */
+export function databaseEngine(): DatabaseEngine {
+  if (!connectedEngine) throw new Error('databaseEngine() was called before connectMongoose()');
+  return connectedEngine;
+}
+
+/**
+ * Connection pool options per engine: exactly one connection on FerretDB (opened at connect and
+ * kept; object options win over any `maxPoolSize` in the URI), the driver's defaults on MongoDB.
+ * Every command goes over the pool; the driver's server monitor keeps a socket of its own that
+ * only ever sends `hello` heartbeats (it cannot be turned off outside load-balanced mode).
+ *
+ * @example
+ * poolOptionsFor('ferretdb'); // { maxPoolSize: 1, minPoolSize: 1 }
+ */
+export function poolOptionsFor(engine: DatabaseEngine): Pick<ConnectOptions, 'maxPoolSize' | 'minPoolSize'> {
+  return engine === 'ferretdb' ? { maxPoolSize: 1, minPoolSize: 1 } : {};
+}
+
 /**
  * Connects the default mongoose connection and creates the indexes of every registered model.
- * Register models (import `models/`) before calling it. On an index failure the connection is
+ * Register models (import `models/`) before calling it. The server is asked first what it is
+ * ({@link detectDatabaseEngine}): FerretDB gets one connection, MongoDB the default pool
+ * ({@link poolOptionsFor}); {@link databaseEngine} reports which afterwards. `dbName` wins over a
+ * database in `uri`: pick it with {@link databaseNameFor}. On an index failure the connection is
  * closed and an {@link IndexCreationError} is thrown.
  *
  * @example
  * const server = await resolveDatabaseServer({ ... });
- * await connectMongoose(server.uri, 'chatcrm');
+ * await connectMongoose(server.uri, databaseNameFor(server.uri, config.MONGODB_DB));
  */
 export async function connectMongoose(uri: string, dbName: string): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);
-  await mongoose.connect(uri, { dbName, serverSelectionTimeoutMS: 10_000, autoIndex: false });
+  const engine = await detectDatabaseEngine(uri);
+  await mongoose.connect(uri, {
+    dbName,
+    serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
+    autoIndex: false,
+    ...poolOptionsFor(engine),
+  });
+  connectedEngine = engine;
   try {
     await ensureIndexes();
   } catch (err) {

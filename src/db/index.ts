@@ -1,12 +1,13 @@
 /**
- * Database bootstrap: pick or start a MongoDB-compatible server, connect mongoose, create indexes.
+ * Database bootstrap: pick or start a MongoDB-compatible server (owning its data folder when it is
+ * local), connect mongoose (one connection on FerretDB), create indexes.
  *
  * @example
- * import { resolveDatabaseServer, connectMongoose } from './db/index.js';
+ * import { resolveDatabaseServer, connectMongoose, databaseNameFor } from './db/index.js';
  * const server = await resolveDatabaseServer({
  *   mongodbUri: process.env.MONGODB_URI, dataDir: 'data', repoRoot: process.cwd(), env: process.env, log: console.log,
  * });
- * await connectMongoose(server.uri, 'chatcrm');
+ * await connectMongoose(server.uri, databaseNameFor(server.uri, 'chatcrm'));
  */
 export {
   ensureFerretDbLauncher,
@@ -25,9 +26,32 @@ export {
 export {
   resolveDatabaseServer,
   DatabaseUnavailableError,
+  SharedDatabaseRequiredError,
   type DatabaseServer,
   type DatabaseServerKind,
   type DatabaseAttempt,
   type ResolveDatabaseServerOptions,
 } from './server.js';
-export { connectMongoose, disconnectMongoose, ensureIndexes, IndexCreationError, type IndexFailure } from './connect.js';
+export {
+  connectMongoose,
+  disconnectMongoose,
+  ensureIndexes,
+  databaseNameFor,
+  databaseEngine,
+  detectDatabaseEngine,
+  engineFromBuildInfo,
+  poolOptionsFor,
+  IndexCreationError,
+  type DatabaseEngine,
+  type IndexFailure,
+} from './connect.js';
+export {
+  lockDataFolder,
+  readDataFolderOwner,
+  DataFolderInUseError,
+  DATA_FOLDER_LOCK_FILE,
+  DEFAULT_DATA_FOLDER_HINT,
+  type DataFolderLock,
+  type DataFolderOwner,
+  type LockDataFolderOptions,
+} from './data-lock.js';

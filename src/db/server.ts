@@ -6,12 +6,16 @@
  * working database with zero setup, and one clear error when nothing works.
  */
 import { join } from 'node:path';
+import { lockDataFolder, type DataFolderLock } from './data-lock.js';
 import { ensureFerretDbLauncher, startFerretDb, type StartedServer } from './ferretdb.js';
 import { findSystemMongod, startDownloadedMongod, startMongod } from './mongod.js';
 
 export type DatabaseServerKind = 'external' | 'mongod' | 'ferretdb' | 'memory-server';
 
-/** A database server ready for connections; `stop()` is a no-op for external servers. */
+/**
+ * A database server ready for connections; `stop()` is a no-op for external servers. For local
+ * servers `stop()` also gives up the ownership of the data folder (see ./data-lock.ts).
+ */
 export interface DatabaseServer extends StartedServer {
   kind: DatabaseServerKind;
 }
@@ -29,6 +33,17 @@ export interface ResolveDatabaseServerOptions {
    */
   env: NodeJS.ProcessEnv;
   log: (msg: string) => void;
+  /**
+   * The app's `ROLE`. `web` and `worker` mean several processes share one database, which only a
+   * MongoDB server can do: without `mongodbUri` they are refused ({@link SharedDatabaseRequiredError}).
+   * Scripts leave it unset.
+   */
+  role?: 'web' | 'worker' | 'all';
+  /**
+   * What to tell a process that is refused because another one owns `dataDir`
+   * (`DataFolderInUseError`); default: stop it, or another DATA_DIR, or MONGODB_URI.
+   */
+  busyHint?: string;
 }
 
 /** One step of the resolution that did not produce a server. */
@@ -55,6 +70,22 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/** Thrown by {@link resolveDatabaseServer} for `ROLE=web|worker` without MONGODB_URI. */
+export class SharedDatabaseRequiredError extends Error {
+  readonly code = 'DB_SHARED_REQUIRED' as const;
+
+  constructor(readonly role: 'web' | 'worker') {
+    super(
+      [
+        `ROLE=${role} is one of several processes, but the embedded database (no MONGODB_URI) belongs to a single process:`,
+        'use MongoDB (MONGODB_URI) to run several processes, e.g. MONGODB_URI=mongodb://localhost:27017/chatcrm,',
+        'or run everything in one process with ROLE=all.',
+      ].join('\n'),
+    );
+    this.name = 'SharedDatabaseRequiredError';
+  }
+}
+
 /**
  * Returns a running database server, trying in order:
  * 1. `mongodbUri` (kind `external`, nothing is started and `stop()` does nothing);
@@ -63,24 +94,57 @@ export class DatabaseUnavailableError extends Error {
  * 3. FerretDB built from `tools/ferretdb` (needs Go the first time), data in `<dataDir>/ferretdb`;
  * 4. a `mongod` downloaded by mongodb-memory-server (needs internet), temporary data.
  *
+ * Before any local server starts, this process takes ownership of `dataDir` (`<dataDir>/.owner.lock`,
+ * released by `stop()`): a second process on the same folder gets `DataFolderInUseError` (./data-lock.ts)
+ * (code `DB_DATA_FOLDER_IN_USE`) and starts nothing, because two servers on the same files
+ * corrupt each other's data. `role` `web` or `worker` without `mongodbUri` is refused up front
+ * with {@link SharedDatabaseRequiredError} (code `DB_SHARED_REQUIRED`).
+ *
  * Throws {@link DatabaseUnavailableError} (code `DB_UNAVAILABLE`) listing why each step failed.
  *
  * @example
  * const server = await resolveDatabaseServer({
  *   mongodbUri: process.env.MONGODB_URI, dataDir: 'data', repoRoot: process.cwd(),
- *   env: process.env, log: console.log,
+ *   env: process.env, log: console.log, role: 'all',
  * });
- * await connectMongoose(server.uri, 'chatcrm');
+ * await connectMongoose(server.uri, databaseNameFor(server.uri, 'chatcrm'));
  * // ... on shutdown:
  * await disconnectMongoose();
  * await server.stop();
  */
 export async function resolveDatabaseServer(opts: ResolveDatabaseServerOptions): Promise<DatabaseServer> {
-  const { env, log } = opts;
+  const { log } = opts;
   if (opts.mongodbUri) {
     log(`Using the MongoDB server from MONGODB_URI (${redactUri(opts.mongodbUri)}).`);
     return { kind: 'external', uri: opts.mongodbUri, stop: async () => {} };
   }
+  if (opts.role === 'web' || opts.role === 'worker') throw new SharedDatabaseRequiredError(opts.role);
+  const lock = await lockDataFolder(opts.dataDir, opts.busyHint ? { hint: opts.busyHint } : {});
+  try {
+    const server = await startLocalServer(opts);
+    return { ...server, stop: releasingAfter(() => server.stop(), lock) };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+/** `stop` followed by giving up the data folder; once, however often it is called. */
+function releasingAfter(stop: () => Promise<void>, lock: DataFolderLock): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () =>
+    (stopping ??= (async () => {
+      try {
+        await stop();
+      } finally {
+        await lock.release();
+      }
+    })());
+}
+
+/** Steps 2–4 of {@link resolveDatabaseServer}, with the data folder already ours. */
+async function startLocalServer(opts: ResolveDatabaseServerOptions): Promise<DatabaseServer> {
+  const { env, log } = opts;
   const attempts: DatabaseAttempt[] = [{ step: 'MONGODB_URI', reason: 'not set' }];
 
   // 2. System mongod

@@ -124,7 +124,7 @@ export async function reserveNumbers(name: CounterName, n = 1): Promise<number[]
       const doc = await retryBusy(() =>
         Counter.findOneAndUpdate({ _id: name }, { $inc: { seq: n } }, { upsert: true, returnDocument: 'after' }).lean<{ seq: number }>(),
       );
-      const last = doc!.seq;
+      const last = doc.seq;
       return Array.from({ length: n }, (_, i) => last - n + 1 + i);
     } catch (error) {
       // Two first-ever upserts can race on the unique _id; the loser retries once.

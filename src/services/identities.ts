@@ -42,7 +42,7 @@ export async function pointIdentity(fields: IdentityFields, kind: PersonKind, re
   await Identity.updateOne({ _id: fields._id }, { $set: { ...fields, kind, refId } }, { upsert: true });
   await listIdentity(kind, refId, fields._id);
   if (before && (before.kind !== kind || before.refId !== refId)) {
-    await owners(before.kind as PersonKind).updateOne({ _id: before.refId }, { $pull: { identityIds: fields._id } });
+    await owners(before.kind).updateOne({ _id: before.refId }, { $pull: { identityIds: fields._id } });
   }
   return before;
 }

@@ -5,7 +5,8 @@
  * separate database per file (see `useTestDatabase` in ./db.ts), keeps files isolated and fast.
  * Uses MONGODB_URI when set, else resolveDatabaseServer (a system mongod if present, else
  * FerretDB built from tools/ferretdb) with its data in `.cache/test-db/<pid>`, wiped before
- * and removed after the run.
+ * and removed after the run. Like the app, the run owns that folder (`.owner.lock`, see
+ * src/db/data-lock.ts) until its teardown stops the server.
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
