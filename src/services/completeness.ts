@@ -12,6 +12,7 @@
  *   completeness({ name: 'Anna', phones: ['+84912345678'], emails: [], tags: [], consent: { promotions: false } })
  *   // → { score: 45, missing: ['email', 'tags', 'owner', 'consent'] }
  */
+import { refNumber } from './refs.js';
 import { Customer } from '../../models/customer.js';
 import type { Page } from './contacts.js';
 
@@ -62,7 +63,7 @@ export async function listIncomplete(page: number, pageSize = 10): Promise<Page<
   const wanted = Math.max(1, page) * pageSize;
   const kept: IncompleteCustomer[] = [];
   let total = 0;
-  const before = (a: IncompleteCustomer, b: IncompleteCustomer) => a.score < b.score || (a.score === b.score && a.id < b.id);
+  const before = (a: IncompleteCustomer, b: IncompleteCustomer) => a.score < b.score || (a.score === b.score && refNumber(a.id) < refNumber(b.id));
   const cursor = Customer.find({ status: 'active' }, { name: 1, phones: 1, emails: 1, tags: 1, ownerId: 1, consent: 1 }).lean().cursor({ batchSize: 1000 });
   for await (const c of cursor) {
     const { score, missing } = completeness(c);

@@ -451,8 +451,15 @@ class ImportRun {
   private async write({ plans, newDocs, changes, notes }: Prepared): Promise<void> {
     if (newDocs.size) {
       const docs = [...newDocs.values()].map((d) => ({ ...d, nameKey: foldName(d.name) }));
-      // Fresh numbers: a duplicate can only be this very insert, retried after "database is locked".
-      await insertIgnoringDuplicates(Customer, docs);
+      // Fresh numbers: a duplicate should only be this very insert, retried after "database is
+      // locked". Anything else means another writer was handed the same number: stop, and count
+      // nothing of this batch as new (the rows were not written as ours).
+      for (const id of await insertIgnoringDuplicates(Customer, docs)) {
+        const there = await Customer.findById(id, { createdBy: 1, createdAt: 1 }).lean();
+        if (there?.createdBy !== this.options.by || there.createdAt?.getTime() !== this.now.getTime()) {
+          throw new ConflictError(`Customer number ${id} was taken by another writer during the import; stopped before counting this batch. Import the file again (rows already imported are recognised).`);
+        }
+      }
     }
     if (changes.size) await this.writeChanges(changes);
     const oldNotes = await this.writeNotes(notes, new Set(newDocs.keys()));
@@ -512,6 +519,7 @@ class ImportRun {
       totals: { orders: 0, revenue: {} },
       recentOrderIds: [],
       recentInteractionIds: [],
+      identityIds: [],
       status: 'active',
       createdBy: this.options.by,
       createdAt: this.now,
@@ -614,6 +622,7 @@ interface NewCustomer {
   totals: { orders: number; revenue: Record<string, number> };
   recentOrderIds: string[];
   recentInteractionIds: mongoose.Types.ObjectId[];
+  identityIds: string[];
   status: 'active';
   createdBy: string;
   createdAt: Date;

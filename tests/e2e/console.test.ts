@@ -115,13 +115,13 @@ describe('console chat through piped stdin', () => {
 
   it('stored what the chat said it stored', async () => {
     expect(await Customer.find({}, { name: 1, phones: 1, emails: 1, tags: 1, source: 1 }).sort({ _id: 1 }).lean()).toEqual([
-      { _id: 1, name: 'Anna Nguyen', phones: ['+84912345678'], emails: ['anna@shop.vn'], tags: ['vip'], source: 'chat' },
-      { _id: 2, name: 'Zoe', phones: [], emails: [], tags: [], source: 'console' },
+      { _id: 'C1', name: 'Anna Nguyen', phones: ['+84912345678'], emails: ['anna@shop.vn'], tags: ['vip'], source: 'chat' },
+      { _id: 'C2', name: 'Zoe', phones: [], emails: [], tags: [], source: 'console' },
     ]);
-    expect(await Order.find({}, { customerId: 1, amountMinor: 1, currency: 1 }).lean()).toEqual([{ _id: 1, customerId: 1, amountMinor: 350_000, currency: 'VND' }]);
+    expect(await Order.find({}, { customerId: 1, amountMinor: 1, currency: 1 }).lean()).toEqual([{ _id: 'O1', customerId: 'C1', amountMinor: 350_000, currency: 'VND' }]);
     expect((await Interaction.find({}, { _id: 0, customerId: 1, kind: 1, text: 1 }).sort({ customerId: 1 }).lean())).toEqual([
-      { customerId: 1, kind: 'note', text: 'met at the expo' },
-      { customerId: 2, kind: 'message', text: 'Hello, is the blue dress in stock?' },
+      { customerId: 'C1', kind: 'note', text: 'met at the expo' },
+      { customerId: 'C2', kind: 'message', text: 'Hello, is the blue dress in stock?' },
     ]);
   });
 });

@@ -52,10 +52,10 @@ const slash = (userId: string, line: string) => answered(h.slash(userId, line));
 const dm = (userId: string, line: string) => answered(h.dm(userId, line));
 const click = (userId: string, button: Pick<SlackButton, 'actionId' | 'value'>) => answered(h.click(userId, button));
 
-async function customerIdOf(slackUser: string): Promise<number> {
+async function customerIdOf(slackUser: string): Promise<string> {
   const identity = await Identity.findById(`slack:T0001:${slackUser}`).lean();
   expect(identity?.kind).toBe('customer');
-  return Number(identity?.refId);
+  return String(identity?.refId);
 }
 
 beforeAll(async () => {
@@ -239,7 +239,7 @@ describe('Slack adapter: staff commands', () => {
   it('tag adds tags and untag removes them', async () => {
     expect((await slash(OWNER, `tag ${anna} #wholesale #expo`)).text).toBe(`${anna} tagged #wholesale #expo.`);
     expect((await dm(OWNER, `untag ${anna} #expo`)).text).toBe(`Removed #expo from ${anna}.`);
-    expect((await Customer.findById(Number(anna.slice(1))).lean())?.tags).toEqual(expect.arrayContaining(['vip', 'wholesale']));
+    expect((await Customer.findById(anna).lean())?.tags).toEqual(expect.arrayContaining(['vip', 'wholesale']));
   });
 
   it('order records an order with status buttons, and a status button moves it', async () => {
@@ -250,7 +250,7 @@ describe('Slack adapter: staff commands', () => {
     expect(paid?.label).toBe('Mark paid');
     const moved = await click(OWNER, paid!);
     expect(moved.text).toBe(`Order ${orderRef}: new → paid.`);
-    expect((await Order.findById(Number(orderRef.slice(1))).lean())?.status).toBe('paid');
+    expect((await Order.findById(orderRef).lean())?.status).toBe('paid');
   });
 
   it('orders lists the customer’s orders', async () => {
@@ -321,7 +321,7 @@ describe('Slack adapter: customers and team', () => {
     expect(forwarded.text).not.toMatch(/<!channel>|<https:/);
     const section = (forwarded.blocks as Block[])[0];
     expect(section?.text?.text).toContain('&lt;!channel&gt;');
-    expect(buttonsOf(forwarded.blocks).map((b) => b.value)).toEqual([`customer C${a}`]);
+    expect(buttonsOf(forwarded.blocks).map((b) => b.value)).toEqual([`customer ${a}`]);
   });
 
   it('invite creates a code that another Slack user redeems with join', async () => {
@@ -361,8 +361,8 @@ describe('Slack adapter: customers and team', () => {
     await dm(CUSTOMER_B, 'hi, I am Binh, phone 0911222333');
     const a = await customerIdOf(CUSTOMER_A);
     const b = await customerIdOf(CUSTOMER_B);
-    await slash(OWNER, `order C${a} 120k scarf`);
-    const bOrder = (await slash(OWNER, `order C${b} 990k secret sofa`)).text.match(/O\d+/)?.[0] ?? '';
+    await slash(OWNER, `order ${a} 120k scarf`);
+    const bOrder = (await slash(OWNER, `order ${b} 990k secret sofa`)).text.match(/O\d+/)?.[0] ?? '';
 
     const mine = await dm(CUSTOMER_A, 'orders');
     expect(mine.text).toContain('Your orders:');
@@ -370,20 +370,20 @@ describe('Slack adapter: customers and team', () => {
     expect(mine.text).not.toContain('sofa');
     expect(mine.text).not.toContain(bOrder);
 
-    const asked = await dm(CUSTOMER_A, `orders C${b}`);
+    const asked = await dm(CUSTOMER_A, `orders ${b}`);
     expect(asked.text).toContain('scarf');
     expect(asked.text).not.toContain('sofa');
     // Typed as a command (/crm …), a staff command is refused.
-    for (const line of [`customer C${b}`, 'find Binh', `orders C${b}`]) {
+    for (const line of [`customer ${b}`, 'find Binh', `orders ${b}`]) {
       const answer = await slash(CUSTOMER_A, line);
       expect(answer.text).not.toMatch(/Binh|sofa|0911/);
       if (!line.startsWith('orders')) expect(answer.text).toContain('staff only');
     }
     // In a DM, "customer C2" is just words to the shop: filed as a message, nothing shown.
-    const card = await dm(CUSTOMER_A, `customer C${b}`);
+    const card = await dm(CUSTOMER_A, `customer ${b}`);
     expect(card.text).toBe('Thanks, we got your message and will answer soon.');
     // A forged button press (any value can be posted) shows nothing either.
-    const forged = await click(CUSTOMER_A, { actionId: 'crm_0', value: `customer C${b}` });
+    const forged = await click(CUSTOMER_A, { actionId: 'crm_0', value: `customer ${b}` });
     expect(forged.text).not.toMatch(/Binh|sofa|0911/);
     const everything = [mine, asked, card, forged].flatMap((x) => x.texts).join('\n');
     expect(everything).not.toMatch(/Binh|sofa|0911/);

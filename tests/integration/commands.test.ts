@@ -5,6 +5,7 @@
 import '../../models/index.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ContactKey, Customer, Identity, Interaction, Invite, Order, Staff } from '../../models/index.js';
+import { refNumber } from '../../src/services/refs.js';
 import { buttonActions, countAll, createTestChat, customerIdIn, OWNER, orderIdIn, replyText, type Person } from '../support/chat.js';
 import { useTestDatabase } from '../support/db.js';
 
@@ -27,14 +28,14 @@ const manager = tg('1001', 'Minh');
 const sales = tg('1002', 'Lan');
 const support = tg('1003', 'Hoa');
 
-async function customerDoc(id: number) {
+async function customerDoc(id: string) {
   const c = await Customer.findById(id).lean();
-  if (!c) throw new Error(`C${id} missing`);
+  if (!c) throw new Error(`${id} missing`);
   return c;
 }
 
-/** Creates a lead as the owner and returns its number. */
-async function newLead(line: string): Promise<number> {
+/** Creates a lead as the owner and returns its id (`C12`). */
+async function newLead(line: string): Promise<string> {
   const reply = await say(OWNER, `lead ${line}`);
   expect(reply).toMatch(/^New lead C\d+ .* saved\.$/);
   return customerIdIn(reply);
@@ -94,8 +95,8 @@ describe('lead', () => {
     const phone = freshPhone();
     const reply = await send(OWNER, `lead Anna Nguyen ${phone.local} Anna@Shop.VN #vip met at the expo`);
     const id = customerIdIn(replyText(reply));
-    expect(replyText(reply)).toBe(`New lead C${id} Anna Nguyen saved.`);
-    expect(buttonActions(reply)).toEqual([`customer C${id}`]);
+    expect(replyText(reply)).toBe(`New lead ${id} Anna Nguyen saved.`);
+    expect(buttonActions(reply)).toEqual([`customer ${id}`]);
     const c = await customerDoc(id);
     expect(c).toMatchObject({ name: 'Anna Nguyen', nameKey: 'anna nguyen', phones: [phone.e164], emails: ['anna@shop.vn'], tags: ['vip'], status: 'active' });
     expect(await ContactKey.findById(`phone:${phone.e164}`).lean()).toMatchObject({ customerId: id });
@@ -109,7 +110,7 @@ describe('lead', () => {
     const id = await newLead(`Bao Tran ${phone.local}`);
     const before = await Customer.countDocuments();
     const reply = await say(OWNER, `lead Bao Tran ${phone.e164.replace('+84', '+84 ')}`);
-    expect(reply).toBe(`C${id} Bao Tran already has these details — nothing duplicated.`);
+    expect(reply).toBe(`${id} Bao Tran already has these details — nothing duplicated.`);
     expect(await Customer.countDocuments()).toBe(before);
     expect((await customerDoc(id)).phones).toEqual([phone.e164]);
   });
@@ -119,7 +120,7 @@ describe('lead', () => {
     const id = await newLead(`Chi Le ${phone.local}`);
     const before = await Customer.countDocuments();
     const reply = await say(OWNER, `lead Chi ${phone.e164} chi@le.vn #wholesale`);
-    expect(reply).toBe(`C${id} Chi Le already exists; added chi@le.vn, #wholesale.`);
+    expect(reply).toBe(`${id} Chi Le already exists; added chi@le.vn, #wholesale.`);
     expect(await Customer.countDocuments()).toBe(before);
     const c = await customerDoc(id);
     expect(c.emails).toEqual(['chi@le.vn']);
@@ -133,9 +134,9 @@ describe('lead', () => {
     const b = await newLead('Dung P. dung@pham.vn');
     const before = await countAll(['processeddeliveries']);
     const reply = await say(OWNER, `lead Dung ${phone.local} dung@pham.vn`);
-    expect(reply).toContain(`C${a}`);
-    expect(reply).toContain(`C${b}`);
-    expect(reply).toContain(`merge C${a} C${b}`);
+    expect(reply).toContain(`${a}`);
+    expect(reply).toContain(`${b}`);
+    expect(reply).toContain(`merge ${a} ${b}`);
     expect(await countAll(['processeddeliveries', 'counters'])).toEqual(withoutCounters(before));
     expect((await customerDoc(a)).emails).toEqual([]);
     expect((await customerDoc(b)).phones).toEqual([]);
@@ -164,7 +165,7 @@ function withoutCounters(counts: Record<string, number>): Record<string, number>
 }
 
 describe('find', () => {
-  let duc: number;
+  let duc: string;
   let ducPhone: ReturnType<typeof freshPhone>;
   beforeAll(async () => {
     ducPhone = freshPhone();
@@ -174,18 +175,18 @@ describe('find', () => {
 
   it('finds a name by the start of any word, without diacritics or case', async () => {
     const reply = await say(sales, 'find nguyen');
-    expect(reply).toContain(`C${duc} Nguyễn Văn Đức · +84 912 000 ${ducPhone.local.slice(-3)} · #findtag`);
-    expect(await say(sales, 'find DUC')).toContain(`C${duc} Nguyễn Văn Đức`);
+    expect(reply).toContain(`${duc} Nguyễn Văn Đức · +84 912 000 ${ducPhone.local.slice(-3)} · #findtag`);
+    expect(await say(sales, 'find DUC')).toContain(`${duc} Nguyễn Văn Đức`);
     expect(await say(sales, 'find guyen')).toBe('No customer matches "guyen".');
   });
 
   it('finds by phone written in another format', async () => {
-    expect(await say(sales, `find ${ducPhone.e164}`)).toContain(`C${duc} Nguyễn Văn Đức`);
-    expect(await say(sales, `find ${ducPhone.local.replace(/ /g, '-')}`)).toContain(`C${duc} Nguyễn Văn Đức`);
+    expect(await say(sales, `find ${ducPhone.e164}`)).toContain(`${duc} Nguyễn Văn Đức`);
+    expect(await say(sales, `find ${ducPhone.local.replace(/ /g, '-')}`)).toContain(`${duc} Nguyễn Văn Đức`);
   });
 
   it('finds by e-mail typed in upper case', async () => {
-    expect(await say(sales, 'find DUC.NGUYEN@SHOP.VN')).toContain(`C${duc} Nguyễn Văn Đức`);
+    expect(await say(sales, 'find DUC.NGUYEN@SHOP.VN')).toContain(`${duc} Nguyễn Văn Đức`);
   });
 
   it('finds every customer with a #tag', async () => {
@@ -196,12 +197,12 @@ describe('find', () => {
   });
 
   it('finds by customer number', async () => {
-    const reply = await say(sales, `find C${duc}`);
-    expect(reply).toBe(`Customers matching "C${duc}":\nC${duc} Nguyễn Văn Đức · +84 912 000 ${ducPhone.local.slice(-3)} · #findtag`);
+    const reply = await say(sales, `find ${duc}`);
+    expect(reply).toBe(`Customers matching "${duc}":\n${duc} Nguyễn Văn Đức · +84 912 000 ${ducPhone.local.slice(-3)} · #findtag`);
   });
 
   it('pages results beyond ten, with a Next button and the "page 2" form', async () => {
-    const ids: number[] = [];
+    const ids: string[] = [];
     for (let i = 1; i <= 12; i++) ids.push(await newLead(`Pagetest Person${String(i).padStart(2, '0')}`));
     const first = await send(sales, 'find pagetest');
     const firstText = replyText(first);
@@ -210,7 +211,7 @@ describe('find', () => {
     expect(buttonActions(first)).toContain('find pagetest page 2');
     const second = await say(sales, 'find pagetest page 2');
     const lines = second.split('\n').filter((l) => /^C\d+ /.test(l));
-    expect(lines).toEqual([`C${ids[10]} Pagetest Person11`, `C${ids[11]} Pagetest Person12`]);
+    expect(lines).toEqual([`${ids[10]} Pagetest Person11`, `${ids[11]} Pagetest Person12`]);
     expect(second).toContain('Page 2 of 2 · 12 in all');
   });
 
@@ -227,7 +228,7 @@ describe('customer card', () => {
     const card = await say(OWNER, `customer hai@do.vn`);
     const lines = card.split('\n');
     expect(lines.slice(0, 7)).toEqual([
-      `C${id} · Hai Do`,
+      `${id} · Hai Do`,
       `Phone: +84 912 000 ${phone.local.slice(-3)}`,
       'E-mail: hai@do.vn',
       'Tags: #vip',
@@ -247,7 +248,7 @@ describe('customer card', () => {
 describe('note', () => {
   it('stores a note on the customer named by number, with the staff member and platform', async () => {
     const id = await newLead(`Khoa Bui ${freshPhone().local}`);
-    expect(await say(sales, `note C${id} called back, wants delivery on Friday`)).toBe(`Note saved on C${id}.`);
+    expect(await say(sales, `note ${id} called back, wants delivery on Friday`)).toBe(`Note saved on ${id}.`);
     const note = await Interaction.findOne({ customerId: id, kind: 'note' }).lean();
     const lan = await Identity.findById('telegram:1002').lean();
     expect(note).toMatchObject({ text: 'called back, wants delivery on Friday', staffId: lan?.refId, platform: 'telegram' });
@@ -256,13 +257,13 @@ describe('note', () => {
   it('finds the customer by a phone written with spaces', async () => {
     const phone = freshPhone();
     const id = await newLead(`Lam Ngo ${phone.local}`);
-    expect(await say(sales, `note ${phone.local} prefers Zalo`)).toBe(`Note saved on C${id}.`);
+    expect(await say(sales, `note ${phone.local} prefers Zalo`)).toBe(`Note saved on ${id}.`);
     expect(await Interaction.countDocuments({ customerId: id, text: 'prefers Zalo' })).toBe(1);
   });
 
   it('refuses an empty note with the usage line and stores nothing', async () => {
     const id = await newLead(`Mai Ly ${freshPhone().local}`);
-    expect(await say(sales, `note C${id}`)).toBe('Write the note after the customer\nUsage: note <customer> <text>');
+    expect(await say(sales, `note ${id}`)).toBe('Write the note after the customer\nUsage: note <customer> <text>');
     expect(await Interaction.countDocuments({ customerId: id })).toBe(0);
   });
 });
@@ -270,12 +271,12 @@ describe('note', () => {
 describe('tag and untag', () => {
   it('adds normalised tags once and removes them again', async () => {
     const id = await newLead(`Nam Vu ${freshPhone().local}`);
-    expect(await say(sales, `tag C${id} #VIP #Khách-Sỉ`)).toBe(`C${id} tagged #vip #khach-si.`);
-    expect(await say(sales, `tag C${id} #vip`)).toBe(`C${id} already had those tags.`);
+    expect(await say(sales, `tag ${id} #VIP #Khách-Sỉ`)).toBe(`${id} tagged #vip #khach-si.`);
+    expect(await say(sales, `tag ${id} #vip`)).toBe(`${id} already had those tags.`);
     expect((await customerDoc(id)).tags).toEqual(['vip', 'khach-si']);
-    expect(await say(sales, `untag C${id} #vip #nothere`)).toBe(`Removed #vip from C${id}.`);
+    expect(await say(sales, `untag ${id} #vip #nothere`)).toBe(`Removed #vip from ${id}.`);
     expect((await customerDoc(id)).tags).toEqual(['khach-si']);
-    expect(await say(sales, `untag C${id} #vip`)).toBe(`C${id} had none of those tags.`);
+    expect(await say(sales, `untag ${id} #vip`)).toBe(`${id} had none of those tags.`);
   });
 });
 
@@ -283,10 +284,10 @@ describe('order', () => {
   it('records an order with items and updates orders count, revenue per currency and lastOrderAt', async () => {
     const id = await newLead(`Oanh Ta ${freshPhone().local}`);
     clock.now = new Date('2026-03-02T05:00:00.000Z');
-    const first = await send(sales, `order C${id} 350k 2x áo dài, khăn lụa`);
+    const first = await send(sales, `order ${id} 350k 2x áo dài, khăn lụa`);
     const o1 = orderIdIn(replyText(first));
-    expect(replyText(first)).toBe(`Order O${o1} for C${id} Oanh Ta: ₫350,000 (new).`);
-    expect(buttonActions(first)).toEqual([`order status O${o1} paid`, `order status O${o1} shipped`, `order status O${o1} cancelled`]);
+    expect(replyText(first)).toBe(`Order ${o1} for ${id} Oanh Ta: ₫350,000 (new).`);
+    expect(buttonActions(first)).toEqual([`order status ${o1} paid`, `order status ${o1} shipped`, `order status ${o1} cancelled`]);
     const stored = await Order.findById(o1).lean();
     expect(stored).toMatchObject({
       customerId: id,
@@ -300,22 +301,22 @@ describe('order', () => {
     });
 
     clock.now = new Date('2026-03-03T05:00:00.000Z');
-    const second = await say(sales, `order C${id} 19.99 EUR gift card`);
-    expect(second).toMatch(new RegExp(`^Order O\\d+ for C${id} Oanh Ta: €19\\.99 \\(new\\)\\.$`));
+    const second = await say(sales, `order ${id} 19.99 EUR gift card`);
+    expect(second).toMatch(new RegExp(`^Order O\\d+ for ${id} Oanh Ta: €19\\.99 \\(new\\)\\.$`));
     const c = await customerDoc(id);
     expect(c.totals?.orders).toBe(2);
     expect(c.totals?.revenue).toEqual({ VND: 350_000, EUR: 1999 });
     expect(c.totals?.lastOrderAt).toEqual(new Date('2026-03-03T05:00:00.000Z'));
     expect(c.totals?.firstOrderAt).toEqual(new Date('2026-03-02T05:00:00.000Z'));
 
-    const card = await say(sales, `customer C${id}`);
+    const card = await say(sales, `customer ${id}`);
     expect(card).toContain('2 order(s), ₫350,000 + €19.99');
     expect(card).toContain('Last order: 2026-03-03 12:00');
   });
 
   it('refuses an amount it cannot read and records nothing', async () => {
     const id = await newLead(`Phuc Quach ${freshPhone().local}`);
-    const reply = await say(sales, `order C${id} abc shoes`);
+    const reply = await say(sales, `order ${id} abc shoes`);
     expect(reply).toBe('"abc" is not an amount. Try 350k, 350000, 19.99 EUR.\nUsage: order <customer> <amount> [items]');
     expect(await Order.countDocuments({ customerId: id })).toBe(0);
     expect((await customerDoc(id)).totals?.orders).toBe(0);
@@ -323,39 +324,39 @@ describe('order', () => {
 });
 
 describe('order status', () => {
-  let id: number;
-  let paidOrder: number;
-  let cancelledOrder: number;
+  let id: string;
+  let paidOrder: string;
+  let cancelledOrder: string;
   beforeAll(async () => {
     id = await newLead(`Quynh Son ${freshPhone().local}`);
-    paidOrder = orderIdIn(await say(sales, `order C${id} 500k`));
-    cancelledOrder = orderIdIn(await say(sales, `order C${id} 200k`));
+    paidOrder = orderIdIn(await say(sales, `order ${id} 500k`));
+    cancelledOrder = orderIdIn(await say(sales, `order ${id} 200k`));
   });
 
   it('moves an order along its path and records each step in the history', async () => {
-    expect(await say(support, `order status O${paidOrder} paid`)).toBe(`Order O${paidOrder}: new → paid.`);
-    expect(await say(support, `status ${paidOrder} shipped`)).toBe(`Order O${paidOrder}: paid → shipped.`);
+    expect(await say(support, `order status ${paidOrder} paid`)).toBe(`Order ${paidOrder}: new → paid.`);
+    expect(await say(support, `status ${refNumber(paidOrder)} shipped`)).toBe(`Order ${paidOrder}: paid → shipped.`);
     const o = await Order.findById(paidOrder).lean();
     expect(o?.status).toBe('shipped');
     expect(o?.history.map((h) => h.status)).toEqual(['new', 'paid', 'shipped']);
   });
 
   it('refuses a transition the path does not allow and leaves the order as it was', async () => {
-    const reply = await say(support, `order status O${paidOrder} new`);
-    expect(reply).toContain(`O${paidOrder} is shipped; it can go to delivered, cancelled`);
+    const reply = await say(support, `order status ${paidOrder} new`);
+    expect(reply).toContain(`${paidOrder} is shipped; it can go to delivered, cancelled`);
     expect(reply).toContain('Usage: order status <O7>');
     expect((await Order.findById(paidOrder).lean())?.status).toBe('shipped');
-    expect(await say(support, `order status O${paidOrder} lost`)).toContain('Status must be one of new, paid, shipped, delivered, cancelled');
+    expect(await say(support, `order status ${paidOrder} lost`)).toContain('Status must be one of new, paid, shipped, delivered, cancelled');
   });
 
   it('takes a cancelled order out of the totals once, however often it is cancelled', async () => {
     expect((await customerDoc(id)).totals).toMatchObject({ orders: 2, revenue: { VND: 700_000 } });
-    expect(await say(support, `order status O${cancelledOrder} cancelled`)).toBe(`Order O${cancelledOrder}: new → cancelled.`);
+    expect(await say(support, `order status ${cancelledOrder} cancelled`)).toBe(`Order ${cancelledOrder}: new → cancelled.`);
     expect((await customerDoc(id)).totals).toMatchObject({ orders: 1, revenue: { VND: 500_000 } });
-    expect(await say(support, `order status O${cancelledOrder} cancelled`)).toBe(`Order O${cancelledOrder} is already cancelled.`);
-    expect(await say(OWNER, `status O${cancelledOrder} cancelled`)).toBe(`Order O${cancelledOrder} is already cancelled.`);
+    expect(await say(support, `order status ${cancelledOrder} cancelled`)).toBe(`Order ${cancelledOrder} is already cancelled.`);
+    expect(await say(OWNER, `status ${cancelledOrder} cancelled`)).toBe(`Order ${cancelledOrder} is already cancelled.`);
     expect((await customerDoc(id)).totals).toMatchObject({ orders: 1, revenue: { VND: 500_000 } });
-    expect(await say(support, `order status O${cancelledOrder} paid`)).toContain(`O${cancelledOrder} is cancelled; it can go to no other status`);
+    expect(await say(support, `order status ${cancelledOrder} paid`)).toContain(`${cancelledOrder} is cancelled; it can go to no other status`);
   });
 
   it('says so for an order that does not exist', async () => {
@@ -364,24 +365,24 @@ describe('order status', () => {
 });
 
 describe('orders', () => {
-  let id: number;
-  let otherId: number;
+  let id: string;
+  let otherId: string;
   let phone: ReturnType<typeof freshPhone>;
-  let own: number[];
-  let others: number;
+  let own: string[];
+  let others: string;
   beforeAll(async () => {
     phone = freshPhone();
     id = await newLead(`Son Kim ${phone.local}`);
     otherId = await newLead(`Tam Lu ${freshPhone().local}`);
-    own = [orderIdIn(await say(sales, `order C${id} 100k`)), orderIdIn(await say(sales, `order C${id} 120k`))];
-    others = orderIdIn(await say(sales, `order C${otherId} 999k`));
+    own = [orderIdIn(await say(sales, `order ${id} 100k`)), orderIdIn(await say(sales, `order ${id} 120k`))];
+    others = orderIdIn(await say(sales, `order ${otherId} 999k`));
   });
 
   it('lists a customer’s orders for staff', async () => {
-    const reply = await say(support, `orders C${id}`);
-    expect(reply.split('\n')[0]).toBe(`Orders of C${id} Son Kim:`);
-    for (const o of own) expect(reply).toContain(`O${o} · `);
-    expect(reply).not.toContain(`O${others} `);
+    const reply = await say(support, `orders ${id}`);
+    expect(reply.split('\n')[0]).toBe(`Orders of ${id} Son Kim:`);
+    for (const o of own) expect(reply).toContain(`${o} · `);
+    expect(reply).not.toContain(`${others} `);
   });
 
   it('shows a customer only their own orders, whatever they type after "orders"', async () => {
@@ -389,9 +390,9 @@ describe('orders', () => {
     expect(await say(anna, '', { contact: { phone: phone.e164, firstName: 'Son' } })).toBe('Thanks, Son Kim! We found your customer record.');
     const mine = await say(anna, 'orders');
     expect(mine.split('\n')[0]).toBe('Your orders:');
-    for (const o of own) expect(mine).toContain(`O${o} · `);
-    expect(mine).not.toContain(`O${others} `);
-    const peeking = await say(anna, `orders C${otherId}`);
+    for (const o of own) expect(mine).toContain(`${o} · `);
+    expect(mine).not.toContain(`${others} `);
+    const peeking = await say(anna, `orders ${otherId}`);
     expect(peeking).toBe(mine);
     expect(peeking).not.toContain('999,000');
   });
@@ -406,15 +407,15 @@ describe('merge and unmerge', () => {
     const phone = freshPhone();
     const kept = await newLead(`Uyen Mac ${phone.local} #regular`);
     const merged = await newLead('Uyen M. uyen@mac.vn #vip first contact at the fair');
-    const keptOrder = orderIdIn(await say(sales, `order C${kept} 300k`));
-    const mergedOrders = [orderIdIn(await say(sales, `order C${merged} 150k`)), orderIdIn(await say(sales, `order C${merged} 20 EUR`))];
-    await say(sales, `note C${merged} asked for a catalogue`);
+    const keptOrder = orderIdIn(await say(sales, `order ${kept} 300k`));
+    const mergedOrders = [orderIdIn(await say(sales, `order ${merged} 150k`)), orderIdIn(await say(sales, `order ${merged} 20 EUR`))];
+    await say(sales, `note ${merged} asked for a catalogue`);
     const mergedInteractions = (await Interaction.find({ customerId: merged }).lean()).map((i) => String(i._id));
     expect(mergedInteractions).toHaveLength(2);
 
-    expect(await say(sales, `merge C${kept} C${merged}`)).toBe('Sorry, your role cannot use "merge".');
-    const reply = await say(manager, `merge C${kept} C${merged}`);
-    expect(reply).toBe(`C${merged} merged into C${kept}: 2 order(s) and 2 interaction(s) moved. Undo with: unmerge C${merged}`);
+    expect(await say(sales, `merge ${kept} ${merged}`)).toBe('Sorry, your role cannot use "merge".');
+    const reply = await say(manager, `merge ${kept} ${merged}`);
+    expect(reply).toBe(`${merged} merged into ${kept}: 2 order(s) and 2 interaction(s) moved. Undo with: unmerge ${merged}`);
 
     expect(await Order.countDocuments({ customerId: merged })).toBe(0);
     expect((await Order.find({ customerId: kept }).lean()).map((o) => o._id).sort()).toEqual([keptOrder, ...mergedOrders].sort());
@@ -426,10 +427,10 @@ describe('merge and unmerge', () => {
     expect(k.emails).toEqual(['uyen@mac.vn']);
     expect([...k.tags].sort()).toEqual(['regular', 'vip']);
     expect(await customerDoc(merged)).toMatchObject({ status: 'merged', mergedInto: kept, totals: { orders: 0, revenue: {} } });
-    expect(await say(sales, 'find uyen@mac.vn')).toContain(`C${kept} Uyen Mac`);
-    expect(await say(sales, `note C${merged} follows the kept customer`)).toBe(`Note saved on C${kept}.`);
+    expect(await say(sales, 'find uyen@mac.vn')).toContain(`${kept} Uyen Mac`);
+    expect(await say(sales, `note ${merged} follows the kept customer`)).toBe(`Note saved on ${kept}.`);
 
-    expect(await say(manager, `unmerge C${merged}`)).toBe(`C${merged} is separate from C${kept} again.`);
+    expect(await say(manager, `unmerge ${merged}`)).toBe(`${merged} is separate from ${kept} again.`);
     expect((await Order.find({ customerId: merged }).lean()).map((o) => o._id).sort()).toEqual([...mergedOrders].sort());
     expect((await Order.find({ customerId: kept }).lean()).map((o) => o._id)).toEqual([keptOrder]);
     expect((await Interaction.find({ customerId: merged }).lean()).map((i) => String(i._id)).sort()).toEqual([...mergedInteractions].sort());
@@ -440,7 +441,7 @@ describe('merge and unmerge', () => {
     const m2 = await customerDoc(merged);
     expect(m2).toMatchObject({ status: 'active', emails: ['uyen@mac.vn'], totals: { orders: 2, revenue: { VND: 150_000, EUR: 2000 } } });
     expect(m2.mergedInto ?? undefined).toBeUndefined();
-    expect(await say(sales, 'find uyen@mac.vn')).toContain(`C${merged} Uyen M.`);
+    expect(await say(sales, 'find uyen@mac.vn')).toContain(`${merged} Uyen M.`);
   });
 
   it('moves a chatting customer’s identity too: their messages land on the kept customer until unmerged', async () => {
@@ -448,23 +449,23 @@ describe('merge and unmerge', () => {
     const kept = await newLead(`Thao Dinh ${phone.local}`);
     const thao = tg('7601', 'Thao');
     await say(thao, 'Hi, I ordered by phone last week');
-    const chatting = Number((await Identity.findById('telegram:7601').lean())?.refId);
+    const chatting = String((await Identity.findById('telegram:7601').lean())?.refId);
     expect(chatting).not.toBe(kept);
 
-    expect(await say(OWNER, `merge C${kept} C${chatting}`)).toBe(`C${chatting} merged into C${kept}: 0 order(s) and 1 interaction(s) moved. Undo with: unmerge C${chatting}`);
-    expect(await Identity.findById('telegram:7601').lean()).toMatchObject({ refId: String(kept) });
-    expect(await say(thao, 'whoami')).toBe(`You are customer C${kept} Thao Dinh.`);
+    expect(await say(OWNER, `merge ${kept} ${chatting}`)).toBe(`${chatting} merged into ${kept}: 0 order(s) and 1 interaction(s) moved. Undo with: unmerge ${chatting}`);
+    expect(await Identity.findById('telegram:7601').lean()).toMatchObject({ refId: kept });
+    expect(await say(thao, 'whoami')).toBe(`You are customer ${kept} Thao Dinh.`);
     await say(thao, 'Any news on the delivery?');
     expect(await Interaction.countDocuments({ customerId: kept, kind: 'message' })).toBe(2);
 
-    await say(OWNER, `unmerge C${chatting}`);
-    expect(await Identity.findById('telegram:7601').lean()).toMatchObject({ refId: String(chatting) });
-    expect(await say(thao, 'whoami')).toBe(`You are customer C${chatting} Thao.`);
+    await say(OWNER, `unmerge ${chatting}`);
+    expect(await Identity.findById('telegram:7601').lean()).toMatchObject({ refId: chatting });
+    expect(await say(thao, 'whoami')).toBe(`You are customer ${chatting} Thao.`);
   });
 
   it('refuses to merge a customer into itself', async () => {
     const id = await newLead(`Vinh Cao ${freshPhone().local}`);
-    expect(await say(OWNER, `merge C${id} C${id}`)).toBe('Give two different customers\nUsage: merge <keep C12> <merge-in C15>');
+    expect(await say(OWNER, `merge ${id} ${id}`)).toBe('Give two different customers\nUsage: merge <keep C12> <merge-in C15>');
   });
 });
 
@@ -528,7 +529,7 @@ describe('link', () => {
     const code = /link code: (\w+)/.exec(await say(onTelegram, 'link'))?.[1] ?? '';
     const onSlack = slack('T01:U0XUAN', 'xuan');
     expect(await say(onSlack, `link ${code}`)).toBe('Linked. Both accounts are now the same person for us.');
-    expect(await say(onSlack, 'whoami')).toBe(`You are customer C${id} Xuan.`);
+    expect(await say(onSlack, 'whoami')).toBe(`You are customer ${id} Xuan.`);
   });
 
   it('refuses a code sent from the account that asked for it, and the code still works from the other account', async () => {
@@ -554,7 +555,7 @@ describe('customer messages', () => {
     expect(await say(zoe, 'Hello, do you have the blue dress in size M?')).toBe('Thanks, we got your message and will answer soon.');
     const identity = await Identity.findById('telegram:7401').lean();
     expect(identity).toMatchObject({ kind: 'customer' });
-    const id = Number(identity?.refId);
+    const id = String(identity?.refId);
     expect(await customerDoc(id)).toMatchObject({ name: 'Zoe', source: 'telegram' });
     expect(await Interaction.find({ customerId: id }).lean()).toEqual([
       expect.objectContaining({ kind: 'message', text: 'Hello, do you have the blue dress in size M?', priority: 'normal', platform: 'telegram' }),
@@ -563,7 +564,7 @@ describe('customer messages', () => {
     expect(supportIds.length).toBeGreaterThanOrEqual(1);
     expect(notifier.sent.map((n) => (n.to.kind === 'staff' ? n.to.staffId : 'customer')).sort()).toEqual(supportIds);
     for (const staffId of supportIds) {
-      expect(notifier.textsForStaff(staffId)).toEqual([`💬 C${id} Zoe (telegram): Hello, do you have the blue dress in size M?`]);
+      expect(notifier.textsForStaff(staffId)).toEqual([`💬 ${id} Zoe (telegram): Hello, do you have the blue dress in size M?`]);
     }
   });
 
@@ -571,11 +572,11 @@ describe('customer messages', () => {
     notifier.clear();
     const nameless = slack('T01:U0NONAME', '');
     expect(await say(nameless, 'Do you ship to Da Nang?')).toBe('Thanks, we got your message and will answer soon.');
-    const id = Number((await Identity.findById('slack:T01:U0NONAME').lean())?.refId);
+    const id = String((await Identity.findById('slack:T01:U0NONAME').lean())?.refId);
     expect(await customerDoc(id)).toMatchObject({ name: '', source: 'slack' });
     expect(await Interaction.countDocuments({ customerId: id, kind: 'message' })).toBe(1);
     const hoa = await Identity.findById('telegram:1003').lean();
-    expect(notifier.textsForStaff(hoa!.refId)).toEqual([`💬 C${id} (no name) (slack): Do you ship to Da Nang?`]);
+    expect(notifier.textsForStaff(hoa!.refId)).toEqual([`💬 ${id} (no name) (slack): Do you ship to Da Nang?`]);
   });
 
   it('sends a message from a customer with an owner to that owner, not to support', async () => {
@@ -587,7 +588,7 @@ describe('customer messages', () => {
     expect(await say(bich, 'Is my parcel on its way?')).toBe('Thanks, we got your message and will answer soon.');
     const lan = await Identity.findById('telegram:1002').lean();
     expect(notifier.sent.map((n) => n.to)).toEqual([{ kind: 'staff', staffId: lan?.refId }]);
-    expect(notifier.textsForStaff(lan!.refId)[0]).toBe(`💬 C${id} Bich Ngoc (telegram): Is my parcel on its way?`);
+    expect(notifier.textsForStaff(lan!.refId)[0]).toBe(`💬 ${id} Bich Ngoc (telegram): Is my parcel on its way?`);
   });
 
   it('logs a complaint with high priority and tells support at once', async () => {
@@ -596,18 +597,18 @@ describe('customer messages', () => {
     expect(await say(cus, 'complaint the parcel arrived broken')).toBe(
       'We are sorry. Your complaint is logged with priority and our support team has been told right away.',
     );
-    const id = Number((await Identity.findById('telegram:7403').lean())?.refId);
+    const id = String((await Identity.findById('telegram:7403').lean())?.refId);
     expect(await Interaction.find({ customerId: id }).lean()).toEqual([
       expect.objectContaining({ kind: 'complaint', priority: 'high', text: 'the parcel arrived broken' }),
     ]);
     const hoa = await Identity.findById('telegram:1003').lean();
-    expect(notifier.textsForStaff(hoa!.refId)).toEqual([`⚠️ Complaint from C${id} Chau (telegram): the parcel arrived broken`]);
+    expect(notifier.textsForStaff(hoa!.refId)).toEqual([`⚠️ Complaint from ${id} Chau (telegram): the parcel arrived broken`]);
   });
 
   it('recognises a complaint in free text', async () => {
     const cus = tg('7404', 'Duyen');
     expect(await say(cus, 'Tôi muốn hoàn tiền, hàng bị hỏng')).toContain('Your complaint is logged with priority');
-    const id = Number((await Identity.findById('telegram:7404').lean())?.refId);
+    const id = String((await Identity.findById('telegram:7404').lean())?.refId);
     expect((await Interaction.findOne({ customerId: id }).lean())?.priority).toBe('high');
   });
 
@@ -615,7 +616,7 @@ describe('customer messages', () => {
     notifier.clear();
     const cus = tg('7406', 'Phuong');
     expect(await say(cus, 'find my order please, it is late')).toBe('Thanks, we got your message and will answer soon.');
-    const id = Number((await Identity.findById('telegram:7406').lean())?.refId);
+    const id = String((await Identity.findById('telegram:7406').lean())?.refId);
     expect(await Interaction.find({ customerId: id }).lean()).toEqual([expect.objectContaining({ kind: 'message', text: 'find my order please, it is late' })]);
     expect(notifier.sent.length).toBeGreaterThanOrEqual(1);
     const before = await Interaction.countDocuments();
@@ -637,7 +638,7 @@ describe('start, consent and stop', () => {
     expect(replyText(start)).toContain('Welcome to our shop!');
     expect(buttonActions(start)).toEqual(['consent yes', 'consent no']);
     expect(start[1]).toMatchObject({ kind: 'text', requestContact: 'Share my phone number' });
-    const id = Number((await Identity.findById('telegram:7501').lean())?.refId);
+    const id = String((await Identity.findById('telegram:7501').lean())?.refId);
     expect((await customerDoc(id)).consent?.promotions).toBe(false);
 
     expect(await say(cus, 'consent yes', { fromButton: true })).toBe('Thank you! You will get our offers. Send /stop at any time to stop them.');

@@ -10,6 +10,7 @@ import { Customer } from '../../models/index.js';
 import { findLikelyDuplicates, listLikelyDuplicates } from '../../src/services/dupes.js';
 import { listIncomplete } from '../../src/services/completeness.js';
 import { importCustomers } from '../../src/services/import.js';
+import { refNumber } from '../../src/services/refs.js';
 import { buttonActions, createTestChat, OWNER, type Person } from '../support/chat.js';
 import { useTestDatabase } from '../support/db.js';
 
@@ -21,7 +22,7 @@ const manager: Person = { platform: 'telegram', userId: '8001', displayName: 'Mi
 const sales: Person = { platform: 'telegram', userId: '8002', displayName: 'Lan' };
 
 /** A record as older code or a raw migration might have left it (bypassing the services). */
-async function plant(_id: number, name: string, nameKey: string, details: { phones?: string[]; emails?: string[]; status?: 'active' | 'merged' | 'forgotten'; ownerId?: string }) {
+async function plant(_id: string, name: string, nameKey: string, details: { phones?: string[]; emails?: string[]; status?: 'active' | 'merged' | 'forgotten'; ownerId?: string }) {
   await Customer.create({ _id, name, nameKey, phones: details.phones ?? [], emails: details.emails ?? [], status: details.status ?? 'active', ownerId: details.ownerId });
 }
 
@@ -39,19 +40,19 @@ describe('likely duplicates', () => {
 
   it('finds the planted near-duplicates, and nothing else', async () => {
     // Same folded name, phone stored before normalisation (national format).
-    await plant(901, 'NGUYEN VAN AN', 'nguyen van an', { phones: ['0912 345 678'] });
+    await plant('C901', 'NGUYEN VAN AN', 'nguyen van an', { phones: ['0912 345 678'] });
     // Same folded name (extra spaces, no capitals), e-mail stored in mixed case.
-    await plant(902, 'hoàng  minh', 'hoang minh', { emails: ['Hoang.Minh@Shop.VN'] });
+    await plant('C902', 'hoàng  minh', 'hoang minh', { emails: ['Hoang.Minh@Shop.VN'] });
     // Not duplicates: same name with nothing shared; shared phone under another name;
     // same name and phone but already merged; a forgotten record.
-    await plant(903, 'Trần Thị Bích', 'tran thi bich', { phones: ['+84911000999'] });
-    await plant(904, 'Lê Thị Khác', 'le thi khac', { phones: ['+84977888999'] });
-    await plant(905, 'Nguyễn Văn An', 'nguyen van an', { phones: ['+84912345678'], status: 'merged' });
-    await plant(906, '', '', { phones: ['+84933444555'], status: 'forgotten' });
+    await plant('C903', 'Trần Thị Bích', 'tran thi bich', { phones: ['+84911000999'] });
+    await plant('C904', 'Lê Thị Khác', 'le thi khac', { phones: ['+84977888999'] });
+    await plant('C905', 'Nguyễn Văn An', 'nguyen van an', { phones: ['+84912345678'], status: 'merged' });
+    await plant('C906', '', '', { phones: ['+84933444555'], status: 'forgotten' });
 
     expect(await findLikelyDuplicates()).toEqual([
-      { keep: { id: 3, name: 'Hoàng Minh' }, merge: { id: 902, name: 'hoàng  minh' }, shared: { kind: 'email', value: 'hoang.minh@shop.vn' } },
-      { keep: { id: 1, name: 'Nguyễn Văn An' }, merge: { id: 901, name: 'NGUYEN VAN AN' }, shared: { kind: 'phone', value: '…912345678' } },
+      { keep: { id: 'C3', name: 'Hoàng Minh' }, merge: { id: 'C902', name: 'hoàng  minh' }, shared: { kind: 'email', value: 'hoang.minh@shop.vn' } },
+      { keep: { id: 'C1', name: 'Nguyễn Văn An' }, merge: { id: 'C901', name: 'NGUYEN VAN AN' }, shared: { kind: 'phone', value: '…912345678' } },
     ]);
   });
 
@@ -59,7 +60,7 @@ describe('likely duplicates', () => {
     const first = await listLikelyDuplicates(1, 1);
     const second = await listLikelyDuplicates(2, 1);
     expect([first.total, first.pages, second.page]).toEqual([2, 2, 2]);
-    expect(second.items[0]!.merge.id).toBe(901);
+    expect(second.items[0]!.merge.id).toBe('C901');
   });
 
   it('lists the merge command to run for managers, and merges nothing itself', async () => {
@@ -68,7 +69,7 @@ describe('likely duplicates', () => {
     expect(body).toContain('C3 Hoàng Minh ⇄ C902 hoàng  minh · same e-mail hoang.minh@shop.vn\n   → merge C3 C902');
     expect(body).toContain('C1 Nguyễn Văn An ⇄ C901 NGUYEN VAN AN · same phone number …912345678\n   → merge C1 C901');
     expect(buttonActions(replies).filter((a) => a.startsWith('merge'))).toEqual([]);
-    expect(await Customer.countDocuments({ _id: { $in: [901, 902] }, status: 'active' })).toBe(2);
+    expect(await Customer.countDocuments({ _id: { $in: ['C901', 'C902'] }, status: 'active' })).toBe(2);
   });
 
   it('is for managers and owners only', async () => {
@@ -82,10 +83,10 @@ describe('incomplete records', () => {
     const page = await listIncomplete(1, 3);
     // 902 has only a name and an e-mail (35); 904/903 have name + phone (45) — 903 is older.
     expect(page.items).toEqual([
-      { id: 902, name: 'hoàng  minh', score: 35, missing: ['phone', 'tags', 'owner', 'consent'] },
-      { id: 4, name: 'Đỗ Thị Em', score: 35, missing: ['phone', 'tags', 'owner', 'consent'] },
-      { id: 901, name: 'NGUYEN VAN AN', score: 45, missing: ['email', 'tags', 'owner', 'consent'] },
-    ].sort((a, b) => a.score - b.score || a.id - b.id));
+      { id: 'C902', name: 'hoàng  minh', score: 35, missing: ['phone', 'tags', 'owner', 'consent'] },
+      { id: 'C4', name: 'Đỗ Thị Em', score: 35, missing: ['phone', 'tags', 'owner', 'consent'] },
+      { id: 'C901', name: 'NGUYEN VAN AN', score: 45, missing: ['email', 'tags', 'owner', 'consent'] },
+    ].sort((a, b) => a.score - b.score || refNumber(a.id) - refNumber(b.id)));
     // Every active record misses at least owner and consent here; merged and forgotten ones are left out.
     expect(page.total).toBe(7 + 4);
   });

@@ -27,8 +27,8 @@ const anna = tg('6101', 'Anna');
 const bob = tg('6102', 'Bob');
 
 const files = (replies: Reply[]) => replies.filter((r): r is Extract<Reply, { kind: 'file' }> => r.kind === 'file');
-let annaId = 0;
-let bobId = 0;
+let annaId = '';
+let bobId = '';
 
 /** Every document of every collection, as JSON text: where personal data could hide. */
 async function wholeDatabase(): Promise<string> {
@@ -55,9 +55,9 @@ beforeAll(async () => {
   await customerJoins(anna, '+84912345678');
   await customerJoins(bob, '+84987654321');
   await say(anna, 'do you have the blue dress in size M?');
-  await say(OWNER, `order C${annaId} 350k 2x áo dài`);
-  await say(OWNER, `order C${annaId} 120k khăn lụa`);
-  await say(OWNER, `order C${bobId} 500k`);
+  await say(OWNER, `order ${annaId} 350k 2x áo dài`);
+  await say(OWNER, `order ${annaId} 120k khăn lụa`);
+  await say(OWNER, `order ${bobId} 500k`);
   await say(bob, 'when does my parcel arrive?');
   // A reminder a salesperson wrote about Anna (free text about her is personal data too).
   await FollowUp.create({ _id: 'FTEST1', customerId: annaId, assigneeId: 's_x', dueAt: new Date('2026-03-03T03:00:00Z'), text: 'call Anna about the blue dress', createdBy: 'staff:s_x', createdAt: new Date() });
@@ -83,16 +83,16 @@ describe('export', () => {
     const [customersCsv, ordersCsv] = files(replies);
     expect([customersCsv?.fileName, ordersCsv?.fileName]).toEqual(['customers.csv', 'orders.csv']);
     const customers = parse<Record<string, string>>(customersCsv!.data, { columns: true });
-    expect(customers.find((c) => c.customer === `C${annaId}`)).toMatchObject({
+    expect(customers.find((c) => c.customer === `${annaId}`)).toMatchObject({
       name: 'Anna Nguyen', phones: '+84912345678', emails: 'anna@shop.vn', tags: 'vip', status: 'active', orders: '2', revenue: '470000 VND',
     });
     // The records made from their first messages were merged into the leads; they are listed as merged.
-    expect(customers.filter((c) => c.status === 'merged').map((c) => c.merged_into).sort()).toEqual([`C${annaId}`, `C${bobId}`].sort());
+    expect(customers.filter((c) => c.status === 'merged').map((c) => c.merged_into).sort()).toEqual([annaId, `${bobId}`].sort());
     const orders = parse<Record<string, string>>(ordersCsv!.data, { columns: true });
     expect(orders.map((o) => [o.customer, o.amount, o.currency, o.status, o.items])).toEqual([
-      [`C${annaId}`, '350000', 'VND', 'new', '2× áo dài'],
-      [`C${annaId}`, '120000', 'VND', 'new', '1× khăn lụa'],
-      [`C${bobId}`, '500000', 'VND', 'new', ''],
+      [annaId, '350000', 'VND', 'new', '2× áo dài'],
+      [annaId, '120000', 'VND', 'new', '1× khăn lụa'],
+      [bobId, '500000', 'VND', 'new', ''],
     ]);
   });
 });
@@ -101,9 +101,9 @@ describe('mydata', () => {
   it('gives a customer a file with their own profile, orders and messages — and nobody else’s', async () => {
     const replies = await send(anna, 'mydata');
     const [file] = files(replies);
-    expect(file?.fileName).toBe(`my-data-C${annaId}.json`);
+    expect(file?.fileName).toBe(`my-data-${annaId}.json`);
     const data = JSON.parse(file!.data.toString('utf8'));
-    expect(data.customer).toMatchObject({ ref: `C${annaId}`, name: 'Anna Nguyen', phones: ['+84912345678'], emails: ['anna@shop.vn'], tags: ['vip'] });
+    expect(data.customer).toMatchObject({ ref: `${annaId}`, name: 'Anna Nguyen', phones: ['+84912345678'], emails: ['anna@shop.vn'], tags: ['vip'] });
     expect(data.orders.map((o: { amount: string }) => o.amount)).toEqual(['350000', '120000']);
     expect(data.interactions.map((i: { text: string }) => i.text)).toEqual(
       expect.arrayContaining(['met at the expo', 'do you have the blue dress in size M?']),
@@ -162,7 +162,7 @@ describe('forget', () => {
   it('leaves a stranger behind: the bot no longer knows the person, and the export shows an empty record', async () => {
     expect(await say(anna, 'whoami')).toBe('You are not registered yet. Staff join with "join CODE"; customers just write to us.');
     const [customersCsv] = files(await send(manager, 'export'));
-    const row = (parse<Record<string, string>>(customersCsv!.data, { columns: true })).find((c) => c.customer === `C${annaId}`);
+    const row = (parse<Record<string, string>>(customersCsv!.data, { columns: true })).find((c) => c.customer === `${annaId}`);
     expect(row).toMatchObject({ name: '', phones: '', emails: '', status: 'forgotten', orders: '2', revenue: '470000 VND' });
   });
 

@@ -43,7 +43,7 @@ describe('followup command through core.handle', () => {
     const reply = await t.say(lan, 'followup C1 tomorrow 10:00 call about the blue dress');
     expect(reply).toMatch(/^Follow-up F[A-Z0-9]{6} for C1 Anna Nguyen: Sun 2026-03-29 10:00 \(Europe\/Berlin\)\.$/);
     const f = await FollowUp.findById(idIn(reply)).lean();
-    expect(f).toMatchObject({ customerId: 1, assigneeId: 's_lan', status: 'open', text: 'call about the blue dress', createdBy: 'staff:s_lan' });
+    expect(f).toMatchObject({ customerId: 'C1', assigneeId: 's_lan', status: 'open', text: 'call about the blue dress', createdBy: 'staff:s_lan' });
     expect(f!.dueAt.toISOString()).toBe('2026-03-29T08:00:00.000Z'); // 10:00 CEST
     expect(await t.say(lan, 'followups')).toContain(`${idIn(reply)} · Sun 2026-03-29 10:00 · C1 Anna Nguyen · call about the blue dress`);
     await FollowUp.deleteMany({});
@@ -129,7 +129,7 @@ describe('follow-up reminders', () => {
   it('two concurrent runs of the job body never send a reminder twice', async () => {
     const due = berlin('2026-04-02T09:00');
     await FollowUp.insertMany(
-      Array.from({ length: 12 }, (_, i) => ({ _id: `Frace${i}`, customerId: 1, assigneeId: 's_lan', dueAt: due, text: `race ${i}`, status: 'open', createdBy: 'test', createdAt: due })),
+      Array.from({ length: 12 }, (_, i) => ({ _id: `Frace${i}`, customerId: 'C1', assigneeId: 's_lan', dueAt: due, text: `race ${i}`, status: 'open', createdBy: 'test', createdAt: due })),
     );
     t.notifier.delayMs = 15; // a slow platform widens the window between finding and claiming
     try {
@@ -166,7 +166,7 @@ describe('automatic follow-ups and complaint alerts', () => {
     expect(f).toMatchObject({ customerId: quiet._id, assigneeId: 's_lan', status: 'open', source: 'auto-lead', text: 'New lead with no contact for 3 day(s) — reach out.' });
     expect(await FollowUp.countDocuments({ customerId: talked._id })).toBe(0);
     await runJobOnce(followUpReminders, t.deps, { now: berlin('2026-04-04T11:31') });
-    expect(t.notifier.textsFor('s_lan')).toEqual([`⏰ Follow up with C${quiet._id} Quiet Lead: New lead with no contact for 3 day(s) — reach out. (due Sat 2026-04-04 10:30)`]);
+    expect(t.notifier.textsFor('s_lan')).toEqual([`⏰ Follow up with ${quiet._id} Quiet Lead: New lead with no contact for 3 day(s) — reach out. (due Sat 2026-04-04 10:30)`]);
     await Customer.deleteMany({ _id: { $in: [quiet._id, talked._id] } });
     await FollowUp.deleteMany({});
   });
@@ -183,7 +183,7 @@ describe('automatic follow-ups and complaint alerts', () => {
     expect(await alertUnansweredComplaints({ ...job, now: berlin('2026-04-05T13:00') }, t.deps)).toBe(1);
     await runJobOnce(autoFollowUps, t.deps, { now: berlin('2026-04-05T14:00') });
     expect(t.notifier.textsFor('s_mai')).toEqual([
-      `⚠️ Still unanswered after 4 h — complaint from C${open._id} Angry: the parcel arrived broken\nReply or add a note to the customer when handled.`,
+      `⚠️ Still unanswered after 4 h — complaint from ${open._id} Angry: the parcel arrived broken\nReply or add a note to the customer when handled.`,
     ]);
     await Interaction.deleteMany({});
   });
@@ -235,7 +235,7 @@ describe('on real Agenda against the test database', () => {
     t.clock.now = berlin('2026-04-10T09:05');
     const due = berlin('2026-04-10T09:00');
     await FollowUp.insertMany(
-      Array.from({ length: 10 }, (_, i) => ({ _id: `Ftwo${i}`, customerId: 1, assigneeId: 's_lan', dueAt: due, text: `two workers ${i}`, status: 'open', createdBy: 'test', createdAt: due })),
+      Array.from({ length: 10 }, (_, i) => ({ _id: `Ftwo${i}`, customerId: 'C1', assigneeId: 's_lan', dueAt: due, text: `two workers ${i}`, status: 'open', createdBy: 'test', createdAt: due })),
     );
     t.notifier.delayMs = 10;
     const reminders = { ...followUpReminders, lockLifetime: 2000 };

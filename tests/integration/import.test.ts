@@ -15,7 +15,6 @@ import type { Attachment, Reply } from '../../src/core/types.js';
 import { ValidationError } from '../../src/errors.js';
 import { upsertLead } from '../../src/services/contacts.js';
 import { importCustomers } from '../../src/services/import.js';
-import { resetSequences } from '../../src/services/sequence.js';
 import { createTestChat, OWNER, replyText, type Person } from '../support/chat.js';
 import { useTestDatabase } from '../support/db.js';
 
@@ -28,7 +27,6 @@ const importFixture = (batchSize?: number) => importCustomers(createReadStream(f
 
 async function clearAll(): Promise<void> {
   await Promise.all([Customer.deleteMany({}), ContactKey.deleteMany({}), Interaction.deleteMany({}), Counter.deleteMany({}), AuditEvent.deleteMany({})]);
-  resetSequences();
 }
 
 const REJECTED = [
@@ -61,22 +59,22 @@ describe('importing the messy fixture', () => {
     await importFixture();
     const customers = await Customer.find({}, { name: 1, phones: 1, emails: 1, tags: 1 }).sort({ _id: 1 }).lean();
     expect(customers).toEqual([
-      { _id: 1, name: 'Nguyễn Văn An', phones: ['+84912345678'], emails: ['an.nguyen@example.com', 'hai@shop.vn'], tags: ['vip', 'wholesale'] },
-      { _id: 2, name: 'Trần Thị Bích', phones: ['+84987654321', '+84903111222'], emails: ['bich@shop.vn'], tags: [] },
-      { _id: 3, name: 'Hoàng Minh', phones: ['+84977888999'], emails: ['hoang.minh@shop.vn'], tags: ['khach-quen'] },
-      { _id: 4, name: 'Đỗ Thị Em', phones: [], emails: ['em.do@gmail.com'], tags: [] },
-      { _id: 5, name: 'Bùi Thị Giang', phones: ['+84933444555'], emails: ['giang@shop.vn'], tags: ['new'] },
-      { _id: 6, name: 'Phan "Tí" Quang', phones: ['+84922333444'], emails: ['quang@shop.vn'], tags: [] },
-      { _id: 7, name: 'Lâm Văn Tú', phones: ['+84944123456'], emails: ['tu@shop.vn'], tags: [] },
+      { _id: 'C1', name: 'Nguyễn Văn An', phones: ['+84912345678'], emails: ['an.nguyen@example.com', 'hai@shop.vn'], tags: ['vip', 'wholesale'] },
+      { _id: 'C2', name: 'Trần Thị Bích', phones: ['+84987654321', '+84903111222'], emails: ['bich@shop.vn'], tags: [] },
+      { _id: 'C3', name: 'Hoàng Minh', phones: ['+84977888999'], emails: ['hoang.minh@shop.vn'], tags: ['khach-quen'] },
+      { _id: 'C4', name: 'Đỗ Thị Em', phones: [], emails: ['em.do@gmail.com'], tags: [] },
+      { _id: 'C5', name: 'Bùi Thị Giang', phones: ['+84933444555'], emails: ['giang@shop.vn'], tags: ['new'] },
+      { _id: 'C6', name: 'Phan "Tí" Quang', phones: ['+84922333444'], emails: ['quang@shop.vn'], tags: [] },
+      { _id: 'C7', name: 'Lâm Văn Tú', phones: ['+84944123456'], emails: ['tu@shop.vn'], tags: [] },
     ]);
     expect(await ContactKey.countDocuments()).toBe(15);
     const notes = await Interaction.find({}, { _id: 0, customerId: 1, kind: 1, text: 1 }).sort({ customerId: 1 }).lean();
     expect(notes).toEqual([
-      { customerId: 1, kind: 'note', text: 'Gặp ở hội chợ\nOrders before import: 3' },
-      { customerId: 2, kind: 'note', text: 'Gọi lại thứ Sáu' },
-      { customerId: 3, kind: 'note', text: 'Thích màu xanh, size M' },
-      { customerId: 4, kind: 'note', text: 'Orders before import: 1' },
-      { customerId: 5, kind: 'note', text: 'Hỏi về\ngiao hàng' },
+      { customerId: 'C1', kind: 'note', text: 'Gặp ở hội chợ\nOrders before import: 3' },
+      { customerId: 'C2', kind: 'note', text: 'Gọi lại thứ Sáu' },
+      { customerId: 'C3', kind: 'note', text: 'Thích màu xanh, size M' },
+      { customerId: 'C4', kind: 'note', text: 'Orders before import: 1' },
+      { customerId: 'C5', kind: 'note', text: 'Hỏi về\ngiao hàng' },
     ]);
     // Nothing of the rejected rows was written.
     for (const email of ['cuong@shop.vn', 'long@shop.vn', 'oanh@shop.vn', 'son@shop.vn', 'nga@shop.vn', 'uyen@shop.vn']) {
@@ -140,7 +138,7 @@ describe('importing into existing customers', () => {
   });
 
   it('treats a contact key whose customer was never written (a crash) as free', async () => {
-    await ContactKey.create({ _id: 'phone:+84912000003', customerId: 999 });
+    await ContactKey.create({ _id: 'phone:+84912000003', customerId: 'C999' });
     const report = await importCustomers(csv('name,phone\nRecovered,0912 000 003\n'), { region: 'VN', by });
     expect(report).toMatchObject({ created: 1, rejected: [] });
     const owner = await ContactKey.findById('phone:+84912000003').lean();

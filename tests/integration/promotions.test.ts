@@ -27,6 +27,7 @@ import { drainCampaign } from '../../src/services/campaign-drain.js';
 import { campaignStats, createCampaign, parsePromoNew, runDueCampaigns } from '../../src/services/campaigns.js';
 import { RoutingNotifier } from '../../src/services/notifier.js';
 import { recordOrder, setOrderStatus } from '../../src/services/orders.js';
+import { customerIdFor, refNumber } from '../../src/services/refs.js';
 import { buttonActions, createTestChat, replyText, type Person } from '../support/chat.js';
 import { useTestDatabase } from '../support/db.js';
 import { FakeSender } from '../support/fake-sender.js';
@@ -44,11 +45,14 @@ let telegram: FakeSender;
 let slack: FakeSender;
 const senders = (p: Platform) => (p === 'telegram' ? telegram : p === 'slack' ? slack : undefined);
 const now = () => new Date(clock.now.getTime());
+/** The Telegram chat of a customer made by {@link addCustomers}: `C100001` chats in `100001`. */
+const chatOf = (customerId: string) => String(refNumber(customerId));
 
 let nextCustomer = 100_000;
 
 interface Fixture {
-  id: number;
+  /** The customer's `_id`, `C100001`. */
+  id: string;
   /** Telegram user id = chat id of the customer's (first) identity. */
   chatId: string;
   person: Person;
@@ -63,12 +67,13 @@ async function addCustomers(
   const customers: Record<string, unknown>[] = [];
   const identities: Record<string, unknown>[] = [];
   for (let i = 0; i < n; i++) {
-    const id = ++nextCustomer;
-    const userId = String(id);
+    const n = ++nextCustomer;
+    const id = customerIdFor(n);
+    const userId = String(n);
     customers.push({
       _id: id,
-      name: `Customer ${id}`,
-      nameKey: `customer ${id}`,
+      name: `Customer ${n}`,
+      nameKey: `customer ${n}`,
       tags: o.tags ?? [],
       consent: { promotions: o.consent ?? true },
       unreachable: o.unreachable ?? [],
@@ -82,13 +87,13 @@ async function addCustomers(
         platform,
         platformUserId: userId,
         kind: 'customer',
-        refId: String(id),
+        refId: id,
         chatId: userId,
         // The last listed identity is the one used most recently.
         updatedAt: new Date(START.getTime() - 1000 + k),
       });
     });
-    fixtures.push({ id, chatId: userId, person: { platform: 'telegram', userId, displayName: `Customer ${id}` } });
+    fixtures.push({ id, chatId: userId, person: { platform: 'telegram', userId, displayName: `Customer ${n}` } });
   }
   await Customer.insertMany(customers);
   if (identities.length) await Identity.collection.insertMany(identities);
@@ -166,7 +171,7 @@ describe('audience', () => {
       ...(await addCustomers(1, { consent: false })),
       ...(await addCustomers(1)),
     ];
-    const state = (c: Fixture, segment: string) => ({ _id: String(c.id), customerId: c.id, segment, segmentSince: START, computedAt: START });
+    const state = (c: Fixture, segment: string) => ({ _id: c.id, customerId: c.id, segment, segmentSince: START, computedAt: START });
     await SegmentState.insertMany([state(champion!, 'Champions'), state(championNoConsent!, 'Champions'), state(atRisk!, 'At risk')]);
 
     const c = await newCampaign('champions at now: Thank you — early access for you');
@@ -200,11 +205,11 @@ describe('hold-out and variants', () => {
     for (const v of all) expect(v.variant).toBe(assignGroup(c._id, v.customerId, 25, true));
     for (const v of holdout) {
       expect(v.status).toBe('skipped');
-      expect(telegram.messagesTo(String(v.customerId))).toBe(0);
+      expect(telegram.messagesTo(chatOf(v.customerId))).toBe(0);
     }
     for (const v of all.filter((x) => x.variant !== 'holdout')) {
       expect(v.status).toBe('sent');
-      expect(telegram.textTo(String(v.customerId))).toBe(v.variant === 'A' ? 'Variant A text' : 'Variant B text');
+      expect(telegram.textTo(chatOf(v.customerId))).toBe(v.variant === 'A' ? 'Variant A text' : 'Variant B text');
     }
     expect(all.some((v) => v.variant === 'B') && all.some((v) => v.variant === 'A')).toBe(true);
     expect(telegram.delivered).toHaveLength(120 - holdout.length);
@@ -373,7 +378,7 @@ describe('conversions', () => {
     expect(recipients.length).toBeGreaterThanOrEqual(6);
     expect(holdout.length).toBeGreaterThanOrEqual(2);
     const at = (days: number) => new Date(START.getTime() + days * DAY);
-    const order = (customerId: number, minor: number, when: Date) => recordOrder({ customerId, amount: { minor, currency: 'VND' }, items: [], at: when }, 'staff:test');
+    const order = (customerId: string, minor: number, when: Date) => recordOrder({ customerId, amount: { minor, currency: 'VND' }, items: [], at: when }, 'staff:test');
 
     await order(recipients[0]!, 100_000, at(1)); // converted
     await order(recipients[0]!, 50_000, at(2)); //   … a second order: revenue, not a second conversion

@@ -39,11 +39,11 @@ const T1 = new Date('2026-03-02T03:00:00Z');
 const T2 = new Date('2026-04-20T03:00:00Z');
 const sales: Person = { platform: 'telegram', userId: '4002', displayName: 'Lan' };
 
-const ids: Record<string, number> = {};
+const ids: Record<string, string> = {};
 const lead = async (name: string) => (ids[name] = (await upsertLead({ name, phones: [], emails: [], tags: [] }, by)).customer._id);
 const order = (name: string, iso: string, minor: number, currency = 'VND') =>
   recordOrder({ customerId: ids[name]!, amount: { minor, currency }, items: [], at: new Date(iso) }, by);
-const stateOf = async (name: string) => SegmentState.findById(String(ids[name])).lean();
+const stateOf = async (name: string) => SegmentState.findById(ids[name]!).lean();
 
 beforeAll(async () => {
   for (const name of ['Anna', 'Bao', 'Chi', 'Dung', 'Em', 'Giang', 'Hoa', 'Ivy', 'Khanh']) await lead(name);
@@ -128,12 +128,12 @@ describe('recompute', () => {
     expect(buttonActions(overview)).toContain('segment At risk');
 
     expect(await say(sales, 'segment at risk')).toBe(
-      [`At risk · 1 customer(s), by value:`, `C${ids.Dung} Dung · R1 F2 M5 · 2 order(s), ₫6,000,000 in all · last order 2025-05-01`].join('\n'),
+      [`At risk · 1 customer(s), by value:`, `${ids.Dung} Dung · R1 F2 M5 · 2 order(s), ₫6,000,000 in all · last order 2025-05-01`].join('\n'),
     );
 
     const leads = await send(OWNER, 'segment lead');
     expect(leads[0]?.kind === 'text' && leads[0].text).toContain('Page 1 of 2 · 12 in all');
-    expect(leads[0]?.kind === 'text' && leads[0].text).toContain(`C${ids.Hoa} Hoa · — · no orders yet`);
+    expect(leads[0]?.kind === 'text' && leads[0].text).toContain(`${ids.Hoa} Hoa · — · no orders yet`);
     expect(buttonActions(leads)).toContain('segment Lead sort value page 2');
     expect(buttonActions(leads)).toContain('segment Lead sort recency page 1');
     const page2 = await segmentMembers('Lead', { sort: 'value', page: 2 });
@@ -153,7 +153,7 @@ describe('after time passes', () => {
   it('records movements (a lead’s first order included), bounds the history, and drops merged customers', async () => {
     // Chi has a long history already: the bound must keep the last 24 entries.
     const old = Array.from({ length: 24 }, (_, i) => ({ segment: i % 2 ? 'Promising' : 'New', from: i % 2 ? 'New' : 'Promising', at: new Date(Date.UTC(2024, 0, i + 1)) }));
-    await SegmentState.updateOne({ _id: String(ids.Chi) }, { $set: { history: old } });
+    await SegmentState.updateOne({ _id: ids.Chi! }, { $set: { history: old } });
 
     await order('Hoa', '2026-04-19T10:00:00Z', 300_000);
     await mergeCustomers(ids.Hoa!, ids.Ivy!, by);
@@ -194,20 +194,20 @@ describe('after time passes', () => {
     expect(await say(sales, 'lapsed')).toBe(
       [
         '3 customer(s) with no order for 90 days or more, most recent first:',
-        `C${ids.Giang} Giang · 94 days since the last order (2026-01-15) · 2 order(s) in all`,
-        `C${ids.Dung} Dung · 353 days since the last order (2025-05-01) · 2 order(s) in all`,
-        `C${ids.Em} Em · 504 days since the last order (2024-12-01) · 1 order(s) in all`,
+        `${ids.Giang} Giang · 94 days since the last order (2026-01-15) · 2 order(s) in all`,
+        `${ids.Dung} Dung · 353 days since the last order (2025-05-01) · 2 order(s) in all`,
+        `${ids.Em} Em · 504 days since the last order (2024-12-01) · 1 order(s) in all`,
       ].join('\n'),
     );
-    expect(await say(sales, 'lapsed 400')).toContain(`C${ids.Em} Em · 504 days`);
+    expect(await say(sales, 'lapsed 400')).toContain(`${ids.Em} Em · 504 days`);
     expect(await say(sales, 'lapsed 1000')).toBe('No customer has gone 1000 days without ordering.');
     expect(await say(sales, 'lapsed soon')).toMatch(/^Days must be a number/);
   });
 
   it('replaces many changed states in batches, and finishes a replacement a crash interrupted', async () => {
     // A crash after deleting a batch and before inserting it: Bao's state is only in the redo log.
-    const bao = await SegmentState.findById(String(ids.Bao)).lean();
-    await SegmentState.deleteOne({ _id: String(ids.Bao) });
+    const bao = await SegmentState.findById(ids.Bao!).lean();
+    await SegmentState.deleteOne({ _id: ids.Bao! });
     await SegmentRun.collection.replaceOne({ _id: 'pending' as never }, { states: [bao] }, { upsert: true });
 
     const T3 = new Date('2026-07-01T03:00:00Z');

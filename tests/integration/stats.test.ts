@@ -26,10 +26,10 @@ const lanTg: Person = { platform: 'telegram', userId: '5001', displayName: 'Lan'
 const maiTg: Person = { platform: 'telegram', userId: '5003', displayName: 'Mai' };
 const customerTg: Person = { platform: 'telegram', userId: '5999', displayName: 'Someone' };
 
-const ids: Record<string, number> = {};
+const ids: Record<string, string> = {};
 
 /** A customer created by `createdBy` at `createdAt` (backdated in the raw collection: timestamps are immutable). */
-async function customer(name: string, createdBy: string, createdAt: string, ownerId?: string): Promise<number> {
+async function customer(name: string, createdBy: string, createdAt: string, ownerId?: string): Promise<string> {
   const { customer: c } = await upsertLead({ name, phones: [], emails: [], tags: [], ownerId }, createdBy);
   await Customer.collection.updateOne({ _id: c._id as never }, { $set: { createdAt: at(createdAt) } });
   return (ids[name] = c._id);

@@ -17,19 +17,19 @@ const by = 'staff:test';
 const at = (iso: string) => new Date(iso);
 const vnd = (minor: number) => ({ minor, currency: 'VND' });
 
-async function totalsOf(id: number) {
+async function totalsOf(id: string) {
   const c = await Customer.findById(id).lean();
-  if (!c) throw new Error(`C${id} missing`);
+  if (!c) throw new Error(`${id} missing`);
   // Lifetime totals only; the monthly buckets behind RFM are checked in the segments tests.
   const { months: _months, ...lifetime } = (c.totals ?? {}) as Record<string, unknown>;
   return lifetime;
 }
 
 describe('rebuildTotals', () => {
-  let anna: number;
-  let bao: number;
-  let chi: number;
-  let cancelledOrder: number;
+  let anna: string;
+  let bao: string;
+  let chi: string;
+  let cancelledOrder: string;
 
   beforeAll(async () => {
     anna = (await upsertLead({ name: 'Anna', phones: ['+84912000501'], emails: [], tags: [] }, by)).customer._id;
@@ -132,8 +132,8 @@ describe('rebuildTotals', () => {
 describe('dangling contact keys', () => {
   it('lets the next lead with that phone claim a key whose customer does not exist', async () => {
     // What a crash between claiming the keys and writing the customer leaves behind.
-    await ContactKey.create({ _id: 'phone:+84912000777', customerId: 987_654 });
-    await ContactKey.create({ _id: 'email:ghost@shop.vn', customerId: 987_654 });
+    await ContactKey.create({ _id: 'phone:+84912000777', customerId: 'C987654' });
+    await ContactKey.create({ _id: 'email:ghost@shop.vn', customerId: 'C987654' });
     const chat = createTestChat();
     const reply = await chat.say(OWNER, 'lead Dang Ghost 0912 000 777 ghost@shop.vn');
     expect(reply).toMatch(/^New lead C\d+ Dang Ghost saved\.$/);
@@ -141,14 +141,14 @@ describe('dangling contact keys', () => {
     expect(await ContactKey.findById('phone:+84912000777').lean()).toMatchObject({ customerId: id });
     expect(await ContactKey.findById('email:ghost@shop.vn').lean()).toMatchObject({ customerId: id });
     expect(await Customer.findById(id).lean()).toMatchObject({ phones: ['+84912000777'], emails: ['ghost@shop.vn'] });
-    expect(await chat.say(OWNER, 'find +84912000777')).toContain(`C${id} Dang Ghost`);
+    expect(await chat.say(OWNER, 'find +84912000777')).toContain(`${id} Dang Ghost`);
   });
 
   it('adds a dangling phone to an existing customer instead of reporting a conflict', async () => {
     const chat = createTestChat();
     const id = customerIdIn(await chat.say(OWNER, 'lead Em Real em@real.vn'));
-    await ContactKey.create({ _id: 'phone:+84912000778', customerId: 987_655 });
-    expect(await chat.say(OWNER, 'lead Em Real em@real.vn 0912000778')).toBe(`C${id} Em Real already exists; added +84912000778.`);
+    await ContactKey.create({ _id: 'phone:+84912000778', customerId: 'C987655' });
+    expect(await chat.say(OWNER, 'lead Em Real em@real.vn 0912000778')).toBe(`${id} Em Real already exists; added +84912000778.`);
     expect(await ContactKey.findById('phone:+84912000778').lean()).toMatchObject({ customerId: id });
   });
 });

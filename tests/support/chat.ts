@@ -87,18 +87,18 @@ export function buttonActions(replies: Reply[]): string[] {
   return replies.flatMap((r) => (r.kind === 'text' ? (r.buttons ?? []).flat().map((b) => b.action) : []));
 }
 
-/** The first `C12` reference in a text, as a number. */
-export function customerIdIn(text: string): number {
+/** The first `C12` reference in a text: the customer's `_id` (`"C12"`). */
+export function customerIdIn(text: string): string {
   const m = /\bC(\d+)\b/.exec(text);
   if (!m) throw new Error(`no customer reference in: ${text}`);
-  return Number(m[1]);
+  return `C${m[1]}`;
 }
 
-/** The first `O7` reference in a text, as a number. */
-export function orderIdIn(text: string): number {
+/** The first `O7` reference in a text: the order's `_id` (`"O7"`). */
+export function orderIdIn(text: string): string {
   const m = /\bO(\d+)\b/.exec(text);
   if (!m) throw new Error(`no order reference in: ${text}`);
-  return Number(m[1]);
+  return `O${m[1]}`;
 }
 
 /** Document counts of every collection of the current database (minus the ones named). */

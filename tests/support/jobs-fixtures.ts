@@ -93,7 +93,7 @@ export async function addStaff(staffId: string, name: string, role: StaffRole, t
 }
 
 /** Sets a customer's `createdAt` (the schema's timestamps stamp the real clock). */
-export async function backdateCustomer(customerId: number, createdAt: Date): Promise<void> {
+export async function backdateCustomer(customerId: string, createdAt: Date): Promise<void> {
   const { Customer } = await import('../../models/customer.js');
   await Customer.collection.updateOne({ _id: customerId as never }, { $set: { createdAt } });
 }

@@ -83,8 +83,8 @@ describe('quiet hours', () => {
 
 describe('hold-out and variant split', () => {
   it('is the same for the same campaign and customer, and about the share asked for', () => {
-    const groups = Array.from({ length: 4000 }, (_, i) => assignGroup('P7', i, 10, true));
-    expect(Array.from({ length: 4000 }, (_, i) => assignGroup('P7', i, 10, true))).toEqual(groups);
+    const groups = Array.from({ length: 4000 }, (_, i) => assignGroup('P7', `C${i}`, 10, true));
+    expect(Array.from({ length: 4000 }, (_, i) => assignGroup('P7', `C${i}`, 10, true))).toEqual(groups);
     const holdout = groups.filter((g) => g === 'holdout').length;
     const b = groups.filter((g) => g === 'B').length;
     expect(holdout).toBeGreaterThan(330);
@@ -94,9 +94,9 @@ describe('hold-out and variant split', () => {
   });
 
   it('differs between campaigns, and has no B without a second variant and no hold-out at 0%', () => {
-    const p7 = Array.from({ length: 200 }, (_, i) => assignGroup('P7', i, 50, true));
-    const p8 = Array.from({ length: 200 }, (_, i) => assignGroup('P8', i, 50, true));
+    const p7 = Array.from({ length: 200 }, (_, i) => assignGroup('P7', `C${i}`, 50, true));
+    const p8 = Array.from({ length: 200 }, (_, i) => assignGroup('P8', `C${i}`, 50, true));
     expect(p7).not.toEqual(p8);
-    expect(Array.from({ length: 200 }, (_, i) => assignGroup('P7', i, 0, false)).every((g) => g === 'A')).toBe(true);
+    expect(Array.from({ length: 200 }, (_, i) => assignGroup('P7', `C${i}`, 0, false)).every((g) => g === 'A')).toBe(true);
   });
 });
