@@ -6,12 +6,13 @@
  * internet access. The repository ships a small Go launcher
  * (`tools/ferretdb/`) that runs FerretDB v1 on SQLite; it only needs the Go
  * toolchain and the Go module proxy. This module builds that launcher once
- * (safely across concurrent processes) and starts/stops it.
+ * (safely across concurrent processes), against a copy of FerretDB with
+ * `tools/ferretdb/sqlite-id-index.patch` applied (see docs/database.md), and starts/stops it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { access, chmod, mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { access, chmod, copyFile, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
@@ -61,10 +62,29 @@ const LOCK_POLL_MS = 1000;
 const BUILD_TIMEOUT_MS = 30 * 60 * 1000;
 const STOP_GRACE_MS = 5000;
 const GO_FALLBACK = '/usr/local/go/bin/go';
+/** Files of `tools/ferretdb` copied into the build folder. */
+const LAUNCHER_SOURCES = ['main.go', 'go.mod', 'go.sum'];
+/** Our fix to FerretDB, applied with `patch -p1` in the module root (see the file's header). */
+const FERRETDB_PATCH = 'sqlite-id-index.patch';
+const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+/** Subfolder of the build folder holding the patched FerretDB module (the go.mod `replace` target). */
+const FERRETDB_SRC_DIR = 'ferretdb-src';
+/**
+ * Part of the binary's input digest: bump it when the build recipe below changes in a way
+ * that must rebuild existing binaries (v2: built against the patched module copy).
+ */
+const BUILD_RECIPE = 'chatcrm-ferretdb-launcher v2 (patched module copy + replace)';
 
 /**
  * Returns the path of the FerretDB launcher binary, building it with `go build` when it is
- * missing or older than `tools/ferretdb/main.go`, `go.mod` or `go.sum`.
+ * missing or was built from other inputs than the current `tools/ferretdb/main.go`, `go.mod`,
+ * `go.sum` and `sqlite-id-index.patch` (a SHA-256 of them is kept in `ferretdb-launcher.inputs`
+ * next to the binary; contents rather than mtimes, so a binary built before the patch existed
+ * is never mistaken for a patched one).
+ *
+ * The build runs in `.cache/ferretdb/build/`: a copy of the launcher sources whose go.mod
+ * `replace`s FerretDB with a copy of the FerretDB module (from Go's module cache) that has
+ * `sqlite-id-index.patch` applied. A patch that does not apply fails the build.
  *
  * Why: building takes minutes the first time (Go downloads FerretDB and its modules), so the
  * result is cached in `.cache/ferretdb/`. Concurrent callers (vitest workers, two terminals)
@@ -84,20 +104,23 @@ export async function ensureFerretDbLauncher(opts: EnsureFerretDbLauncherOptions
   const toolsDir = join(opts.repoRoot, 'tools', 'ferretdb');
   const cacheDir = join(opts.repoRoot, '.cache', 'ferretdb');
   const binary = join(cacheDir, BINARY_NAME);
-  const sources = ['main.go', 'go.mod', 'go.sum'].map((f) => join(toolsDir, f));
+  const sources = [...LAUNCHER_SOURCES, FERRETDB_PATCH].map((f) => join(toolsDir, f));
 
   const state = await binaryState(binary, sources);
   if (state === 'fresh') return binary;
 
   const problems: string[] = [];
-  const missingSources = await missingFiles(sources.slice(0, 2));
+  // go.sum is optional (the build runs with -mod=mod); the patch is not: never build unpatched.
+  const missingSources = await missingFiles(sources.filter((f) => !f.endsWith('go.sum')));
   if (missingSources.length > 0) {
     problems.push(`launcher sources not found (${missingSources.map((f) => relative(opts.repoRoot, f)).join(', ')})`);
   }
   const go = await findGo(env, opts.goBinary);
   if (!go.path) {
     if (state === 'stale' && problems.length === 0) {
-      opts.log(`FerretDB launcher is older than tools/ferretdb but Go is not available (${go.tried}); using the existing binary.`);
+      opts.log(
+        `FerretDB launcher was built from other sources than the current tools/ferretdb (possibly without ${FERRETDB_PATCH}) but Go is not available (${go.tried}); using the existing binary.`,
+      );
       return binary;
     }
     problems.push(`Go toolchain not found (${go.tried})`);
@@ -112,7 +135,11 @@ export async function ensureFerretDbLauncher(opts: EnsureFerretDbLauncherOptions
   return withBuildLock(lockPath, opts.log, async () => {
     // Another process may have finished the build while we waited for the lock.
     if ((await binaryState(binary, sources)) === 'fresh') return binary;
-    await goBuild({ go: goPath, toolsDir, binary, env, log: opts.log });
+    // Digest of what we build from, taken before building: if a source changes meanwhile,
+    // the next call sees a mismatch and rebuilds.
+    const digest = await inputsDigest(sources);
+    await goBuild({ go: goPath, toolsDir, buildDir: join(cacheDir, 'build'), binary, env, log: opts.log });
+    await writeFile(inputsStampPath(binary), `${digest}\n`);
     return binary;
   });
 }
@@ -284,14 +311,29 @@ function pickFreePort(): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // Build
 
+/**
+ * `fresh` when the binary exists and its `.inputs` stamp holds the digest of the current sources;
+ * a missing or different stamp (e.g. a binary built before the FerretDB patch) means `stale`.
+ */
 async function binaryState(binary: string, sources: string[]): Promise<'missing' | 'stale' | 'fresh'> {
-  const binStat = await stat(binary).catch(() => undefined);
-  if (!binStat) return 'missing';
+  if (!(await isFile(binary))) return 'missing';
+  const stamp = await readFile(inputsStampPath(binary), 'utf8').catch(() => '');
+  return stamp.trim() === (await inputsDigest(sources)) ? 'fresh' : 'stale';
+}
+
+function inputsStampPath(binary: string): string {
+  return `${binary}.inputs`;
+}
+
+/** SHA-256 over the build recipe and each source's name and contents (missing files count too). */
+async function inputsDigest(sources: string[]): Promise<string> {
+  const hash = createHash('sha256').update(BUILD_RECIPE);
   for (const source of sources) {
-    const srcStat = await stat(source).catch(() => undefined);
-    if (srcStat && srcStat.mtimeMs > binStat.mtimeMs) return 'stale';
+    const content = await readFile(source).catch(() => undefined);
+    hash.update(`\0${source.split(/[\\/]/).pop()}\0${content ? content.length : 'missing'}\0`);
+    if (content) hash.update(content);
   }
-  return 'fresh';
+  return hash.digest('hex');
 }
 
 async function missingFiles(files: string[]): Promise<string[]> {
@@ -320,61 +362,206 @@ async function findGo(env: NodeJS.ProcessEnv, explicit?: string): Promise<{ path
   if (forced) {
     return (await isExecutable(forced)) ? { path: forced, tried: forced } : { tried: `${forced} is not an executable` };
   }
-  const exe = process.platform === 'win32' ? 'go.exe' : 'go';
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, exe);
-    if (await isExecutable(candidate)) return { path: candidate, tried: candidate };
-  }
+  const onPath = await findOnPath(process.platform === 'win32' ? 'go.exe' : 'go', env);
+  if (onPath) return { path: onPath, tried: onPath };
   if (await isExecutable(GO_FALLBACK)) return { path: GO_FALLBACK, tried: GO_FALLBACK };
   return { tried: `no go on PATH=${env.PATH ?? ''} nor at ${GO_FALLBACK}; set CHATCRM_GO or install Go` };
 }
 
+/** First executable named `exe` in the folders of `env.PATH`, if any. */
+async function findOnPath(exe: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, exe);
+    if (await isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Builds the launcher against a patched copy of FerretDB, in `buildDir` (under the build lock):
+ *
+ *   buildDir/{main.go,go.mod,go.sum}   copies of tools/ferretdb
+ *   buildDir/ferretdb-src/             copy of the FerretDB module from Go's module cache, made
+ *                                      writable, with tools/ferretdb/sqlite-id-index.patch applied
+ *   go mod edit -replace github.com/FerretDB/FerretDB=./ferretdb-src
+ *   go build -mod=mod -o <binary>.tmp-… .   then an atomic rename to <binary>
+ *
+ * `go build -overlay` would avoid the copy but refuses files in the module cache, and
+ * `go mod vendor` copies every dependency (~230 MB) to patch one file; this copies 3.4 MB.
+ * `-mod=mod` (on the command line, so it wins over GOFLAGS, e.g. a `-mod=vendor` with no vendor
+ * folder) lets go fix up the throwaway copy's go.mod/go.sum; GOWORK=off keeps a go.work found
+ * in a parent folder out of it. Everything else in the environment (GOFLAGS, GOPROXY...) is kept.
+ * The build folder is removed after a successful build and kept for inspection after a failure.
+ */
 async function goBuild(args: {
   go: string;
   toolsDir: string;
+  buildDir: string;
   binary: string;
   env: NodeJS.ProcessEnv;
   log: (msg: string) => void;
 }): Promise<void> {
-  const { go, toolsDir, binary, log } = args;
+  const { go, toolsDir, buildDir, binary, log } = args;
   const tmp = `${binary}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const env = { ...args.env, PATH: [dirname(go), args.env.PATH].filter(Boolean).join(delimiter) };
+  const env: NodeJS.ProcessEnv = {
+    ...args.env,
+    PATH: [dirname(go), args.env.PATH].filter(Boolean).join(delimiter),
+    GOWORK: 'off',
+  };
   log(
-    `Building the FerretDB launcher with ${go}. The first build downloads Go modules and takes a few minutes; later builds are cached.`,
+    `Building the FerretDB launcher with ${go} (FerretDB patched with tools/ferretdb/${FERRETDB_PATCH}). The first build downloads Go modules and takes a few minutes; later builds are cached.`,
   );
   const started = Date.now();
-  const output = new Tail(64 * 1024);
   const progress = setInterval(() => {
     log(`...still building the FerretDB launcher (${Math.round((Date.now() - started) / 1000)} s)`);
   }, 60_000);
   progress.unref();
-  try {
-    const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-      const child = spawn(go, ['build', '-o', tmp, '.'], { cwd: toolsDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout.on('data', (c: Buffer) => output.push(c.toString('utf8')));
-      child.stderr.on('data', (c: Buffer) => output.push(c.toString('utf8')));
-      const timeout = setTimeout(() => child.kill('SIGKILL'), BUILD_TIMEOUT_MS);
-      child.once('error', (error) => {
-        clearTimeout(timeout);
-        resolve({ code: null, signal: null, error });
-      });
-      child.once('close', (code, signal) => {
-        clearTimeout(timeout);
-        resolve({ code, signal });
-      });
-    });
-    if (result.error || result.code !== 0) {
-      const why = result.error ? result.error.message : result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`;
-      throw new Error(`go build of tools/ferretdb failed (${why}).${formatTail(output, 20, "go's last output lines")}`);
+  const runGo = async (goArgs: string[], what: string): Promise<string> => {
+    const result = await runCommand(go, goArgs, { cwd: buildDir, env, timeoutMs: BUILD_TIMEOUT_MS });
+    if (!result.ok) {
+      throw new Error(`${what} failed (${result.why}).${formatTail(result.output, 20, "go's last output lines")}`);
     }
+    return result.stdout;
+  };
+  try {
+    await rm(buildDir, { recursive: true, force: true });
+    await mkdir(buildDir, { recursive: true });
+    for (const file of LAUNCHER_SOURCES) {
+      const source = join(toolsDir, file);
+      if (await isFile(source)) await copyFile(source, join(buildDir, file));
+    }
+
+    const moduleDir = await ferretDbModuleDir(runGo);
+    const srcDir = join(buildDir, FERRETDB_SRC_DIR);
+    await copyTreeWritable(moduleDir, srcDir);
+    await applyPatch({ srcDir, patchFile: join(toolsDir, FERRETDB_PATCH), moduleDir, env });
+
+    await runGo(['mod', 'edit', `-replace=${FERRETDB_MODULE}=./${FERRETDB_SRC_DIR}`], 'go mod edit -replace');
+    await runGo(['build', '-mod=mod', '-o', tmp, '.'], 'go build of tools/ferretdb');
     await chmod(tmp, 0o755);
     await rename(tmp, binary); // atomic: readers see the old binary or the complete new one
+    await rm(buildDir, { recursive: true, force: true });
     log(`Built the FerretDB launcher in ${Math.round((Date.now() - started) / 1000)} s: ${binary}`);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(`${message}\n(build folder kept for inspection: ${buildDir})`, { cause: err });
   } finally {
     clearInterval(progress);
     await rm(tmp, { force: true });
   }
+}
+
+/**
+ * Where Go keeps the FerretDB module that go.mod requires: `go list -m -json` names its `Dir`
+ * once it is in the module cache; `go mod download` puts it there first when it is not.
+ */
+async function ferretDbModuleDir(runGo: (goArgs: string[], what: string) => Promise<string>): Promise<string> {
+  const listDir = async (): Promise<string | undefined> => {
+    const json = await runGo(['list', '-mod=mod', '-m', '-json', FERRETDB_MODULE], `go list -m ${FERRETDB_MODULE}`);
+    const info = JSON.parse(json) as { Dir?: string; Replace?: { Dir?: string } };
+    return info.Replace?.Dir ?? info.Dir;
+  };
+  let dir = await listDir();
+  if (!dir) {
+    await runGo(['mod', 'download', FERRETDB_MODULE], `go mod download ${FERRETDB_MODULE}`);
+    dir = await listDir();
+  }
+  if (!dir) throw new Error(`go list -m -json ${FERRETDB_MODULE} gives no module folder even after go mod download`);
+  return dir;
+}
+
+/**
+ * Applies the patch in `srcDir` with `patch -p1` (or `git apply -p1` when patch(1) is not
+ * installed). Refuses patches that are already applied (`--forward`), so an upstream fix
+ * shows up as a failed build rather than a silently different one.
+ */
+async function applyPatch(args: { srcDir: string; patchFile: string; moduleDir: string; env: NodeJS.ProcessEnv }): Promise<void> {
+  const { srcDir, patchFile, env } = args;
+  const patchExe = await findOnPath(process.platform === 'win32' ? 'patch.exe' : 'patch', env);
+  const gitExe = patchExe ? undefined : await findOnPath(process.platform === 'win32' ? 'git.exe' : 'git', env);
+  let result: RunResult;
+  if (patchExe) {
+    result = await runCommand(patchExe, ['-p1', '--forward', '--batch', '--no-backup-if-mismatch', '-i', patchFile], {
+      cwd: srcDir,
+      env,
+      timeoutMs: 60_000,
+    });
+  } else if (gitExe) {
+    // The build folder sits inside our repository: stop git from finding it, or `git apply`
+    // would take the patch's paths as relative to the repository root.
+    result = await runCommand(gitExe, ['apply', '-p1', '--whitespace=nowarn', patchFile], {
+      cwd: srcDir,
+      env: { ...env, GIT_CEILING_DIRECTORIES: dirname(srcDir) },
+      timeoutMs: 60_000,
+    });
+  } else {
+    throw new Error(`Cannot patch FerretDB: neither patch nor git is on PATH=${env.PATH ?? ''}`);
+  }
+  if (!result.ok) {
+    throw new Error(
+      `tools/ferretdb/${FERRETDB_PATCH} does not apply to ${FERRETDB_MODULE} (${args.moduleDir}) with ${patchExe ?? gitExe} (${result.why}). ` +
+        `If FerretDB was upgraded in tools/ferretdb/go.mod, check whether upstream fixed the _id index mismatch, ` +
+        `then update or remove the patch (see docs/database.md).${formatTail(result.output, 20, 'patch output')}`,
+    );
+  }
+}
+
+/**
+ * Copies a folder tree, giving the owner write permission on everything copied
+ * (Go's module cache is read-only, and a read-only copy could neither be patched nor removed).
+ */
+async function copyTreeWritable(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    const src = join(from, entry.name);
+    const dst = join(to, entry.name);
+    if (entry.isDirectory()) {
+      await copyTreeWritable(src, dst);
+    } else if (entry.isFile()) {
+      await copyFile(src, dst);
+      await chmod(dst, ((await stat(src)).mode & 0o777) | 0o200);
+    }
+    // module zips hold no symlinks or other special files
+  }
+}
+
+interface RunResult {
+  ok: boolean;
+  /** Why it failed, e.g. `exit code 1`, `killed by SIGKILL` or the spawn error. */
+  why: string;
+  stdout: string;
+  /** stdout and stderr interleaved, for error messages. */
+  output: Tail;
+}
+
+/** Runs a command to completion, collecting its output; never rejects. */
+function runCommand(
+  command: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<RunResult> {
+  const output = new Tail(64 * 1024);
+  let stdout = '';
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (c: Buffer) => {
+      const text = c.toString('utf8');
+      stdout += text;
+      output.push(text);
+    });
+    child.stderr.on('data', (c: Buffer) => output.push(c.toString('utf8')));
+    const timeout = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timeout);
+      resolve({ ok: false, why: error.message, stdout, output });
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timeout);
+      const why = signal ? `killed by ${signal}` : `exit code ${code}`;
+      resolve({ ok: code === 0 && !signal, why, stdout, output });
+    });
+  });
 }
 
 /** Runs `fn` while holding an exclusive lock file; waits (polling) while another live process holds it. */

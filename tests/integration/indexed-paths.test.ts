@@ -24,9 +24,6 @@ import { FakeSender } from '../support/fake-sender.js';
 
 const dbName = `test_indexed_paths_${randomBytes(3).toString('hex')}`;
 
-/** Commands whose filters read data; anything else (insert, hello, createIndexes…) has no filter. */
-const FILTERED = new Set(['find', 'update', 'delete', 'findAndModify', 'count', 'aggregate', 'distinct']);
-
 interface Seen {
   command: string;
   collection: string;
@@ -34,9 +31,11 @@ interface Seen {
   comment: unknown;
 }
 
+/** The filters of a command that reads or writes data (find, update, delete, findAndModify, count, distinct, aggregate). */
 function filtersOf(e: CommandStartedEvent): Seen[] {
   const cmd = e.command as Record<string, unknown>;
-  const collection = String(cmd[e.commandName] ?? '');
+  const target = cmd[e.commandName];
+  const collection = typeof target === 'string' ? target : '';
   const comment = cmd.comment;
   const seen = (filter: unknown): Seen => ({ command: e.commandName, collection, filter, comment });
   switch (e.commandName) {

@@ -36,7 +36,7 @@ export function useTestDatabase(name: string): TestDatabase {
   });
 
   afterAll(async () => {
-    if (mongoose.connection.readyState === 1) {
+    if (mongoose.connection.readyState === mongoose.ConnectionStates.connected) {
       await mongoose.connection.dropDatabase();
     }
     await disconnectMongoose();

@@ -584,7 +584,7 @@ export class SlackEmulator {
       return;
     }
     const part = parsed.files[0];
-    file.bytes = parsed.kind === 'multipart' ? (part?.data ?? Buffer.from(String(parsed.fields['body'] ?? parsed.fields['file'] ?? ''))) : parsed.raw;
+    file.bytes = parsed.kind === 'multipart' ? (part?.data ?? Buffer.from(paramText(parsed.fields['body'] ?? parsed.fields['file'] ?? ''))) : parsed.raw;
     this.log.push({ method: 'upload', params: { file_id: fileId, size: file.bytes.length }, at: Date.now(), status: 200, ok: true });
     sendText(res, 200, `OK - ${file.bytes.length}`);
   }
@@ -780,7 +780,7 @@ export class SlackEmulator {
 
   /** Validates text/blocks like Slack (`no_text`, `invalid_blocks`, `msg_too_long`) and records them. */
   private messageContent(p: SlackParams, record: SlackCallRecord): { text?: string; blocks?: unknown[] } {
-    const text = p['text'] === undefined || p['text'] === null ? undefined : String(p['text']);
+    const text = p['text'] === undefined || p['text'] === null ? undefined : paramText(p['text']);
     const blocks = p['blocks'];
     const hasAttachments = Array.isArray(p['attachments']) && p['attachments'].length > 0;
     if (blocks !== undefined && (!Array.isArray(blocks) || blocks.length > 50 || !blocks.every((b) => isRecord(b) && typeof b['type'] === 'string'))) {
@@ -821,4 +821,11 @@ export class SlackEmulator {
 /** The DM channel id the emulator uses for a user: `D` + user id. */
 function dmChannelId(userId: string): string {
   return `D${userId}`;
+}
+
+/** A parameter as the API reads it: strings as they are, numbers and booleans as text, anything else as JSON. */
+function paramText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? '';
 }

@@ -639,7 +639,7 @@ export class TelegramEmulator {
     if (p['reply_markup'] !== undefined) record.reply_markup = p['reply_markup'];
     const markup = inlineMarkup(p['reply_markup']);
     if (p['inline_message_id'] !== undefined) {
-      this.throttle('editMessageText', `inline:${String(p['inline_message_id'])}`);
+      this.throttle('editMessageText', `inline:${paramText(p['inline_message_id'])}`);
       return true;
     }
     const chatId = this.resolveChat(p);
@@ -677,7 +677,7 @@ export class TelegramEmulator {
     const { record } = ctx;
     const chatId = this.resolveChatIdParam(p);
     record.chat_id = chatId;
-    const caption = p['caption'] === undefined ? undefined : String(p['caption']);
+    const caption = p['caption'] === undefined ? undefined : paramText(p['caption']);
     if (caption !== undefined) {
       record.caption = caption;
       if (caption.length > this.options.maxCaptionLength) throw new TelegramApiError(400, 'Bad Request: message caption is too long');
@@ -780,7 +780,7 @@ export class TelegramEmulator {
   }
 
   private checkText(value: unknown): string {
-    const text = value === undefined || value === null ? '' : String(value);
+    const text = value === undefined || value === null ? '' : paramText(value);
     if (text.trim() === '') throw new TelegramApiError(400, 'Bad Request: message text is empty');
     if (text.length > this.options.maxTextLength) throw new TelegramApiError(400, 'Bad Request: message is too long');
     return text;
@@ -883,3 +883,9 @@ function safeDecode(segment: string): string {
   }
 }
 
+/** A parameter as the API reads it: strings as they are, numbers and booleans as text, anything else as JSON. */
+function paramText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? '';
+}

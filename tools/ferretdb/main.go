@@ -9,6 +9,17 @@
 //
 // It prints one line "FERRETDB READY <addr>" on stdout once it accepts
 // connections, and stops cleanly on SIGINT/SIGTERM.
+//
+// It is built against a patched FerretDB, not the module as downloaded:
+// src/db/ferretdb.ts copies this folder and the FerretDB module into
+// .cache/ferretdb/build/, applies sqlite-id-index.patch to the copy, points
+// go.mod at it with a `replace`, and builds there (so `go build` in this folder
+// gives an unpatched launcher; use `npx tsx scripts/db.ts build`). The patch
+// makes the SQLite backend spell its `_id` lookups the way it spells the `_id`
+// index (`->'_id'` instead of `->'$._id'`): SQLite only uses an expression
+// index for the identical expression, so unpatched FerretDB scans the whole
+// table on every find, update and delete by `_id` (~50 ms instead of under
+// 1 ms at 30,000 documents). See the patch header and docs/database.md.
 package main
 
 import (
