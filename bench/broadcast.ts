@@ -29,7 +29,7 @@ import { Campaign, type CampaignDoc } from '../models/campaign.js';
 import { Customer } from '../models/customer.js';
 import { Identity } from '../models/identity.js';
 import { loadConfig } from '../src/config.js';
-import { createCore } from '../src/core/handle.js';
+import { createApp } from '../src/app.js';
 import type { PlatformSender } from '../src/core/types.js';
 import { silentLogger } from '../src/log.js';
 import { freezeCampaign } from '../src/services/campaign-audience.js';
@@ -116,7 +116,7 @@ await withBenchDatabase('broadcast', async ({ kind }) => {
     const log = silentLogger();
     const config = loadConfig({ LOG_LEVEL: 'silent', TELEGRAM_BOT_TOKEN: emulator?.token ?? '1:x', TELEGRAM_API_ROOT: emulator?.apiRoot ?? 'http://127.0.0.1:9' }, { envFile: null });
     const notifier = new RoutingNotifier();
-    const core = createCore({ config, notifier, log, now: () => new Date() });
+    const core = createApp({ config, notifier, log, now: () => new Date() });
     let stopSender = async () => {};
     let sender: PlatformSender;
     if (senderKind === 'adapter' || senderKind === 'paced') {

@@ -12,7 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
 import { loadConfig } from '../src/config.js';
-import { createCore } from '../src/core/handle.js';
+import { createApp } from '../src/app.js';
 import { silentLogger } from '../src/log.js';
 import { foldName } from '../src/core/names.js';
 import type { Notifier } from '../src/core/types.js';
@@ -27,7 +27,7 @@ function phoneOf(i: number): string {
 await withBenchDatabase('leads', async ({ kind }) => {
   const config = loadConfig({ LOG_LEVEL: 'silent' }, { envFile: null });
   const notifier: Notifier = { notify: async () => ({ ok: true }) };
-  const core = createCore({ config, notifier, log: silentLogger(), now: () => new Date() });
+  const core = createApp({ config, notifier, log: silentLogger(), now: () => new Date() });
 
   // Warm-up: owner identity, counters, connection pool.
   await core.handle({ platform: 'console', chatId: 'owner', userId: 'owner', displayName: 'Owner', text: 'whoami', deliveryId: 'bench:warm' });

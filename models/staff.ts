@@ -1,8 +1,8 @@
 /** A staff member: owner, manager, sales or support, with their own time zone. */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { STAFF_ROLES, type StaffRole } from '../src/core/actor.js';
 
-export const STAFF_ROLES = ['owner', 'manager', 'sales', 'support'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
+export { STAFF_ROLES, type StaffRole };
 
 const staffSchema = new Schema(
   {

@@ -13,17 +13,18 @@ import { complaint, consent, start, stop } from './self-service.js';
 import { invite, join, link, whoami } from './team.js';
 import { digest } from './digest.js';
 import { followup, followupDone, followups, followupSnooze, followupsFor } from './follow-ups.js';
+import { contactShared, customerText, fileAttached, forwardedMessage } from './flows.js';
 import { promotionCommands } from './promotions.js';
 
-/** Builds the registry with every command, in the order help lists them. */
+/** Builds the registry with every flow (in the order they are tried) and command (in the order help lists them). */
 export function createRegistry(): CommandRegistry {
   const registry = new CommandRegistry();
+  registry.addFlow(contactShared, forwardedMessage, fileAttached);
+  registry.setCustomerText(customerText);
   registry.add(lead, find, customer, note, tag, untag, order, orderStatus, orders, merge, unmerge, invite, totals);
   registry.add(start, consent, stop, complaint, join, link, whoami);
-  // --- insight commands: registry.add(...) below ---
   registry.add(segments, segment, segmentsRefresh, lapsed, stats);
   registry.add(importCommand, dupes, incomplete, exportCommand, myData, forget);
-  // --- jobs commands: registry.add(...) below ---
   registry.add(followup, followups, followupDone, followupSnooze, followupsFor, digest);
   registry.add(...promotionCommands);
   registry.add(helpCommand(registry));

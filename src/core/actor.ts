@@ -2,7 +2,9 @@
  * Who is talking. Resolved from the platform identity by one `_id` lookup;
  * owners listed in the configuration become staff on their first message.
  */
-import type { StaffRole } from '../../models/staff.js';
+/** Staff roles, most powerful first. The staff model stores one of these. */
+export const STAFF_ROLES = ['owner', 'manager', 'sales', 'support'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** The role a permission check sees: a staff role, or `customer` for everyone else. */
 export type ActorRole = StaffRole | 'customer';

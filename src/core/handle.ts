@@ -10,19 +10,15 @@
  *     displayName: 'Owner', text: 'lead Anna +84912345678', deliveryId: 'console:1' });
  */
 import { randomBytes } from 'node:crypto';
-import { ProcessedDelivery } from '../../models/processed-delivery.js';
-import { createRegistry } from '../commands/index.js';
-import { logLead } from '../commands/customers.js';
-import { hasCsvAttachment } from '../commands/import.js';
-import { customerMessage, customerSharedContact } from '../commands/self-service.js';
 import { AppError, asAppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { claimDelivery, releaseDelivery } from '../services/deliveries.js';
 import { resolveActor } from '../services/people.js';
 import type { Actor } from './actor.js';
 import type { Command, CommandContext, Deps } from './command.js';
+import type { Flow } from './flow.js';
 import { messagesFor, type Messages } from './messages.js';
 import type { CommandRegistry } from './registry.js';
 import { text, type Incoming, type Reply } from './types.js';
-import { isDuplicateKey } from '../db/writes.js';
 
 export interface Core {
   /** Handles one inbound message; returns the replies (empty for a duplicate delivery). */
@@ -31,8 +27,12 @@ export interface Core {
   readonly deps: Deps;
 }
 
-export function createCore(deps: Deps): Core {
-  const registry = createRegistry();
+/**
+ * The core over a registry of flows and commands (src/app.ts builds the shared one). Routing is
+ * the registry's flows in order, then the command a line starts with, then the customer-text
+ * flow for what a customer writes that is not a command they may run.
+ */
+export function createCore(deps: Deps, registry: CommandRegistry): Core {
 
   async function handle(incoming: Incoming): Promise<Reply[]> {
     // The delivery claim and the actor lookup are independent: do them in one round trip's time.
@@ -51,7 +51,7 @@ export function createCore(deps: Deps): Core {
       const err = asAppError(error);
       if (!err.userFacing) {
         // Let the platform's retry (same delivery id) try again: this one did not complete.
-        await ProcessedDelivery.deleteOne({ _id: incoming.deliveryId }).catch(() => undefined);
+        await releaseDelivery(incoming.deliveryId).catch(() => undefined);
         const ref = randomBytes(3).toString('hex');
         deps.log.error({ err: error, ref, code: err.code, platform: incoming.platform }, 'command failed');
         return [text(msg.internalError(ref))];
@@ -62,38 +62,30 @@ export function createCore(deps: Deps): Core {
 
   async function route(incoming: Incoming, actor: Actor, msg: Messages): Promise<Reply[]> {
     const base = { actor, incoming, deps, msg };
-    if (incoming.contact) {
-      if (actor.kind === 'staff') {
-        const c = incoming.contact;
-        const name = [c.firstName, c.lastName].filter(Boolean).join(' ');
-        return logLead({ ...base, args: '' }, `"${name}" ${c.phone} ${incoming.text ?? ''}`.trim(), incoming.platform);
-      }
-      // Only a card of the sender's own account vouches for the number (Telegram's contact button);
-      // someone else's card from a customer would let them claim another person's record.
-      if (incoming.contact.userId !== undefined && incoming.contact.userId !== incoming.userId) return [text(msg.contactNotOwn())];
-      return customerSharedContact({ ...base, args: '' }, incoming.contact.phone);
-    }
-    if (incoming.forwardedFrom && actor.kind === 'staff') {
-      // A salesperson forwarding a customer's message: a lead from its sender, the text as a note.
-      return logLead({ ...base, args: '' }, `"${incoming.forwardedFrom.name}" note: ${incoming.text}`, incoming.platform);
-    }
-    // --- insight: a CSV file from staff is an import, whatever its caption (see commands/import.ts) ---
-    const importer = actor.kind === 'staff' && hasCsvAttachment(incoming) ? registry.get('import') : undefined;
-    if (importer) return runCommand(importer, { ...base, args: incoming.text.trim().replace(/^\/?import(@\w+)?\b/i, '').trim() });
-    // --- end insight ---
+    const flow = registry.flowFor(incoming, actor);
+    if (flow) return runFlow(flow, { ...base, args: '' });
     const body = incoming.text.trim();
     const found = body ? registry.match(body) : undefined;
+    const customerText = registry.customerTextFlow();
     if (!found) {
-      if (actor.kind !== 'staff') return body ? customerMessage({ ...base, args: body }, body) : [];
+      if (actor.kind !== 'staff') return body && customerText ? runFlow(customerText, { ...base, args: body }) : [];
       const word = (body.split(/\s+/)[0] ?? '').replace(/^\//, '');
       return [text(msg.unknownCommand(word))];
     }
-    if (actor.kind !== 'staff' && !found.command.allow.includes(actor.role) && !body.startsWith('/') && !incoming.fromButton) {
+    if (customerText && actor.kind !== 'staff' && !found.command.allow.includes(actor.role) && !body.startsWith('/') && !incoming.fromButton) {
       // "find my order please" from a customer is a message, not a staff command: store and forward it.
       // Typed as a command (/find …) it gets the polite refusal below.
-      return customerMessage({ ...base, args: body }, body);
+      return runFlow(customerText, { ...base, args: body });
     }
     return runCommand(found.command, { ...base, args: found.args });
+  }
+
+  async function runFlow(flow: Flow, ctx: CommandContext): Promise<Reply[]> {
+    const result = await flow.run(ctx);
+    if (Array.isArray(result)) return result;
+    const command = registry.get(result.command);
+    if (!command) throw new Error(`flow "${flow.name}" handed over to an unknown command "${result.command}"`);
+    return runCommand(command, { ...ctx, args: result.args });
   }
 
   async function runCommand(command: Command, ctx: CommandContext): Promise<Reply[]> {
@@ -137,15 +129,4 @@ class CommandUsageError extends ValidationError {
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** Insert-or-skip on the delivery id: true the first time, false for a duplicate. */
-async function claimDelivery(deliveryId: string): Promise<boolean> {
-  try {
-    await ProcessedDelivery.create({ _id: deliveryId });
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
-  }
 }

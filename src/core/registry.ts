@@ -6,12 +6,44 @@
  * @example
  *   registry.match('/lead@shop_bot Anna +84912345678') // → { command: lead, args: 'Anna +84912345678' }
  */
-import type { ActorRole } from './actor.js';
+import type { Actor, ActorRole } from './actor.js';
 import type { Command } from './command.js';
+import type { Flow } from './flow.js';
+import type { Incoming } from './types.js';
 
 export class CommandRegistry {
   private readonly byName = new Map<string, Command>();
   private readonly all: Command[] = [];
+  private readonly flows: Flow[] = [];
+  private customerText: Flow | undefined;
+
+  /**
+   * Registers flows (contact shared, forwarded message, file attached…), tried in this order
+   * before any command is matched.
+   */
+  addFlow(...flows: Flow[]): this {
+    this.flows.push(...flows);
+    return this;
+  }
+
+  /** The first flow that takes this message, if any. */
+  flowFor(incoming: Incoming, actor: Actor): Flow | undefined {
+    return this.flows.find((f) => f.takes(incoming, actor));
+  }
+
+  /**
+   * The flow for what a customer writes that is not a command they may run: stored and
+   * forwarded to staff ("find my order please" is a message, not the staff command `find`).
+   */
+  setCustomerText(flow: Flow): this {
+    this.customerText = flow;
+    return this;
+  }
+
+  /** The customer-text flow (see {@link setCustomerText}). */
+  customerTextFlow(): Flow | undefined {
+    return this.customerText;
+  }
 
   /** Registers commands; names and aliases must be unique. */
   add(...commands: Command[]): this {

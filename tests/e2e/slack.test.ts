@@ -15,7 +15,7 @@ import { ProcessedDelivery } from '../../models/processed-delivery.js';
 import { Staff } from '../../models/staff.js';
 import { SLACK_EVENTS_PATH, startSlack } from '../../bots/slack/index.js';
 import { loadConfig } from '../../src/config.js';
-import { createCore } from '../../src/core/handle.js';
+import { createApp } from '../../src/app.js';
 import { text } from '../../src/core/types.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log.js';
@@ -171,7 +171,7 @@ describe('Slack adapter: requests and signatures', () => {
     );
     const notifier = new RoutingNotifier();
     const otherHttp = createHttpServer({ log, health: async () => ({}) });
-    const other = await startSlack({ config, core: createCore({ config, notifier, log, now: () => new Date() }), log, notifier, http: otherHttp });
+    const other = await startSlack({ config, core: createApp({ config, notifier, log, now: () => new Date() }), log, notifier, http: otherHttp });
     const otherUrl = `http://127.0.0.1:${await otherHttp.listen(0, '127.0.0.1')}${SLACK_EVENTS_PATH}`;
     try {
       const event = h.slack.dmMessageEvent({ userId: OWNER, text: 'lead Twice Delivered +84933444555' });

@@ -14,7 +14,7 @@ import { Customer } from '../../models/customer.js';
 import { ProcessedDelivery } from '../../models/processed-delivery.js';
 import { createTelegramAdapter, TELEGRAM_LIMITS, TELEGRAM_WEBHOOK_PATH } from '../../bots/telegram/index.js';
 import { loadConfig } from '../../src/config.js';
-import { createCore } from '../../src/core/handle.js';
+import { createApp } from '../../src/app.js';
 import { text, type Incoming } from '../../src/core/types.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log.js';
@@ -358,7 +358,7 @@ describe('Telegram adapter end to end', () => {
     it('duplicates arriving at two app processes at once are processed once', async () => {
       // A second "process": its own adapter and HTTP server, the same database and Bot API.
       const log = silentLogger();
-      const core2 = createCore({ config: h.config, notifier: new RoutingNotifier(), log, now: () => new Date() });
+      const core2 = createApp({ config: h.config, notifier: new RoutingNotifier(), log, now: () => new Date() });
       const second = createTelegramAdapter({ config: h.config, core: core2, log, botInfo: h.adapter.bot.botInfo });
       const http2 = createHttpServer({ log, health: async () => ({}) });
       http2.mount(TELEGRAM_WEBHOOK_PATH, second.webhookListener);
@@ -483,7 +483,7 @@ describe('Telegram polling mode', () => {
     const apiRoot = await tg.start();
     const config = loadConfig({ TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_MODE: 'polling', OWNER_TELEGRAM_IDS: '4001' }, { envFile: null });
     const log = silentLogger();
-    const core = createCore({ config, notifier: new RoutingNotifier(), log, now: () => new Date() });
+    const core = createApp({ config, notifier: new RoutingNotifier(), log, now: () => new Date() });
     const adapter = createTelegramAdapter({ config, core, log });
     try {
       await adapter.start();

@@ -1,5 +1,5 @@
 /**
- * Every command through the one primitive, `createCore(deps).handle(incoming)`, on the real
+ * Every command through the one primitive, `createApp(deps).handle(incoming)`, on the real
  * test database: the replies people read and what ends up stored.
  */
 import '../../models/index.js';

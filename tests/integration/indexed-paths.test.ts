@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import '../../models/index.js';
 import { loadConfig } from '../../src/config.js';
 import type { Deps } from '../../src/core/command.js';
-import { createCore } from '../../src/core/handle.js';
+import { createApp } from '../../src/app.js';
 import type { Incoming, Reply } from '../../src/core/types.js';
 import { connectMongoose, disconnectMongoose } from '../../src/db/connect.js';
 import { DELIBERATE_SCANS } from '../../src/db/scans.js';
@@ -83,7 +83,7 @@ describe('interactive paths on an indexed-lookup-only database', () => {
     log: process.env.DEBUG_PATHS ? createLogger('error') : silentLogger(),
     now: () => new Date(clock.now.getTime()),
   };
-  const core = createCore(deps);
+  const core = createApp(deps);
   let n = 0;
   const send = (who: { platform: 'console' | 'telegram'; userId: string; displayName: string }, text: string, extra: Partial<Incoming> = {}): Promise<Reply[]> =>
     core.handle({ platform: who.platform, userId: who.userId, chatId: who.userId, displayName: who.displayName, text, deliveryId: `paths:${++n}`, ...extra });

@@ -1,7 +1,7 @@
 /**
  * RFM segments on the real database: customers and orders made through the
  * services, the recompute, movements after the clock moves, the lapsed list,
- * and the chat commands through `createCore(...).handle(...)`.
+ * and the chat commands through `createApp(...).handle(...)`.
  *
  * The base (clock 2026-03-02 03:00 UTC; window 2025-04 … 2026-03):
  *

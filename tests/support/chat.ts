@@ -1,5 +1,5 @@
 /**
- * Drives the command core the way an adapter does: `createCore(deps).handle(incoming)`
+ * Drives the command core the way an adapter does: `createApp(deps).handle(incoming)`
  * with a recording notifier, a silent logger and a clock the test controls. People are
  * platform identities; staff are hired the real way (`invite <role>` by the console
  * owner, then `join CODE` from the new person's account).
@@ -12,7 +12,8 @@
 import mongoose from 'mongoose';
 import { loadConfig } from '../../src/config.js';
 import type { Deps } from '../../src/core/command.js';
-import { createCore, type Core } from '../../src/core/handle.js';
+import { createApp } from '../../src/app.js';
+import type { Core } from '../../src/core/handle.js';
 import type { Incoming, Platform, Reply } from '../../src/core/types.js';
 import { silentLogger } from '../../src/log.js';
 import { RecordingNotifier } from './recording-notifier.js';
@@ -51,7 +52,7 @@ export function createTestChat(env: Record<string, string> = {}): TestChat {
     log: silentLogger(),
     now: () => new Date(clock.now.getTime()),
   };
-  const core = createCore(deps);
+  const core = createApp(deps);
 
   const send = (who: Person, text: string, extra: Partial<Incoming> = {}) =>
     core.handle({

@@ -12,7 +12,8 @@ import { Identity } from '../../models/identity.js';
 import { Staff, type StaffRole } from '../../models/staff.js';
 import { loadConfig } from '../../src/config.js';
 import type { Deps } from '../../src/core/command.js';
-import { createCore, type Core } from '../../src/core/handle.js';
+import { createApp } from '../../src/app.js';
+import type { Core } from '../../src/core/handle.js';
 import type { Notifier, Recipient, Reply, SendResult } from '../../src/core/types.js';
 import { silentLogger } from '../../src/log.js';
 
@@ -68,7 +69,7 @@ export function createJobsTest(env: Record<string, string> = {}): JobsTest {
     log: silentLogger(),
     now: () => new Date(clock.now.getTime()),
   };
-  const core = createCore(deps);
+  const core = createApp(deps);
   const send = (who: StaffPerson, line: string) =>
     core.handle({ platform: 'console', chatId: who.userId, userId: who.userId, displayName: who.userId, text: line, deliveryId: `test:${process.pid}:${++delivery}` });
   return {

@@ -14,7 +14,8 @@
  */
 import { SLACK_EVENTS_PATH, startSlack, type SlackAdapter } from '../../bots/slack/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createCore, type Core } from '../../src/core/handle.js';
+import { createApp } from '../../src/app.js';
+import type { Core } from '../../src/core/handle.js';
 import type { Incoming, Reply } from '../../src/core/types.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log.js';
@@ -109,7 +110,7 @@ export async function startSlackHarness(options: { ownerIds: string[]; slack?: S
     { envFile: null },
   );
   const notifier = new RoutingNotifier();
-  const core = createCore({ config, notifier, log, now: () => new Date() });
+  const core = createApp({ config, notifier, log, now: () => new Date() });
   const coreCalls: Incoming[] = [];
   const http = createHttpServer({ log, health: async () => ({}) });
   const h = { coreDelayMs: 0 };

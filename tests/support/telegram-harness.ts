@@ -19,7 +19,8 @@
 import type { Update } from 'grammy/types';
 import { createTelegramAdapter, TELEGRAM_WEBHOOK_PATH, type TelegramAdapter, type TelegramLimits } from '../../bots/telegram/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createCore, type Core } from '../../src/core/handle.js';
+import { createApp } from '../../src/app.js';
+import type { Core } from '../../src/core/handle.js';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { RoutingNotifier } from '../../src/services/notifier.js';
@@ -103,7 +104,7 @@ export async function startTelegramHarness(options: TelegramHarnessOptions = {})
     { envFile: null },
   );
   const notifier = new RoutingNotifier();
-  const core = createCore({ config, notifier, log, now: () => new Date() });
+  const core = createApp({ config, notifier, log, now: () => new Date() });
   const adapter = createTelegramAdapter({
     config,
     core,
