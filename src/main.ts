@@ -2,14 +2,14 @@
  * Start-up: configuration, database, core, adapters, shutdown.
  * `npm start` with no platform tokens opens the console chat on a local database.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import mongoose from 'mongoose';
 import { ConsoleSender, runConsole } from '../bots/console/index.js';
 import { createSlackAdapter, startSlack } from '../bots/slack/index.js';
 import { createTelegramAdapter, startTelegram } from '../bots/telegram/index.js';
 import { runsAdapters, startJobsForRole } from '../jobs/worker.js';
 import { loadConfig, type Config } from './config.js';
-import { createCore } from './core/handle.js';
+import { createApp } from './app.js';
 import { connectMongoose, databaseEngine, databaseNameFor, disconnectMongoose, resolveDatabaseServer, type DatabaseServer } from './db/index.js';
 import { ConfigError } from './errors.js';
 import { createHttpServer } from './http/server.js';
@@ -28,7 +28,6 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const log = createLogger(config.LOG_LEVEL);
   const say = (m: string) => process.stderr.write(`${m}\n`);
 
   let server: DatabaseServer;
@@ -45,6 +44,12 @@ async function main(): Promise<number> {
     say(error instanceof Error ? error.message : String(error));
     return 1;
   }
+  // Only now, as the data folder's owner: the console chat (no platform tokens) owns the terminal,
+  // so logs go to a file in the data folder (at LOG_LEVEL) and only warnings and errors show here.
+  const consoleChat = runsAdapters(config.ROLE) && !config.TELEGRAM_BOT_TOKEN && !config.SLACK_BOT_TOKEN;
+  const logFile = consoleChat ? join(resolve(config.DATA_DIR), 'logs', 'chatcrm.log') : undefined;
+  const log = logFile ? createLogger(config.LOG_LEVEL, { file: logFile }) : createLogger(config.LOG_LEVEL);
+  if (logFile) say(`Log file: ${logFile} (only warnings and worse are shown here)`);
   let stopping = false;
   /** Run first on shutdown, in order (HTTP server, then adapters), before the database goes. */
   const stopFirst: (() => Promise<void>)[] = [];
@@ -64,7 +69,7 @@ async function main(): Promise<number> {
     const where = server.kind === 'external' ? 'from MONGODB_URI' : `local ${server.kind}, data in ${config.DATA_DIR}`;
     say(`Database: ${databaseEngine()} "${dbName}" (${where}${databaseEngine() === 'ferretdb' ? ', one connection' : ''})`);
     const notifier = new RoutingNotifier([new ConsoleSender(process.stdout)]);
-    const core = createCore({ config, notifier, log, now: () => new Date() });
+    const core = createApp({ config, notifier, log, now: () => new Date() });
     const platforms = [config.TELEGRAM_BOT_TOKEN, config.SLACK_BOT_TOKEN].filter(Boolean);
     // --- jobs (jobs/worker.ts): ROLE=worker|all runs the Agenda jobs, started once the senders are registered;
     // ROLE=worker registers senders only (no console, webhooks or polling). Jobs stop (drain) first on shutdown. ---
@@ -81,8 +86,12 @@ async function main(): Promise<number> {
     }
     // --- end jobs ---
     if (platforms.length === 0) {
+      // Files in replies and notifications are saved here; notifications' buttons become pressable.
+      const filesDir = join(resolve(config.DATA_DIR), 'files');
+      const sender = new ConsoleSender(process.stdout, filesDir);
+      notifier.register(sender);
       await startJobs();
-      await runConsole({ core, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), ownerName: config.CONSOLE_OWNER_NAME });
+      await runConsole({ core, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), ownerName: config.CONSOLE_OWNER_NAME, filesDir, sender });
     } else {
       // One HTTP server for every platform: /healthz, POST /slack/events, POST /telegram/webhook.
       const http = createHttpServer({

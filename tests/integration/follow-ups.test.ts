@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import mongoose from 'mongoose';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Customer } from '../../models/customer.js';
 import { FollowUp } from '../../models/follow-up.js';
 import { Interaction } from '../../models/interaction.js';
@@ -207,12 +207,15 @@ describe('on real Agenda against the test database', () => {
 
   it('stop() lets a running job finish and releases jobs it locked but did not start', async () => {
     const finished: string[] = [];
+    // The running job holds until stop() has begun draining, so it is still running when stop() is called.
+    let release!: () => void;
+    const draining = new Promise<void>((resolve) => (release = resolve));
     const slow: JobDefinition<{ id: string }> = {
       name: 'slow',
       concurrency: 1,
       lockLifetime: 5000,
       run: async (job) => {
-        await new Promise((resolve) => setTimeout(resolve, 400));
+        await draining;
         finished.push(job.data.id);
       },
     };
@@ -222,7 +225,19 @@ describe('on real Agenda against the test database', () => {
     const started = new Promise<void>((resolve) => jobs.agenda.once('start:slow', () => resolve()));
     await jobs.startWorker();
     await started;
-    await new Promise((resolve) => setTimeout(resolve, 150)); // the second run is fetched and locked, waiting for concurrency
+    // The second run is fetched and locked by this worker, waiting for concurrency: poll until both are locked.
+    const slowJobs = mongoose.connection.db!.collection('agendaJobs_slow');
+    await vi.waitFor(
+      async () => expect(await slowJobs.countDocuments({ name: 'slow', lockedAt: { $ne: null }, lastModifiedBy: 'test-slow' })).toBe(2),
+      { timeout: 5000, interval: 20 },
+    );
+    expect(finished).toEqual([]); // one is running (held), the other locked and waiting
+    const drain = jobs.agenda.drain.bind(jobs.agenda);
+    jobs.agenda.drain = (options) => {
+      const drained = drain(options); // stops fetching and starting jobs at once, then waits for the running one
+      release();
+      return drained;
+    };
     const result = await jobs.stop({ timeoutMs: 5000 });
     expect(result.timedOut).toBe(false);
     expect(finished).toHaveLength(1); // the running one finished; the waiting one never started
