@@ -32,8 +32,8 @@ import { TotalsSnapshot } from '../models/totals-snapshot.js';
 import { loadConfig } from '../src/config.js';
 import { connectMongoose, disconnectMongoose } from '../src/db/index.js';
 import { messagesFor } from '../src/core/messages.js';
-import { renderDigest } from '../src/services/digest.js';
-import { CUSTOMER_PASS_PROJECTION, gatherDigest, shopDay } from '../src/services/digest-data.js';
+import { renderDigest } from '../src/views/digest.js';
+import { CUSTOMER_PASS_PROJECTION, gatherDigest, shopDay } from '../src/services/digest/data.js';
 import { numberFlag, sampleMemory, withBenchDatabase } from './support.js';
 
 const FULL = { customers: 100_000, orders: 1_000_000 };

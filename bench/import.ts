@@ -27,7 +27,7 @@ import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
 import { stringify } from 'csv-stringify/sync';
 import { AuditEvent, ContactKey, Counter, Customer, Interaction } from '../models/index.js';
-import { importCustomers } from '../src/services/import.js';
+import { importCustomers } from '../src/services/import/customers.js';
 import { numberFlag, sampleMemory, withBenchDatabase } from './support.js';
 
 

@@ -14,7 +14,7 @@ import mongoose from 'mongoose';
 import { loadConfig } from '../src/config.js';
 import { createApp } from '../src/app.js';
 import { silentLogger } from '../src/log.js';
-import { foldName } from '../src/core/names.js';
+import { foldName } from '../src/values/names.js';
 import type { Notifier } from '../src/core/types.js';
 import { numberFlag, percentile, withBenchDatabase } from './support.js';
 

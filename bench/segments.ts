@@ -23,7 +23,7 @@ import { Customer } from '../models/customer.js';
 import { Order } from '../models/order.js';
 import { SegmentState } from '../models/segment-state.js';
 import { monthKey, type MonthBucket } from '../src/services/order-months.js';
-import { recomputeSegments, segmentSizes, type RecomputeResult } from '../src/services/segments.js';
+import { recomputeSegments, segmentSizes, type RecomputeResult } from '../src/services/segments/segments.js';
 import { numberFlag, sampleMemory, withBenchDatabase } from './support.js';
 
 /**

@@ -14,7 +14,7 @@ import { Customer } from '../models/customer.js';
 import { Interaction } from '../models/interaction.js';
 import { messagesFor } from '../src/core/messages.js';
 import { text } from '../src/core/types.js';
-import { truncate } from '../src/commands/format.js';
+import { truncate } from '../src/views/customers.js';
 import { createFollowUp } from '../src/services/follow-ups.js';
 import { sendOnce } from '../src/services/outbox.js';
 import { staffWithRoles } from '../src/services/people.js';

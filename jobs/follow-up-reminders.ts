@@ -16,7 +16,7 @@ import { Customer } from '../models/customer.js';
 import { Staff } from '../models/staff.js';
 import { messagesFor } from '../src/core/messages.js';
 import { text } from '../src/core/types.js';
-import { followUpButtons, formatDue } from '../src/commands/follow-ups.js';
+import { followUpButtons, formatDue } from '../src/views/follow-ups.js';
 import { dueForReminder, markReminded } from '../src/services/follow-ups.js';
 import { sendOnce } from '../src/services/outbox.js';
 

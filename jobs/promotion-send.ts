@@ -16,8 +16,8 @@
  * and wait out 429s.
  */
 import type { Notifier, Platform, PlatformSender } from '../src/core/types.js';
-import type { SenderLookup } from '../src/services/campaign-drain.js';
-import { runDueCampaigns } from '../src/services/campaigns.js';
+import type { SenderLookup } from '../src/services/campaigns/drain.js';
+import { runDueCampaigns } from '../src/services/campaigns/campaigns.js';
 import type { JobDefinition } from './agenda.js';
 
 export const promotionSend: JobDefinition = {

@@ -6,7 +6,7 @@
  * the service's own lease keeps two workers from computing at once.
  */
 import { DateTime } from 'luxon';
-import { latestRun, recomputeSegments, RecomputeBusyError } from '../src/services/segments.js';
+import { latestRun, recomputeSegments, RecomputeBusyError } from '../src/services/segments/segments.js';
 import type { JobDefinition } from './agenda.js';
 
 /** The local 02:00 that the run at `now` is due for. */

@@ -6,7 +6,7 @@
  * midnight; insert-or-skip on `day:<date>` keeps it to one per day even when
  * two workers race (both scan, one insert wins).
  */
-import { takeDaySnapshot } from '../src/services/digest-data.js';
+import { takeDaySnapshot } from '../src/services/digest/data.js';
 import type { JobDefinition } from './agenda.js';
 
 export const totalsSnapshot: JobDefinition = {

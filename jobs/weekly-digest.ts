@@ -13,10 +13,10 @@
 import { Staff } from '../models/staff.js';
 import { messagesFor } from '../src/core/messages.js';
 import type { Reply } from '../src/core/types.js';
-import { renderDigest } from '../src/services/digest.js';
-import { gatherDigest } from '../src/services/digest-data.js';
-import { nextDigestRun } from '../src/services/digest-schedule.js';
-import { advanceSubscription, dueSubscriptions } from '../src/services/digest-subscriptions.js';
+import { renderDigest } from '../src/views/digest.js';
+import { gatherDigest } from '../src/services/digest/data.js';
+import { nextDigestRun } from '../src/services/digest/schedule.js';
+import { advanceSubscription, dueSubscriptions } from '../src/services/digest/subscriptions.js';
 import type { DigestSubscriptionDoc } from '../models/digest-subscription.js';
 import { sendOnce, wasClaimed } from '../src/services/outbox.js';
 import type { JobDefinition } from './agenda.js';

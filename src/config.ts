@@ -13,7 +13,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { isSupportedRegion } from './core/phone.js';
+import { isSupportedRegion } from './values/phone.js';
 
 const idList = z
   .string()

@@ -4,7 +4,7 @@ import { MANAGERS, type Command, type CommandContext } from '../core/command.js'
 import { text } from '../core/types.js';
 import { resolveCustomer } from '../services/contacts.js';
 import { mergeCustomers, unmergeCustomer } from '../services/merge.js';
-import { customerIdOf } from '../services/refs.js';
+import { customerIdOf } from '../values/refs.js';
 import { rebuildTotals } from '../services/totals.js';
 import { check } from './validate.js';
 

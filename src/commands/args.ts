@@ -6,8 +6,8 @@
  * @example
  *   takeCustomerRef('C12 called back', 'VN') // → { ref: 'C12', rest: 'called back' }
  */
-import { normalisePhone } from '../core/phone.js';
-import { tokenize } from '../core/parse.js';
+import { normalisePhone } from '../values/phone.js';
+import { tokenize } from '../values/parse.js';
 
 export function takeCustomerRef(args: string, region: string): { ref: string; rest: string } {
   const trimmed = args.trim();

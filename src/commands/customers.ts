@@ -2,16 +2,16 @@
 import { z } from 'zod';
 import { Staff } from '../../models/staff.js';
 import { STAFF, type Command, type CommandContext } from '../core/command.js';
-import { parseContactArgs } from '../core/parse.js';
+import { parseContactArgs } from '../values/parse.js';
 import { text, type Button, type Reply } from '../core/types.js';
 import { ValidationError } from '../errors.js';
 import { findCustomers, resolveCustomer, upsertLead, addTags, removeTags, getCustomer } from '../services/contacts.js';
 import { recordInteraction } from '../services/interactions.js';
 import { latestInteractions, latestOrders } from '../services/recent.js';
 import { takeCustomerRef, takePage } from './args.js';
-import { customerCard, customerLine } from './format.js';
+import { customerCard, customerLine } from '../views/customers.js';
 import { check } from './validate.js';
-import { pageNav } from './paging.js';
+import { pageNav } from '../views/paging.js';
 
 const region = (ctx: CommandContext) => ctx.deps.config.DEFAULT_PHONE_REGION;
 const by = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? `staff:${ctx.actor.staffId}` : ctx.actor.identityId);

@@ -12,7 +12,7 @@ import { listIncomplete } from '../services/completeness.js';
 import { listLikelyDuplicates } from '../services/dupes.js';
 
 import { takePage } from './args.js';
-import { pageNav } from './paging.js';
+import { pageNav } from '../views/paging.js';
 
 /** ‹ Previous / Next › buttons running `<command> page N`. */
 function pageButtons<T>(result: Page<T>, command: string, msg: Messages): Button[][] {

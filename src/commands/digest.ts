@@ -5,11 +5,11 @@
 import { MANAGERS, type Command } from '../core/command.js';
 import { text } from '../core/types.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
-import { renderDigest } from '../services/digest.js';
-import { gatherDigest } from '../services/digest-data.js';
-import { parseDigestSchedule, weekdayName } from '../services/digest-schedule.js';
-import { subscribeDigest, unsubscribeDigest } from '../services/digest-subscriptions.js';
-import { formatDue } from './follow-ups.js';
+import { renderDigest } from '../views/digest.js';
+import { gatherDigest } from '../services/digest/data.js';
+import { parseDigestSchedule, weekdayName } from '../services/digest/schedule.js';
+import { subscribeDigest, unsubscribeDigest } from '../services/digest/subscriptions.js';
+import { formatDue } from '../views/follow-ups.js';
 
 export const digest: Command = {
   name: 'digest',

@@ -7,13 +7,13 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { MANAGERS, STAFF, type Command, type CommandContext } from '../core/command.js';
 import type { Actor } from '../core/actor.js';
-import type { Messages } from '../core/messages.js';
-import { text, type Button } from '../core/types.js';
+import { text } from '../core/types.js';
+import { followUpButtons, formatDue } from '../views/follow-ups.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import { customersById, resolveCustomer } from '../services/contacts.js';
 import { completeFollowUp, createFollowUp, listFollowUps, snoozeFollowUp } from '../services/follow-ups.js';
-import { customerIdOf } from '../services/refs.js';
-import { parseSpan, takeWhen } from '../services/when.js';
+import { customerIdOf } from '../values/refs.js';
+import { parseSpan, takeWhen } from '../values/when.js';
 import { takeCustomerRef } from './args.js';
 import { check } from './validate.js';
 
@@ -22,23 +22,6 @@ type StaffActor = Extract<Actor, { kind: 'staff' }>;
 function staffOf(ctx: CommandContext): StaffActor {
   if (ctx.actor.kind !== 'staff') throw new ForbiddenError('followup');
   return ctx.actor;
-}
-
-/** `Fri 2026-11-27 10:00` in the reader's zone. */
-export function formatDue(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at).setZone(zone).toFormat('ccc yyyy-LL-dd HH:mm');
-}
-
-/** The buttons under a reminder or a new follow-up. */
-export function followUpButtons(id: string, customerId: string, msg: Messages): Button[][] {
-  return [
-    [
-      { label: msg.followUp.doneButton(), action: `followup done ${id}` },
-      { label: msg.followUp.snoozeHourButton(), action: `followup snooze ${id} 1h` },
-      { label: msg.followUp.snoozeDayButton(), action: `followup snooze ${id} 1d` },
-    ],
-    [{ label: msg.openCustomerButton(), action: `customer ${customerId}` }],
-  ];
 }
 
 export const followup: Command = {

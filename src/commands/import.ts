@@ -10,8 +10,8 @@ import { stringify } from 'csv-stringify/sync';
 import { STAFF, type Command, type CommandContext } from '../core/command.js';
 import { text, type Attachment, type Incoming, type Reply } from '../core/types.js';
 import { ValidationError } from '../errors.js';
-import { parseMapping, type ColumnMapping } from '../services/import-columns.js';
-import { importCustomers, type ImportReport } from '../services/import.js';
+import { parseMapping, type ColumnMapping } from '../services/import/columns.js';
+import { importCustomers, type ImportReport } from '../services/import/customers.js';
 
 /** Largest file accepted in chat (bigger files: `npm run import`). */
 export const MAX_CHAT_IMPORT_BYTES = 20 * 1024 * 1024;

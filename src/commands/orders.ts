@@ -2,14 +2,14 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../../models/order.js';
 import { EVERYONE, SELLERS, STAFF, type Command, type CommandContext } from '../core/command.js';
-import { formatMoney, parseMoney } from '../core/money.js';
+import { formatMoney, parseMoney } from '../values/money.js';
 import { text, type Button, type Reply } from '../core/types.js';
 import { ValidationError } from '../errors.js';
 import { resolveCustomer } from '../services/contacts.js';
 import { listOrders, NEXT_STATUSES, recordOrder, setOrderStatus } from '../services/orders.js';
-import { orderIdOf } from '../services/refs.js';
+import { orderIdOf } from '../values/refs.js';
 import { takeCustomerRef } from './args.js';
-import { orderLine } from './format.js';
+import { orderLine } from '../views/customers.js';
 import { check } from './validate.js';
 
 const by = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? `staff:${ctx.actor.staffId}` : ctx.actor.identityId);

@@ -11,7 +11,7 @@ import type { Actor } from '../core/actor.js';
 import type { Messages } from '../core/messages.js';
 import { text, type Reply } from '../core/types.js';
 import { ForbiddenError } from '../errors.js';
-import { audienceOf, describeAudience } from '../services/campaign-audience.js';
+import { audienceOf, describeAudience } from '../services/campaigns/audience.js';
 import {
   campaignStats,
   cancelCampaign,
@@ -21,8 +21,8 @@ import {
   previewCampaign,
   rate,
   type GroupResult,
-} from '../services/campaigns.js';
-import { formatRevenue, formatWhen } from './format.js';
+} from '../services/campaigns/campaigns.js';
+import { formatRevenue, formatWhen } from '../views/customers.js';
 import { check } from './validate.js';
 
 type StaffActor = Extract<Actor, { kind: 'staff' }>;

@@ -6,11 +6,11 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { MANAGERS, STAFF, type Command, type CommandContext } from '../core/command.js';
-import { formatMoney } from '../core/money.js';
+import { formatMoney } from '../values/money.js';
 import { text, type Button, type Reply } from '../core/types.js';
 import { ValidationError } from '../errors.js';
 
-import { parseSegment, SEGMENTS, type Segment } from '../services/rfm.js';
+import { parseSegment, SEGMENTS, type Segment } from '../services/segments/rfm.js';
 import {
   lapsed as lapsedCustomers,
   latestRun,
@@ -21,11 +21,11 @@ import {
   segmentSizes,
   summariseMovements,
   type MemberSort,
-} from '../services/segments.js';
+} from '../services/segments/segments.js';
 import { takePage } from './args.js';
-import { formatWhen } from './format.js';
+import { formatWhen } from '../views/customers.js';
 import { check } from './validate.js';
-import { pageNav } from './paging.js';
+import { pageNav } from '../views/paging.js';
 
 const zoneOf = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? ctx.actor.timeZone : ctx.deps.config.DEFAULT_TIMEZONE);
 const day = (at: Date, zone: string) => DateTime.fromJSDate(at).setZone(zone).toFormat('yyyy-LL-dd');

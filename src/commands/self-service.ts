@@ -9,12 +9,12 @@ import type { StaffRole } from '../../models/staff.js';
 import { CUSTOMERS, EVERYONE, type Command, type CommandContext } from '../core/command.js';
 import { text, type Reply } from '../core/types.js';
 import { setConsent } from '../services/contacts.js';
-import { recordPromoOptOut, recordPromoResponse } from '../services/campaign-responses.js';
+import { recordPromoOptOut, recordPromoResponse } from '../services/campaigns/responses.js';
 import { isComplaint, recordInteraction } from '../services/interactions.js';
 import { ensureCustomer, linkCustomerByPhone, staffWithRoles } from '../services/people.js';
 
-import { normalisePhone } from '../core/phone.js';
-import { truncate } from './format.js';
+import { normalisePhone } from '../values/phone.js';
+import { truncate } from '../views/customers.js';
 import { check } from './validate.js';
 
 export const start: Command = {

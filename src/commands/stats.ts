@@ -8,7 +8,7 @@ import { STAFF, type Command } from '../core/command.js';
 import { text } from '../core/types.js';
 import { ForbiddenError } from '../errors.js';
 import { staffStats, STATS_PERIODS } from '../services/stats.js';
-import { formatRevenue } from './format.js';
+import { formatRevenue } from '../views/customers.js';
 import { check } from './validate.js';
 
 export const stats: Command = {

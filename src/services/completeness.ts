@@ -12,7 +12,7 @@
  *   completeness({ name: 'Anna', phones: ['+84912345678'], emails: [], tags: [], consent: { promotions: false } })
  *   // → { score: 45, missing: ['email', 'tags', 'owner', 'consent'] }
  */
-import { refNumber } from './refs.js';
+import { refNumber } from '../values/refs.js';
 import { Customer } from '../../models/customer.js';
 import type { Page } from './contacts.js';
 

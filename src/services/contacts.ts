@@ -12,14 +12,14 @@
 import { ContactKey, contactKey } from '../../models/contact-key.js';
 import { Customer, type CustomerDoc } from '../../models/customer.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { normaliseEmail } from '../core/email.js';
-import { escapeRegExp, foldName, normaliseTag } from '../core/names.js';
-import { normalisePhone } from '../core/phone.js';
+import { normaliseEmail } from '../values/email.js';
+import { escapeRegExp, foldName, normaliseTag } from '../values/names.js';
+import { normalisePhone } from '../values/phone.js';
 import { audit } from './audit.js';
 import { scanComment } from '../db/scans.js';
 import { duplicatePositions, reserveNumbers } from '../db/writes.js';
 import { recordInteraction } from './interactions.js';
-import { customerIdFor, customerIdOf } from './refs.js';
+import { customerIdFor, customerIdOf } from '../values/refs.js';
 
 export interface LeadInput {
   name?: string;

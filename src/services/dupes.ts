@@ -20,7 +20,7 @@
  */
 import { Customer } from '../../models/customer.js';
 import type { Page } from './contacts.js';
-import { refNumber } from './refs.js';
+import { refNumber } from '../values/refs.js';
 
 export interface DuplicatePair {
   /** The older record (lower number): `merge keep merge` keeps it. */

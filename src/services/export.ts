@@ -19,7 +19,7 @@ import { Identity } from '../../models/identity.js';
 import { Interaction } from '../../models/interaction.js';
 import { Order } from '../../models/order.js';
 import { Staff } from '../../models/staff.js';
-import { minorDigits } from '../core/money.js';
+import { minorDigits } from '../values/money.js';
 import { getCustomer } from './contacts.js';
 
 export const CUSTOMER_COLUMNS = [

@@ -13,7 +13,7 @@ import { FollowUp, type FollowUpDoc } from '../../models/follow-up.js';
 import { Staff } from '../../models/staff.js';
 import type { Actor } from '../core/actor.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { addSpan, type Span } from './when.js';
+import { addSpan, type Span } from '../values/when.js';
 import { isDuplicateKey, retryBusy } from '../db/writes.js';
 
 export interface FollowUpInput {

@@ -7,7 +7,7 @@
  *   isComplaint('the parcel arrived broken, I want a refund') // → true
  */
 import { Interaction, type InteractionDoc } from '../../models/interaction.js';
-import { foldName } from '../core/names.js';
+import { foldName } from '../values/names.js';
 import { pushRecent } from './recent.js';
 
 const COMPLAINT_WORDS = [

@@ -11,13 +11,13 @@ import { Customer } from '../../models/customer.js';
 import { Order, ORDER_STATUSES, type OrderDoc, type OrderStatus } from '../../models/order.js';
 import { OrderTransition, transitionId, type OrderTransitionDoc } from '../../models/order-transition.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import type { Money } from '../core/money.js';
+import type { Money } from '../values/money.js';
 import { isDuplicateKey, reserveNumbers } from '../db/writes.js';
 import { audit } from './audit.js';
 import { getCustomer } from './contacts.js';
 import { monthIncrements } from './order-months.js';
 import { latestOrders, pushRecent } from './recent.js';
-import { orderIdFor } from './refs.js';
+import { orderIdFor } from '../values/refs.js';
 
 export interface OrderInput {
   customerId: string;

@@ -6,9 +6,9 @@ import { DateTime } from 'luxon';
 import type { CustomerDoc } from '../../models/customer.js';
 import type { InteractionDoc } from '../../models/interaction.js';
 import type { OrderDoc } from '../../models/order.js';
-import { formatMoney } from '../core/money.js';
+import { formatMoney } from '../values/money.js';
 import type { Messages } from '../core/messages.js';
-import { formatPhone } from '../core/phone.js';
+import { formatPhone } from '../values/phone.js';
 
 /** `2026-11-25 14:30` in the given zone. */
 export function formatWhen(at: Date | undefined | null, zone: string): string {

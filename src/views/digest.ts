@@ -1,6 +1,6 @@
 /**
  * The weekly digest as replies: a pure builder over {@link DigestData}
- * (gathered in one pass per collection by src/services/digest-data.ts), so
+ * (gathered in one pass per collection by src/services/digest/data.ts), so
  * each section can be tested on a fixture without a database.
  *
  * Sections: orders and revenue against the previous week, new leads by
@@ -15,71 +15,11 @@
  */
 import { DateTime } from 'luxon';
 import type { Messages } from '../core/messages.js';
-import { formatMoney } from '../core/money.js';
+import { formatMoney } from '../values/money.js';
 import type { Button, Reply } from '../core/types.js';
 import { renderBarCharts, type Panel } from './chart.js';
+import type { DigestData, Revenue } from '../services/digest/data.js';
 
-export type Revenue = Record<string, number>;
-
-export interface WeekFigures {
-  orders: number;
-  revenue: Revenue;
-}
-
-export interface DigestCustomer {
-  id: string;
-  name: string;
-  /** Lifetime revenue per currency. */
-  revenue: Revenue;
-  orders: number;
-  ownerId?: string;
-}
-
-export interface DigestCampaign {
-  ref: string;
-  audience: string;
-  sent: number;
-  responded: number;
-  optedOut: number;
-  /** From the last stored conversion results, when computed. */
-  converted?: number;
-  revenue?: Revenue;
-  upliftPoints?: number;
-}
-
-export interface DigestData {
-  /** Shop time zone the days are counted in. */
-  zone: string;
-  baseCurrency: string;
-  /** First day of the week (local midnight) and the day after its last. */
-  from: Date;
-  to: Date;
-  lapsedDays: number;
-  /** This week and the week before, from totals snapshots; `undefined` while history is shorter. */
-  thisWeek?: WeekFigures;
-  previousWeek?: WeekFigures;
-  /** The first day with a recorded snapshot (shown while the comparison is not available). */
-  historySince?: string;
-  /** Base-currency revenue per day of the week (`undefined` for a day without snapshots). */
-  revenuePerDay: { date: string; minor: number | undefined }[];
-  /** New leads by staff id (`''` = nobody). */
-  leadsBy: Record<string, number>;
-  /** Segment sizes now and a week ago (when known). */
-  segments: { name: string; size: number; previous?: number }[];
-  topCustomers: DigestCustomer[];
-  lapsed: { total: number; newlyCount: number; newly: DigestCustomer[] };
-  /** Overdue pending follow-ups by assignee staff id. */
-  overdueBy: Record<string, number>;
-  /** The largest segment moves of the week (RFM segments only), e.g. `Lead → New: 3`. */
-  moves?: string[];
-  /** Results of campaigns sent in the last two weeks (from their stored counters and results). */
-  campaigns?: DigestCampaign[];
-  /** Staff names by id. */
-  staffNames: Record<string, string>;
-}
-
-/** How many lapsed customers the digest lists (and the button covers). */
-export const LAPSED_LISTED = 10;
 
 /** Text, buttons and the chart. */
 export function renderDigest(data: DigestData, msg: Messages): Reply[] {

@@ -27,18 +27,18 @@
  */
 import { createHash } from 'node:crypto';
 import { IANAZone } from 'luxon';
-import { Campaign, type CampaignDoc } from '../../models/campaign.js';
-import { Customer } from '../../models/customer.js';
-import { Delivery, deliveryId, type DeliveryVariant } from '../../models/delivery.js';
-import { Identity } from '../../models/identity.js';
-import { SegmentState } from '../../models/segment-state.js';
-import type { Config } from '../config.js';
-import { normaliseTag } from '../core/names.js';
-import { ValidationError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { Campaign, type CampaignDoc } from '../../../models/campaign.js';
+import { Customer } from '../../../models/customer.js';
+import { Delivery, deliveryId, type DeliveryVariant } from '../../../models/delivery.js';
+import { Identity } from '../../../models/identity.js';
+import { SegmentState } from '../../../models/segment-state.js';
+import type { Config } from '../../config.js';
+import { normaliseTag } from '../../values/names.js';
+import { ValidationError } from '../../errors.js';
+import type { Logger } from '../../log.js';
 import { QuietHoursCache } from './quiet-hours.js';
-import { parseSegment, SEGMENTS, type Segment } from './rfm.js';
-import { insertUnique, retryBusy } from '../db/writes.js';
+import { parseSegment, SEGMENTS, type Segment } from '../segments/rfm.js';
+import { insertUnique, retryBusy } from '../../db/writes.js';
 
 export type AudienceSpec = { kind: 'all' } | { kind: 'tag'; value: string } | { kind: 'segment'; value: Segment };
 

@@ -28,18 +28,18 @@
  *   const draft = parsePromoNew('#vip holdout 10% at tomorrow 10:00: New collection! | VIP preview inside', { now, zone });
  *   const campaign = await createCampaign(draft, { by: 'staff:s_1', now, config });
  */
-import { Campaign, campaignNumber, campaignRef, type CampaignDoc } from '../../models/campaign.js';
-import { Counter } from '../../models/counter.js';
-import { Order } from '../../models/order.js';
-import type { Config } from '../config.js';
-import type { Reply } from '../core/types.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { audienceMembers, evaluateAudience, freezeCampaign, parseAudience, type AudienceCounts, type AudienceSpec } from './campaign-audience.js';
-import { campaignDeliveries } from './campaign-deliveries.js';
-import { drainCampaign, promotionReplies, type DrainOptions, type DrainSummary, type SenderLookup } from './campaign-drain.js';
-import { tryParseWhen, parseWhen, type WhenOptions } from './when.js';
-import { isDuplicateKey, retryBusy } from '../db/writes.js';
+import { Campaign, campaignNumber, campaignRef, type CampaignDoc } from '../../../models/campaign.js';
+import { Counter } from '../../../models/counter.js';
+import { Order } from '../../../models/order.js';
+import type { Config } from '../../config.js';
+import type { Reply } from '../../core/types.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { audienceMembers, evaluateAudience, freezeCampaign, parseAudience, type AudienceCounts, type AudienceSpec } from './audience.js';
+import { campaignDeliveries } from './deliveries.js';
+import { drainCampaign, promotionReplies, type DrainOptions, type DrainSummary, type SenderLookup } from './drain.js';
+import { tryParseWhen, parseWhen, type WhenOptions } from '../../values/when.js';
+import { isDuplicateKey, retryBusy } from '../../db/writes.js';
 
 /** Longest promotion text (Telegram allows 4,096 characters; leave room). */
 export const MAX_PROMO_TEXT = 3500;

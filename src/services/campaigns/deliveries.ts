@@ -8,8 +8,8 @@
  *   const v = await deliveryView('P7', 1042); // → { status: 'sent', sentAt, respondedAt, … }
  *   for await (const d of campaignDeliveries('P7')) tally(d);
  */
-import { Delivery, deliveryId, type DeliveryDoc, type DeliveryStatus, type DeliveryVariant } from '../../models/delivery.js';
-import { DeliveryEvent, deliveryEventId, DELIVERY_EVENT_KINDS, type DeliveryEventDoc } from '../../models/delivery-event.js';
+import { Delivery, deliveryId, type DeliveryDoc, type DeliveryStatus, type DeliveryVariant } from '../../../models/delivery.js';
+import { DeliveryEvent, deliveryEventId, DELIVERY_EVENT_KINDS, type DeliveryEventDoc } from '../../../models/delivery-event.js';
 
 export interface DeliveryView {
   _id: string;

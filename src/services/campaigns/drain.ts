@@ -40,16 +40,16 @@
  *   // → { sent: 1180, failed: 20, deferred: 0, done: true, … }
  */
 import { randomBytes } from 'node:crypto';
-import { Campaign, type CampaignDoc } from '../../models/campaign.js';
-import { Customer } from '../../models/customer.js';
-import { Delivery, type DeliveryDoc } from '../../models/delivery.js';
-import { DeliveryEvent, deliveryEventId } from '../../models/delivery-event.js';
-import { messagesFor } from '../core/messages.js';
-import { text, type Platform, type PlatformSender, type Reply, type SendResult } from '../core/types.js';
-import type { Logger } from '../log.js';
-import { campaignFacts } from './campaign-deliveries.js';
+import { Campaign, type CampaignDoc } from '../../../models/campaign.js';
+import { Customer } from '../../../models/customer.js';
+import { Delivery, type DeliveryDoc } from '../../../models/delivery.js';
+import { DeliveryEvent, deliveryEventId } from '../../../models/delivery-event.js';
+import { messagesFor } from '../../core/messages.js';
+import { text, type Platform, type PlatformSender, type Reply, type SendResult } from '../../core/types.js';
+import type { Logger } from '../../log.js';
+import { campaignFacts } from './deliveries.js';
 import { QuietHoursCache } from './quiet-hours.js';
-import { insertUnique, retryBusy } from '../db/writes.js';
+import { insertUnique, retryBusy } from '../../db/writes.js';
 
 /** The platform senders a drain may use (the RoutingNotifier's, in the app). */
 export type SenderLookup = (platform: Platform) => PlatformSender | undefined;

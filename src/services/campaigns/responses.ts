@@ -18,12 +18,12 @@
  *   await recordPromoResponse('C12', { platform: 'telegram', chatId: '1042' }, now); // → 'P7' (or undefined)
  *   await recordPromoOptOut('C12', now);                                             // → { attributedTo: 'P7', blocked: 1 }
  */
-import { Campaign, type CampaignDoc } from '../../models/campaign.js';
-import { Delivery, deliveryId, type DeliveryDoc } from '../../models/delivery.js';
-import { DeliveryEvent, deliveryEventId, type DeliveryEventDoc } from '../../models/delivery-event.js';
-import { OPT_OUT_CLAIM } from './campaign-drain.js';
-import { scanComment } from '../db/scans.js';
-import { insertUnique, retryBusy } from '../db/writes.js';
+import { Campaign, type CampaignDoc } from '../../../models/campaign.js';
+import { Delivery, deliveryId, type DeliveryDoc } from '../../../models/delivery.js';
+import { DeliveryEvent, deliveryEventId, type DeliveryEventDoc } from '../../../models/delivery-event.js';
+import { OPT_OUT_CLAIM } from './drain.js';
+import { scanComment } from '../../db/scans.js';
+import { insertUnique, retryBusy } from '../../db/writes.js';
 
 const DAY = 86_400_000;
 /** The longest attribution window config allows (PROMO_ATTRIBUTION_DAYS max). */

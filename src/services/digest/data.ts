@@ -13,19 +13,80 @@
  *   const replies = renderDigest(data, messagesFor('en'));
  */
 import { DateTime } from 'luxon';
-import { Customer } from '../../models/customer.js';
-import { FollowUp } from '../../models/follow-up.js';
-import { Staff } from '../../models/staff.js';
-import { snapshotId, TotalsSnapshot, type TotalsSnapshotDoc } from '../../models/totals-snapshot.js';
-import type { Config } from '../config.js';
-import { staffIdOf } from './contacts.js';
-import { audienceOf, describeAudience } from './campaign-audience.js';
-import { listCampaigns } from './campaigns.js';
-import { LAPSED_LISTED, type DigestCampaign, type DigestCustomer, type DigestData, type Revenue, type WeekFigures } from './digest.js';
-import { PENDING } from './follow-ups.js';
-import { latestRun, movements, segmentSizes, summariseMovements } from './segments.js';
-import { isDuplicateKey } from '../db/writes.js';
-import { refNumber } from './refs.js';
+import { Customer } from '../../../models/customer.js';
+import { FollowUp } from '../../../models/follow-up.js';
+import { Staff } from '../../../models/staff.js';
+import { snapshotId, TotalsSnapshot, type TotalsSnapshotDoc } from '../../../models/totals-snapshot.js';
+import type { Config } from '../../config.js';
+import { staffIdOf } from '../contacts.js';
+import { audienceOf, describeAudience } from '../campaigns/audience.js';
+import { listCampaigns } from '../campaigns/campaigns.js';
+import { PENDING } from '../follow-ups.js';
+import { latestRun, movements, segmentSizes, summariseMovements } from '../segments/segments.js';
+import { isDuplicateKey } from '../../db/writes.js';
+import { refNumber } from '../../values/refs.js';
+
+export type Revenue = Record<string, number>;
+
+export interface WeekFigures {
+  orders: number;
+  revenue: Revenue;
+}
+
+export interface DigestCustomer {
+  id: string;
+  name: string;
+  /** Lifetime revenue per currency. */
+  revenue: Revenue;
+  orders: number;
+  ownerId?: string;
+}
+
+export interface DigestCampaign {
+  ref: string;
+  audience: string;
+  sent: number;
+  responded: number;
+  optedOut: number;
+  /** From the last stored conversion results, when computed. */
+  converted?: number;
+  revenue?: Revenue;
+  upliftPoints?: number;
+}
+
+export interface DigestData {
+  /** Shop time zone the days are counted in. */
+  zone: string;
+  baseCurrency: string;
+  /** First day of the week (local midnight) and the day after its last. */
+  from: Date;
+  to: Date;
+  lapsedDays: number;
+  /** This week and the week before, from totals snapshots; `undefined` while history is shorter. */
+  thisWeek?: WeekFigures;
+  previousWeek?: WeekFigures;
+  /** The first day with a recorded snapshot (shown while the comparison is not available). */
+  historySince?: string;
+  /** Base-currency revenue per day of the week (`undefined` for a day without snapshots). */
+  revenuePerDay: { date: string; minor: number | undefined }[];
+  /** New leads by staff id (`''` = nobody). */
+  leadsBy: Record<string, number>;
+  /** Segment sizes now and a week ago (when known). */
+  segments: { name: string; size: number; previous?: number }[];
+  topCustomers: DigestCustomer[];
+  lapsed: { total: number; newlyCount: number; newly: DigestCustomer[] };
+  /** Overdue pending follow-ups by assignee staff id. */
+  overdueBy: Record<string, number>;
+  /** The largest segment moves of the week (RFM segments only), e.g. `Lead → New: 3`. */
+  moves?: string[];
+  /** Results of campaigns sent in the last two weeks (from their stored counters and results). */
+  campaigns?: DigestCampaign[];
+  /** Staff names by id. */
+  staffNames: Record<string, string>;
+}
+
+/** How many lapsed customers the digest lists (and the button covers). */
+export const LAPSED_LISTED = 10;
 
 const DAY = 86_400_000;
 /** A first order this recent makes a customer "new". */

@@ -8,8 +8,8 @@
  *   // → 2026-03-30T07:00:00.000Z (Monday 09:00 CEST; the Monday before was 08:00Z, CET)
  */
 import { DateTime } from 'luxon';
-import { ValidationError } from '../errors.js';
-import { localTime } from './when.js';
+import { ValidationError } from '../../errors.js';
+import { localTime } from '../../values/when.js';
 
 export interface DigestSchedule {
   /** ISO weekday, 1 = Monday … 7 = Sunday. */

@@ -6,9 +6,9 @@
  * @example
  *   await subscribeDigest({ staffId: 's_1', timeZone: 'Europe/Berlin' }, { day: 1, time: '09:00' }, now);
  */
-import { DigestSubscription, type DigestSubscriptionDoc } from '../../models/digest-subscription.js';
-import { nextDigestRun } from './digest-schedule.js';
-import { retryBusy } from '../db/writes.js';
+import { DigestSubscription, type DigestSubscriptionDoc } from '../../../models/digest-subscription.js';
+import { nextDigestRun } from './schedule.js';
+import { retryBusy } from '../../db/writes.js';
 
 /** Subscribes (or reschedules) a staff member; returns the stored subscription. */
 export async function subscribeDigest(

@@ -13,11 +13,11 @@
  *   readRow(['Trần Thị Bích', '0987 654 321', 'Bich@Shop.VN'], columns, 2, 'VN')
  *   // → { ok: true, row: { line: 2, name: 'Trần Thị Bích', phones: ['+84987654321'], emails: ['bich@shop.vn'], … } }
  */
-import { contactKey } from '../../models/contact-key.js';
-import { normaliseEmail } from '../core/email.js';
-import { foldName, normaliseTag } from '../core/names.js';
-import { normalisePhone } from '../core/phone.js';
-import { ValidationError } from '../errors.js';
+import { contactKey } from '../../../models/contact-key.js';
+import { normaliseEmail } from '../../values/email.js';
+import { foldName, normaliseTag } from '../../values/names.js';
+import { normalisePhone } from '../../values/phone.js';
+import { ValidationError } from '../../errors.js';
 
 export const IMPORT_FIELDS = ['name', 'phone', 'email', 'tags', 'notes', 'orders'] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];

@@ -46,19 +46,19 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import mongoose from 'mongoose';
-import { AuditEvent } from '../../models/audit-event.js';
-import { ContactKey } from '../../models/contact-key.js';
-import { Customer } from '../../models/customer.js';
-import { Interaction } from '../../models/interaction.js';
-import { foldName } from '../core/names.js';
-import { ConflictError, ValidationError } from '../errors.js';
-import { audit } from './audit.js';
-import { staffIdOf } from './contacts.js';
+import { AuditEvent } from '../../../models/audit-event.js';
+import { ContactKey } from '../../../models/contact-key.js';
+import { Customer } from '../../../models/customer.js';
+import { Interaction } from '../../../models/interaction.js';
+import { foldName } from '../../values/names.js';
+import { ConflictError, ValidationError } from '../../errors.js';
+import { audit } from '../audit.js';
+import { staffIdOf } from '../contacts.js';
 import { readCsvRecords } from './csv-records.js';
-import { describeColumns, readRow, resolveColumns, type ColumnMapping, type Columns, type ImportField, type ImportRow } from './import-columns.js';
+import { describeColumns, readRow, resolveColumns, type ColumnMapping, type Columns, type ImportField, type ImportRow } from './columns.js';
 
-import { insertUnique, reserveNumbers, retryBusy } from '../db/writes.js';
-import { customerIdFor } from './refs.js';
+import { insertUnique, reserveNumbers, retryBusy } from '../../db/writes.js';
+import { customerIdFor } from '../../values/refs.js';
 
 export interface ImportOptions {
   /** Region for phone numbers written without a country code (config DEFAULT_PHONE_REGION). */

@@ -18,7 +18,7 @@
  *   await segmentMembers('At risk', { sort: 'value', page: 1 });
  */
 import { randomBytes } from 'node:crypto';
-import { Customer, type CustomerDoc } from '../../models/customer.js';
+import { Customer, type CustomerDoc } from '../../../models/customer.js';
 import {
   SEGMENT_HISTORY_LIMIT,
   SegmentRun,
@@ -26,13 +26,13 @@ import {
   segmentStateId,
   type SegmentRunDoc,
   type SegmentStateDoc,
-} from '../../models/segment-state.js';
-import { ConflictError } from '../errors.js';
-import { PAGE_SIZE, type Page } from './contacts.js';
-import { sumWindow, windowMonthKeys, type MonthBucket } from './order-months.js';
+} from '../../../models/segment-state.js';
+import { ConflictError } from '../../errors.js';
+import { PAGE_SIZE, type Page } from '../contacts.js';
+import { sumWindow, windowMonthKeys, type MonthBucket } from '../order-months.js';
 import { rfmEdges, rfmScores, segmentFor, SEGMENTS, type RfmEdges, type Segment } from './rfm.js';
-import { isDuplicateKey } from '../db/writes.js';
-import { refNumber } from './refs.js';
+import { isDuplicateKey } from '../../db/writes.js';
+import { refNumber } from '../../values/refs.js';
 
 const DAY_MS = 86_400_000;
 /** Inserts travel as one command per batch (one SQLite transaction on FerretDB). */
