@@ -15,8 +15,8 @@ import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../src/errors.js';
-import { parseMapping } from '../src/services/import-columns.js';
-import { importCustomers, type ImportReport } from '../src/services/import.js';
+import { parseMapping } from '../src/services/import/columns.js';
+import { importCustomers, type ImportReport } from '../src/services/import/customers.js';
 import { withDatabase } from './connect.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);

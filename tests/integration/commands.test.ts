@@ -5,7 +5,7 @@
 import '../../models/index.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ContactKey, Customer, Identity, Interaction, Invite, Order, Staff } from '../../models/index.js';
-import { refNumber } from '../../src/services/refs.js';
+import { refNumber } from '../../src/values/refs.js';
 import { buttonActions, countAll, createTestChat, customerIdIn, OWNER, orderIdIn, replyText, type Person } from '../support/chat.js';
 import { useTestDatabase } from '../support/db.js';
 

@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Customer } from '../../models/index.js';
 import { findLikelyDuplicates, listLikelyDuplicates } from '../../src/services/dupes.js';
 import { listIncomplete } from '../../src/services/completeness.js';
-import { importCustomers } from '../../src/services/import.js';
-import { refNumber } from '../../src/services/refs.js';
+import { importCustomers } from '../../src/services/import/customers.js';
+import { refNumber } from '../../src/values/refs.js';
 import { buttonActions, createTestChat, OWNER, type Person } from '../support/chat.js';
 import { useTestDatabase } from '../support/db.js';
 

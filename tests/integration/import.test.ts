@@ -14,7 +14,7 @@ import { AuditEvent, ContactKey, Counter, Customer, Interaction } from '../../mo
 import type { Attachment, Reply } from '../../src/core/types.js';
 import { ValidationError } from '../../src/errors.js';
 import { upsertLead } from '../../src/services/contacts.js';
-import { importCustomers } from '../../src/services/import.js';
+import { importCustomers } from '../../src/services/import/customers.js';
 import { createTestChat, OWNER, replyText, type Person } from '../support/chat.js';
 import { useTestDatabase } from '../support/db.js';
 

@@ -24,7 +24,7 @@ import { SegmentRun, SegmentState } from '../../models/segment-state.js';
 import { upsertLead } from '../../src/services/contacts.js';
 import { mergeCustomers } from '../../src/services/merge.js';
 import { recordOrder, setOrderStatus } from '../../src/services/orders.js';
-import { lapsed, latestRun, movements, RecomputeBusyError, recomputeSegments, segmentMembers, segmentSizes } from '../../src/services/segments.js';
+import { lapsed, latestRun, movements, RecomputeBusyError, recomputeSegments, segmentMembers, segmentSizes } from '../../src/services/segments/segments.js';
 import { rebuildTotals } from '../../src/services/totals.js';
 import { buttonActions, createTestChat, OWNER, type Person } from '../support/chat.js';
 import { useTestDatabase } from '../support/db.js';

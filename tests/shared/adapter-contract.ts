@@ -7,7 +7,7 @@
  *
  * How to run it for a platform: in `tests/e2e/<platform>-contract.test.ts`
  *
- *   import { adapterContract } from '../shared/adapter-contract.js';
+ *   import { adapterContract } from './adapter-contract.js';
  *   useTestDatabase('slack_contract');               // the suite does not connect a database
  *   adapterContract('slack', async () => {
  *     const app = await startMyPlatformStack();      // emulator + core + HTTP server + adapter

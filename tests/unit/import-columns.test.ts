@@ -2,9 +2,9 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { completeness } from '../../src/services/completeness.js';
-import { readCsvRecords, sniffDelimiter, type CsvItem } from '../../src/services/csv-records.js';
+import { readCsvRecords, sniffDelimiter, type CsvItem } from '../../src/services/import/csv-records.js';
 import { phoneSuffix } from '../../src/services/dupes.js';
-import { headerKey, parseMapping, readRow, resolveColumns } from '../../src/services/import-columns.js';
+import { headerKey, parseMapping, readRow, resolveColumns } from '../../src/services/import/columns.js';
 import { ValidationError } from '../../src/errors.js';
 
 async function items(csv: string): Promise<CsvItem[]> {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { takeCustomerRef, takePage } from '../../src/commands/args.js';
 import { createRegistry } from '../../src/commands/index.js';
-import { formatMoney, parseMoney } from '../../src/core/money.js';
-import { foldName, normaliseTag } from '../../src/core/names.js';
-import { parseContactArgs } from '../../src/core/parse.js';
-import { normalisePhone } from '../../src/core/phone.js';
+import { formatMoney, parseMoney } from '../../src/values/money.js';
+import { foldName, normaliseTag } from '../../src/values/names.js';
+import { parseContactArgs } from '../../src/values/parse.js';
+import { normalisePhone } from '../../src/values/phone.js';
 
 const parse = (line: string) => parseContactArgs(line, 'VN');
 

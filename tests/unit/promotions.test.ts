@@ -3,9 +3,9 @@
  * customer's zone, and the deterministic hold-out / variant split.
  */
 import { describe, expect, it } from 'vitest';
-import { assignGroup, parseAudience } from '../../src/services/campaign-audience.js';
-import { parsePromoNew } from '../../src/services/campaigns.js';
-import { quietUntil, QuietHoursCache } from '../../src/services/quiet-hours.js';
+import { assignGroup, parseAudience } from '../../src/services/campaigns/audience.js';
+import { parsePromoNew } from '../../src/services/campaigns/campaigns.js';
+import { quietUntil, QuietHoursCache } from '../../src/services/campaigns/quiet-hours.js';
 
 // Monday 2026-03-02 10:00 in Ho Chi Minh City.
 const now = new Date('2026-03-02T03:00:00Z');

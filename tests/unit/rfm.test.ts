@@ -13,7 +13,7 @@ import {
   SEGMENTS,
   type RfmInput,
   type Score,
-} from '../../src/services/rfm.js';
+} from '../../src/services/segments/rfm.js';
 
 const scores: Score[] = [1, 2, 3, 4, 5];
 

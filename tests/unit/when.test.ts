@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { addSpan, parseSpan, parseWhen, takeWhen } from '../../src/services/when.js';
+import { addSpan, parseSpan, parseWhen, takeWhen } from '../../src/values/when.js';
 
 const BERLIN = 'Europe/Berlin';
 const NEW_YORK = 'America/New_York';
