@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const all = ['leads', 'webhook', 'import', 'segments', 'broadcast', 'digest'];
+const all = ['leads', 'webhook', 'import', 'segments', 'broadcast', 'digest', 'scale'];
 const names = process.argv.slice(2).filter((a) => all.includes(a));
 const flags = process.argv.slice(2).filter((a) => !all.includes(a));
 let failed = 0;
