@@ -13,8 +13,10 @@
  * emulator's 1,000/s limit; this pacer costs a couple of Map operations and
  * at most two timers per waiting call.
  *
- * Install it where the throttler goes (before auto-retry, so a retried call
- * is paced again):
+ * Not installed in the product: the adapter uses transformer-throttler. This
+ * module is bench/broadcast's `paced` comparison, kept to measure whether
+ * swapping is worth it. Installed, it goes where the throttler goes (before
+ * auto-retry, so a retried call is paced again):
  *
  * @example
  *   bot.api.config.use(telegramPacer({ globalPerSec: 30, perChatPerSec: 1 }));
