@@ -1,6 +1,6 @@
 /** Record-keeping commands for managers: merge, unmerge, rebuilding totals. */
 import { z } from 'zod';
-import { MANAGERS, type Command, type CommandContext } from '../core/command.js';
+import { MANAGERS, staffCommand } from '../core/command.js';
 import { text } from '../core/types.js';
 import { resolveCustomer } from '../services/contacts.js';
 import { mergeCustomers, unmergeCustomer } from '../services/merge.js';
@@ -8,9 +8,7 @@ import { customerIdOf } from '../values/refs.js';
 import { rebuildTotals } from '../services/totals.js';
 import { check } from './validate.js';
 
-const by = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? `staff:${ctx.actor.staffId}` : ctx.actor.identityId);
-
-export const merge: Command = {
+export const merge = staffCommand({
   name: 'merge',
   usage: 'merge <keep C12> <merge-in C15>',
   summary: 'merge',
@@ -22,15 +20,14 @@ export const merge: Command = {
       z.object({ keep: z.string().min(1, 'say which customer to keep'), mergeIn: z.string().min(1, 'say which customer to merge into it') }),
       { keep: a, mergeIn: b },
     );
-    const region = ctx.deps.config.DEFAULT_PHONE_REGION;
-    const kept = await resolveCustomer(args.keep, region);
-    const merged = await resolveCustomer(args.mergeIn, region);
-    const moved = await mergeCustomers(kept._id, merged._id, by(ctx));
+    const kept = await resolveCustomer(args.keep, ctx.region);
+    const merged = await resolveCustomer(args.mergeIn, ctx.region);
+    const moved = await mergeCustomers(kept._id, merged._id, ctx.by);
     return [text(ctx.msg.merged(kept._id, merged._id, moved.orders, moved.interactions))];
   },
-};
+});
 
-export const unmerge: Command = {
+export const unmerge = staffCommand({
   name: 'unmerge',
   usage: 'unmerge <merged C15>',
   summary: 'unmerge',
@@ -40,12 +37,12 @@ export const unmerge: Command = {
     const { id } = check(z.object({ id: z.string({ error: 'say which merged customer, e.g. C15' }) }), {
       id: customerIdOf(ctx.args.trim()),
     });
-    const { keptId } = await unmergeCustomer(id, by(ctx));
+    const { keptId } = await unmergeCustomer(id, ctx.by);
     return [text(ctx.msg.unmerged(id, keptId))];
   },
-};
+});
 
-export const totals: Command = {
+export const totals = staffCommand({
   name: 'totals rebuild',
   usage: 'totals rebuild',
   summary: 'totals',
@@ -54,4 +51,4 @@ export const totals: Command = {
     const result = await rebuildTotals();
     return [text(ctx.msg.totalsRebuilt(result.customers, result.changed))];
   },
-};
+});

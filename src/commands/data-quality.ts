@@ -4,7 +4,7 @@
  * and `incomplete` (customers whose records need follow-up, least complete
  * first, with buttons to open them).
  */
-import { MANAGERS, type Command } from '../core/command.js';
+import { MANAGERS, staffCommand } from '../core/command.js';
 import type { Messages } from '../core/messages.js';
 import { text, type Button } from '../core/types.js';
 import type { Page } from '../services/contacts.js';
@@ -20,7 +20,7 @@ function pageButtons<T>(result: Page<T>, command: string, msg: Messages): Button
   return nav.length ? [nav] : [];
 }
 
-export const dupes: Command = {
+export const dupes = staffCommand({
   name: 'dupes',
   aliases: ['duplicates'],
   usage: 'dupes [page N]',
@@ -49,9 +49,9 @@ export const dupes: Command = {
     if (result.pages > 1) lines.push(ctx.msg.page(result.page, result.pages, result.total));
     return [text(lines.join('\n'), pageButtons(result, 'dupes', ctx.msg))];
   },
-};
+});
 
-export const incomplete: Command = {
+export const incomplete = staffCommand({
   name: 'incomplete',
   usage: 'incomplete [page N]',
   summary: 'incomplete',
@@ -70,4 +70,4 @@ export const incomplete: Command = {
     const open = result.items.slice(0, 5).map((c) => [{ label: `${c.id} ${c.name}`.slice(0, 40), action: `customer ${c.id}` }]);
     return [text(lines.join('\n'), [...open, ...pageButtons(result, 'incomplete', ctx.msg)])];
   },
-};
+});

@@ -2,37 +2,36 @@
  * `digest on [day] [HH:MM]` (default Monday 09:00 in your own zone),
  * `digest off`, `digest now` — for managers and owners.
  */
-import { MANAGERS, type Command } from '../core/command.js';
+import { MANAGERS, staffCommand } from '../core/command.js';
 import { text } from '../core/types.js';
-import { ForbiddenError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { renderDigest } from '../views/digest.js';
 import { gatherDigest } from '../services/digest/data.js';
 import { parseDigestSchedule, weekdayName } from '../services/digest/schedule.js';
 import { subscribeDigest, unsubscribeDigest } from '../services/digest/subscriptions.js';
 import { formatDue } from '../views/follow-ups.js';
 
-export const digest: Command = {
+export const digest = staffCommand({
   name: 'digest',
   usage: 'digest on [day] [HH:MM] | digest off | digest now',
   summary: 'digest',
   examples: ['digest on', 'digest on friday 17:30', 'digest off', 'digest now'],
   allow: MANAGERS,
   async run(ctx) {
-    if (ctx.actor.kind !== 'staff') throw new ForbiddenError('digest');
     const [sub = '', ...rest] = ctx.args.trim().split(/\s+/);
     const now = ctx.deps.now();
     switch (sub.toLowerCase()) {
       case 'on': {
         const schedule = parseDigestSchedule(rest.join(' '));
-        const s = await subscribeDigest(ctx.actor, schedule, now);
+        const s = await subscribeDigest(ctx.staff, schedule, now);
         return [text(ctx.msg.digest.subscribed(weekdayName(s.day), s.time, s.timeZone, formatDue(s.nextRunAt, s.timeZone)))];
       }
       case 'off':
-        return [text((await unsubscribeDigest(ctx.actor.staffId, now)) ? ctx.msg.digest.unsubscribed() : ctx.msg.digest.notSubscribed())];
+        return [text((await unsubscribeDigest(ctx.staff.staffId, now)) ? ctx.msg.digest.unsubscribed() : ctx.msg.digest.notSubscribed())];
       case 'now':
         return renderDigest(await gatherDigest(now, ctx.deps.config), ctx.msg);
       default:
         throw new ValidationError('digest', 'say on, off or now');
     }
   },
-};
+});

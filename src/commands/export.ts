@@ -3,12 +3,12 @@
  * and for customers their own data (`mydata`, a JSON file) and erasure
  * (`forget`, confirmed with a button that runs `forget confirm`).
  */
-import { CUSTOMERS, MANAGERS, type Command } from '../core/command.js';
+import { CUSTOMERS, MANAGERS, staffCommand, type Command } from '../core/command.js';
 import { text } from '../core/types.js';
 import { exportAllCsv, personalData } from '../services/export.js';
 import { forgetCustomer } from '../services/forget.js';
 
-export const exportCommand: Command = {
+export const exportCommand = staffCommand({
   name: 'export',
   usage: 'export',
   summary: 'export',
@@ -21,7 +21,7 @@ export const exportCommand: Command = {
       { kind: 'file', fileName: 'orders.csv', mimeType: 'text/csv', data: orders.data, caption: ctx.msg.exportOrdersCaption(orders.count) },
     ];
   },
-};
+});
 
 export const myData: Command = {
   name: 'mydata',

@@ -2,11 +2,28 @@
  * The flows: messages that are not typed commands, tried in order before commands are matched
  * (src/core/flow.ts). Registered in commands/index.ts next to the commands they lead to.
  */
-import type { Flow } from '../core/flow.js';
-import { text } from '../core/types.js';
+import { isStaff } from '../core/actor.js';
+import { isStaffContext, type StaffContext } from '../core/command.js';
+import type { Flow, FlowResult } from '../core/flow.js';
+import { text, type Incoming } from '../core/types.js';
 import { logLead } from './customers.js';
 import { hasCsvAttachment } from './import.js';
 import { customerMessage, customerSharedContact } from './self-service.js';
+
+/**
+ * A flow only staff messages take, whose `run` gets a {@link StaffContext} — the flow
+ * counterpart of `staffCommand` (a non-staff context reaching `run` is an internal error).
+ */
+function staffFlow(flow: { name: string; takes(incoming: Incoming): boolean; run(ctx: StaffContext): Promise<FlowResult> }): Flow {
+  return {
+    name: flow.name,
+    takes: (incoming, actor) => isStaff(actor) && flow.takes(incoming),
+    async run(ctx) {
+      if (!isStaffContext(ctx)) throw new Error(`staff flow "${flow.name}" reached by a non-staff actor (${ctx.actor.kind})`);
+      return flow.run(ctx);
+    },
+  };
+}
 
 /**
  * A contact card. From staff: a lead. From a customer: their own phone number — but only a card
@@ -18,7 +35,7 @@ export const contactShared: Flow = {
   takes: (incoming) => incoming.contact !== undefined,
   async run(ctx) {
     const c = ctx.incoming.contact!;
-    if (ctx.actor.kind === 'staff') {
+    if (ctx.staff) {
       const name = [c.firstName, c.lastName].filter(Boolean).join(' ');
       return logLead(ctx, `"${name}" ${c.phone} ${ctx.incoming.text ?? ''}`.trim(), ctx.incoming.platform);
     }
@@ -28,22 +45,22 @@ export const contactShared: Flow = {
 };
 
 /** A salesperson forwarding a customer's message: a lead from its sender, the text as a note. */
-export const forwardedMessage: Flow = {
+export const forwardedMessage = staffFlow({
   name: 'forwarded message',
-  takes: (incoming, actor) => actor.kind === 'staff' && incoming.forwardedFrom !== undefined,
+  takes: (incoming) => incoming.forwardedFrom !== undefined,
   run: (ctx) => logLead(ctx, `"${ctx.incoming.forwardedFrom!.name}" note: ${ctx.incoming.text}`, ctx.incoming.platform),
-};
+});
 
 /** A CSV file from staff is an import, whatever its caption (`import --map …` keeps its mapping). */
-export const fileAttached: Flow = {
+export const fileAttached = staffFlow({
   name: 'file attached',
-  takes: (incoming, actor) => actor.kind === 'staff' && hasCsvAttachment(incoming),
+  takes: hasCsvAttachment,
   run: async (ctx) => ({ command: 'import', args: ctx.incoming.text.trim().replace(/^\/?import(@\w+)?\b/i, '').trim() }),
-};
+});
 
 /** What a customer writes that is not a command they may run: stored and forwarded to staff. */
 export const customerText: Flow = {
   name: 'customer text',
-  takes: (_incoming, actor) => actor.kind !== 'staff',
+  takes: (_incoming, actor) => !isStaff(actor),
   run: (ctx) => customerMessage(ctx, ctx.args),
 };

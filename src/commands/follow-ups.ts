@@ -5,11 +5,10 @@
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { MANAGERS, STAFF, type Command, type CommandContext } from '../core/command.js';
-import type { Actor } from '../core/actor.js';
+import { MANAGERS, STAFF, staffCommand } from '../core/command.js';
 import { text } from '../core/types.js';
 import { followUpButtons, formatDue } from '../views/follow-ups.js';
-import { ForbiddenError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { customersById, resolveCustomer } from '../services/contacts.js';
 import { completeFollowUp, createFollowUp, listFollowUps, snoozeFollowUp } from '../services/follow-ups.js';
 import { customerIdOf } from '../values/refs.js';
@@ -17,14 +16,7 @@ import { parseSpan, takeWhen } from '../values/when.js';
 import { takeCustomerRef } from './args.js';
 import { check } from './validate.js';
 
-type StaffActor = Extract<Actor, { kind: 'staff' }>;
-
-function staffOf(ctx: CommandContext): StaffActor {
-  if (ctx.actor.kind !== 'staff') throw new ForbiddenError('followup');
-  return ctx.actor;
-}
-
-export const followup: Command = {
+export const followup = staffCommand({
   name: 'followup',
   aliases: ['follow-up'],
   usage: 'followup <customer> <when> <what to do>',
@@ -37,37 +29,34 @@ export const followup: Command = {
   ],
   allow: STAFF,
   async run(ctx) {
-    const staff = staffOf(ctx);
-    const region = ctx.deps.config.DEFAULT_PHONE_REGION;
-    const { ref, rest } = takeCustomerRef(ctx.args, region);
+    const { ref, rest } = takeCustomerRef(ctx.args, ctx.region);
     if (!ref) throw new ValidationError('customer', 'say which customer');
     const now = ctx.deps.now();
-    const { at, rest: body } = takeWhen(rest, { now, zone: staff.timeZone, monthFirst: region === 'US' });
+    const { at, rest: body } = takeWhen(rest, { now, zone: ctx.zone, monthFirst: ctx.region === 'US' });
     const { what } = check(z.object({ what: z.string().min(1, ctx.msg.followUp.needText()).max(1000, 'keep it under 1,000 characters') }), { what: body });
-    const c = await resolveCustomer(ref, region);
-    const { followUp } = await createFollowUp({ customerId: c._id, assigneeId: staff.staffId, dueAt: at, text: what, createdBy: `staff:${staff.staffId}` }, now);
+    const c = await resolveCustomer(ref, ctx.region);
+    const { followUp } = await createFollowUp({ customerId: c._id, assigneeId: ctx.staff.staffId, dueAt: at, text: what, createdBy: ctx.by }, now);
     return [
       text(
-        ctx.msg.followUp.created(followUp._id, c._id, c.name || ctx.msg.noName(), formatDue(at, staff.timeZone), staff.timeZone),
+        ctx.msg.followUp.created(followUp._id, c._id, c.name || ctx.msg.noName(), formatDue(at, ctx.zone), ctx.zone),
         followUpButtons(followUp._id, c._id, ctx.msg),
       ),
     ];
   },
-};
+});
 
-export const followups: Command = {
+export const followups = staffCommand({
   name: 'followups',
   usage: 'followups',
   summary: 'followups',
   allow: STAFF,
   async run(ctx) {
-    const staff = staffOf(ctx);
-    const items = await listFollowUps(staff.staffId, 30);
+    const items = await listFollowUps(ctx.staff.staffId, 30);
     if (items.length === 0) return [text(ctx.msg.followUp.listNone())];
     const names = await customerNames(items.map((f) => f.customerId));
     const now = ctx.deps.now().getTime();
     const lines = items.map((f) =>
-      ctx.msg.followUp.line(f._id, formatDue(f.dueAt, staff.timeZone), f.customerId, names.get(f.customerId) || ctx.msg.noName(), f.text, f.dueAt.getTime() <= now),
+      ctx.msg.followUp.line(f._id, formatDue(f.dueAt, ctx.zone), f.customerId, names.get(f.customerId) || ctx.msg.noName(), f.text, f.dueAt.getTime() <= now),
     );
     const buttons = items.slice(0, 3).map((f) => [
       { label: `${ctx.msg.followUp.doneButton()} ${f._id}`, action: `followup done ${f._id}` },
@@ -75,9 +64,9 @@ export const followups: Command = {
     ]);
     return [text([ctx.msg.followUp.listTitle(items.length), ...lines].join('\n'), buttons)];
   },
-};
+});
 
-export const followupDone: Command = {
+export const followupDone = staffCommand({
   name: 'followup done',
   usage: 'followup done <id>',
   summary: 'followupDone',
@@ -88,25 +77,24 @@ export const followupDone: Command = {
     const { followUp, already } = await completeFollowUp(id, ctx.actor, ctx.deps.now());
     return [text(already ? ctx.msg.followUp.alreadyDone(followUp._id) : ctx.msg.followUp.done(followUp._id))];
   },
-};
+});
 
-export const followupSnooze: Command = {
+export const followupSnooze = staffCommand({
   name: 'followup snooze',
   usage: 'followup snooze <id> <30m|1h|3h|1d|2d|1w>',
   summary: 'followupSnooze',
   examples: ['followup snooze F7K2QM 1h', 'followup snooze F7K2QM 2d'],
   allow: STAFF,
   async run(ctx) {
-    const staff = staffOf(ctx);
     const [id = '', ...spanWords] = ctx.args.trim().split(/\s+/);
     const args = check(z.object({ id: z.string().min(1, 'say which follow-up, e.g. F7K2QM'), span: z.string().min(1, 'say for how long, e.g. 1h or 1d') }), {
       id,
       span: spanWords.join(''),
     });
-    const f = await snoozeFollowUp(args.id, parseSpan(args.span), ctx.actor, ctx.deps.now(), staff.timeZone);
-    return [text(ctx.msg.followUp.snoozed(f._id, formatDue(f.dueAt, staff.timeZone)))];
+    const f = await snoozeFollowUp(args.id, parseSpan(args.span), ctx.actor, ctx.deps.now(), ctx.zone);
+    return [text(ctx.msg.followUp.snoozed(f._id, formatDue(f.dueAt, ctx.zone)))];
   },
-};
+});
 
 /**
  * The digest's "Create follow-ups for these" button: one follow-up per
@@ -114,20 +102,19 @@ export const followupSnooze: Command = {
  * customer), due now. Keyed by customer and day, so a second tap (or two
  * managers tapping) creates nothing twice.
  */
-export const followupsFor: Command = {
+export const followupsFor = staffCommand({
   name: 'followups for',
   usage: 'followups for <C1> [C2 …]',
   summary: 'followupsFor',
   allow: MANAGERS,
   hidden: true,
   async run(ctx) {
-    const staff = staffOf(ctx);
     const parsed = ctx.args.split(/[\s,]+/).filter(Boolean).map((r) => customerIdOf(r));
     if (parsed.length === 0 || parsed.some((id) => id === undefined)) throw new ValidationError('customers', 'list customers like C12 C15');
     const ids = [...new Set(parsed as string[])];
     if (ids.length > 50) throw new ValidationError('customers', 'at most 50 customers at once');
     const now = ctx.deps.now();
-    const day = DateTime.fromJSDate(now).setZone(staff.timeZone).toISODate();
+    const day = DateTime.fromJSDate(now).setZone(ctx.zone).toISODate();
     const customers = [...(await customersById(ids, { name: 1, ownerId: 1 })).values()];
     let created = 0;
     for (const c of customers) {
@@ -135,10 +122,10 @@ export const followupsFor: Command = {
         {
           id: `lapsed:${c._id}:${day}`,
           customerId: c._id,
-          assigneeId: c.ownerId ?? staff.staffId,
+          assigneeId: c.ownerId ?? ctx.staff.staffId,
           dueAt: now,
           text: ctx.msg.followUp.lapsed(),
-          createdBy: `staff:${staff.staffId}`,
+          createdBy: ctx.by,
           source: 'lapsed',
         },
         now,
@@ -147,7 +134,7 @@ export const followupsFor: Command = {
     }
     return [text(ctx.msg.followUp.lapsedCreated(created, customers.length - created))];
   },
-};
+});
 
 async function customerNames(ids: string[]): Promise<Map<string, string>> {
   const docs = await customersById(ids, { name: 1 });

@@ -22,7 +22,7 @@ export function helpCommand(registry: CommandRegistry): Command {
         return [text(ctx.msg.unknownCommand(topic))];
       }
       const visible = registry.visibleTo(ctx.actor.role);
-      const title = ctx.actor.kind === 'staff' ? ctx.msg.helpTitleStaff(ctx.actor.role) : ctx.msg.helpTitleCustomer();
+      const title = ctx.staff ? ctx.msg.helpTitleStaff(ctx.staff.role) : ctx.msg.helpTitleCustomer();
       const lines = [title, ...visible.map((c) => `  ${c.usage.split('\n')[0]} — ${ctx.msg.summary[c.summary]}`), '', ctx.msg.helpFooter()];
       return [text(lines.join('\n'))];
     },

@@ -7,11 +7,12 @@
  */
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import { STAFF, type Command, type CommandContext } from '../core/command.js';
+import { STAFF, staffCommand, type CommandContext } from '../core/command.js';
 import { text, type Attachment, type Incoming, type Reply } from '../core/types.js';
 import { ValidationError } from '../errors.js';
 import { parseMapping, type ColumnMapping } from '../services/import/columns.js';
 import { importCustomers, type ImportReport } from '../services/import/customers.js';
+import { leadOwnerOf } from './customers.js';
 
 /** Largest file accepted in chat (bigger files: `npm run import`). */
 export const MAX_CHAT_IMPORT_BYTES = 20 * 1024 * 1024;
@@ -56,7 +57,7 @@ export function importReplies(report: ImportReport, fileName: string, ctx: Pick<
   return replies;
 }
 
-export const importCommand: Command = {
+export const importCommand = staffCommand({
   name: 'import',
   usage: 'import [--map phone=Tel,name="Họ tên"]  (send a .csv file with this caption, or the file alone)',
   summary: 'import',
@@ -73,16 +74,15 @@ export const importCommand: Command = {
     if ((file.size ?? 0) > MAX_CHAT_IMPORT_BYTES) throw new ValidationError('file', ctx.msg.importTooLarge(MAX_CHAT_IMPORT_BYTES / 1024 / 1024));
     const data = await file.download();
     if (data.length > MAX_CHAT_IMPORT_BYTES) throw new ValidationError('file', ctx.msg.importTooLarge(MAX_CHAT_IMPORT_BYTES / 1024 / 1024));
-    const actor = ctx.actor;
     const report = await importCustomers(Readable.from([data]), {
-      region: ctx.deps.config.DEFAULT_PHONE_REGION,
-      by: actor.kind === 'staff' ? `staff:${actor.staffId}` : actor.identityId,
+      region: ctx.region,
+      by: ctx.by,
       mapping,
       label: fileName,
       // A salesperson's imported leads are theirs, as with `lead`.
-      ownerId: actor.kind === 'staff' && actor.role === 'sales' ? actor.staffId : undefined,
+      ownerId: leadOwnerOf(ctx.staff),
       now: ctx.deps.now(),
     });
     return importReplies(report, fileName, ctx);
   },
-};
+});

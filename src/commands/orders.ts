@@ -1,7 +1,7 @@
 /** Orders: record one, move its status, list them (a customer's for staff, one's own for customers). */
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../../models/order.js';
-import { EVERYONE, SELLERS, STAFF, type Command, type CommandContext } from '../core/command.js';
+import { EVERYONE, SELLERS, STAFF, staffCommand, type Command, type CommandContext, type CustomerContext } from '../core/command.js';
 import { formatMoney, parseMoney } from '../values/money.js';
 import { text, type Button, type Reply } from '../core/types.js';
 import { ValidationError } from '../errors.js';
@@ -11,9 +11,6 @@ import { orderIdOf } from '../values/refs.js';
 import { takeCustomerRef } from './args.js';
 import { orderLine } from '../views/customers.js';
 import { check } from './validate.js';
-
-const by = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? `staff:${ctx.actor.staffId}` : ctx.actor.identityId);
-const zoneOf = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? ctx.actor.timeZone : ctx.deps.config.DEFAULT_TIMEZONE);
 
 /** "2x áo dài, khăn lụa" → items. */
 export function parseItems(textLine: string): { name: string; qty: number }[] {
@@ -35,14 +32,14 @@ export function statusButtons(orderId: string, status: keyof typeof NEXT_STATUSE
   return next.length ? [next.map((s) => ({ label: ctx.msg.statusButton(s), action: `order status ${orderId} ${s}` }))] : [];
 }
 
-export const order: Command = {
+export const order = staffCommand({
   name: 'order',
   usage: 'order <customer> <amount> [items]',
   summary: 'order',
   examples: ['order C12 350k 2x áo dài, khăn lụa', 'order +84912345678 19.99 EUR gift card'],
   allow: SELLERS,
   async run(ctx) {
-    const { ref, rest } = takeCustomerRef(ctx.args, ctx.deps.config.DEFAULT_PHONE_REGION);
+    const { ref, rest } = takeCustomerRef(ctx.args, ctx.region);
     const words = rest.split(/\s+/).filter(Boolean);
     // The amount is the first word, plus a currency code or k/m suffix word if one follows.
     let amountText = words[0] ?? '';
@@ -58,8 +55,8 @@ export const order: Command = {
     const amount = parseMoney(args.amount, ctx.deps.config.BASE_CURRENCY);
     if (!amount) throw new ValidationError('amount', ctx.msg.badAmount(args.amount));
     const items = parseItems(words.slice(itemsStart).join(' '));
-    const c = await resolveCustomer(args.ref, ctx.deps.config.DEFAULT_PHONE_REGION);
-    const o = await recordOrder({ customerId: c._id, amount, items, at: ctx.deps.now() }, by(ctx));
+    const c = await resolveCustomer(args.ref, ctx.region);
+    const o = await recordOrder({ customerId: c._id, amount, items, at: ctx.deps.now() }, ctx.by);
     return [
       text(
         ctx.msg.orderRecorded(o._id, c._id, c.name || ctx.msg.noName(), formatMoney(amount.minor, amount.currency)),
@@ -67,9 +64,9 @@ export const order: Command = {
       ),
     ];
   },
-};
+});
 
-export const orderStatus: Command = {
+export const orderStatus = staffCommand({
   name: 'order status',
   aliases: ['status'],
   usage: `order status <O7> <${ORDER_STATUSES.join('|')}>`,
@@ -85,11 +82,11 @@ export const orderStatus: Command = {
       }),
       { id: orderIdOf(ref), status: status.toLowerCase() },
     );
-    const { order: o, from } = await setOrderStatus(args.id, args.status, by(ctx), ctx.deps.now());
+    const { order: o, from } = await setOrderStatus(args.id, args.status, ctx.by, ctx.deps.now());
     if (from === o.status) return [text(ctx.msg.orderStatusSame(args.id, args.status))];
     return [text(ctx.msg.orderStatusChanged(o._id, from, o.status), statusButtons(o._id, o.status, ctx))];
   },
-};
+});
 
 export const orders: Command = {
   name: 'orders',
@@ -98,18 +95,21 @@ export const orders: Command = {
   examples: ['orders C12'],
   allow: EVERYONE,
   async run(ctx): Promise<Reply[]> {
-    if (ctx.actor.kind !== 'staff') {
-      // Customers see only their own orders, whatever they typed after the command.
-      if (ctx.actor.kind === 'unknown') return [text(ctx.msg.myOrdersNone())];
-      const mine = await listOrders(ctx.actor.customerId, 10);
-      if (mine.length === 0) return [text(ctx.msg.myOrdersNone())];
-      return [text([ctx.msg.myOrdersTitle(), ...mine.map((o) => orderLine(o, ctx.msg, ctx.deps.config.DEFAULT_TIMEZONE))].join('\n'))];
-    }
+    // Customers see only their own orders, whatever they typed after the command.
+    if (!ctx.staff) return myOrders(ctx);
     const { ref } = check(z.object({ ref: z.string().min(1, 'say which customer') }), { ref: ctx.args.trim() });
-    const c = await resolveCustomer(ref, ctx.deps.config.DEFAULT_PHONE_REGION);
+    const c = await resolveCustomer(ref, ctx.region);
     const list = await listOrders(c._id, 20);
     const who = `${c._id} ${c.name || ctx.msg.noName()}`;
     if (list.length === 0) return [text(ctx.msg.ordersNone(who))];
-    return [text([ctx.msg.ordersTitle(who), ...list.map((o) => orderLine(o, ctx.msg, zoneOf(ctx)))].join('\n'))];
+    return [text([ctx.msg.ordersTitle(who), ...list.map((o) => orderLine(o, ctx.msg, ctx.zone))].join('\n'))];
   },
 };
+
+/** A customer's own orders (none yet for someone we have no record of), in the shop's time zone. */
+async function myOrders(ctx: CustomerContext): Promise<Reply[]> {
+  if (ctx.actor.kind !== 'customer') return [text(ctx.msg.myOrdersNone())];
+  const mine = await listOrders(ctx.actor.customerId, 10);
+  if (mine.length === 0) return [text(ctx.msg.myOrdersNone())];
+  return [text([ctx.msg.myOrdersTitle(), ...mine.map((o) => orderLine(o, ctx.msg, ctx.zone))].join('\n'))];
+}

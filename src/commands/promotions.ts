@@ -6,11 +6,9 @@
  */
 import { z } from 'zod';
 import type { CampaignDoc } from '../../models/campaign.js';
-import { MANAGERS, type Command, type CommandContext } from '../core/command.js';
-import type { Actor } from '../core/actor.js';
+import { MANAGERS, staffCommand, type Command, type CommandContext } from '../core/command.js';
 import type { Messages } from '../core/messages.js';
 import { text, type Reply } from '../core/types.js';
-import { ForbiddenError } from '../errors.js';
 import { audienceOf, describeAudience } from '../services/campaigns/audience.js';
 import {
   campaignStats,
@@ -24,13 +22,6 @@ import {
 } from '../services/campaigns/campaigns.js';
 import { formatRevenue, formatWhen } from '../views/customers.js';
 import { check } from './validate.js';
-
-type StaffActor = Extract<Actor, { kind: 'staff' }>;
-
-function staffOf(ctx: CommandContext, action: string): StaffActor {
-  if (ctx.actor.kind !== 'staff') throw new ForbiddenError(action);
-  return ctx.actor;
-}
 
 const refArg = (ctx: CommandContext): string =>
   check(z.object({ ref: z.string().regex(/^[Pp]?\d{1,9}$/, 'say which promotion, e.g. P7') }), { ref: ctx.args.trim().split(/\s+/)[0] ?? '' }).ref;
@@ -47,7 +38,7 @@ const manageButtons = (id: string) => [
   ],
 ];
 
-export const promoNew: Command = {
+export const promoNew = staffCommand({
   name: 'promo new',
   usage: 'promo new <all | #tag | segment> [holdout N%] at <now | when>: <text> [| <text of variant B>]',
   summary: 'promoNew',
@@ -58,30 +49,28 @@ export const promoNew: Command = {
   ],
   allow: MANAGERS,
   async run(ctx) {
-    const staff = staffOf(ctx, 'promo new');
     const now = ctx.deps.now();
-    const draft = parsePromoNew(ctx.args, { now, zone: staff.timeZone, monthFirst: ctx.deps.config.DEFAULT_PHONE_REGION === 'US' });
-    const c = await createCampaign(draft, { by: `staff:${staff.staffId}`, now, config: ctx.deps.config });
+    const draft = parsePromoNew(ctx.args, { now, zone: ctx.zone, monthFirst: ctx.region === 'US' });
+    const c = await createCampaign(draft, { by: ctx.by, now, config: ctx.deps.config });
     const audience = describeAudience(draft.audience);
     const body =
       draft.at === 'now'
         ? ctx.msg.promo.startingNow(c._id, audience, details(c, ctx.msg))
-        : ctx.msg.promo.scheduled(c._id, audience, formatWhen(c.scheduledAt, staff.timeZone), staff.timeZone, details(c, ctx.msg));
+        : ctx.msg.promo.scheduled(c._id, audience, formatWhen(c.scheduledAt, ctx.zone), ctx.zone, details(c, ctx.msg));
     return [text(body, manageButtons(c._id))];
   },
-};
+});
 
-export const promoPreview: Command = {
+export const promoPreview = staffCommand({
   name: 'promo preview',
   usage: 'promo preview <P7>',
   summary: 'promoPreview',
   examples: ['promo preview P7'],
   allow: MANAGERS,
   async run(ctx) {
-    const staff = staffOf(ctx, 'promo preview');
     const { campaign: c, counts, samples } = await previewCampaign(refArg(ctx), { now: ctx.deps.now(), config: ctx.deps.config });
     const audience = describeAudience(audienceOf(c));
-    const lines = [ctx.msg.promo.previewTitle(c._id, c.status, audience, formatWhen(c.scheduledAt, staff.timeZone))];
+    const lines = [ctx.msg.promo.previewTitle(c._id, c.status, audience, formatWhen(c.scheduledAt, ctx.zone))];
     if (counts) {
       lines.push(ctx.msg.promo.previewAudience(counts.matched, audience));
       lines.push(ctx.msg.promo.previewExcluded(counts.noConsent, counts.unreachable, counts.capped, ctx.deps.config.PROMO_FREQUENCY_DAYS));
@@ -93,52 +82,49 @@ export const promoPreview: Command = {
     for (const s of samples) replies.push(text(ctx.msg.promo.previewSample(s.variant)), ...s.replies);
     return replies;
   },
-};
+});
 
-export const promoList: Command = {
+export const promoList = staffCommand({
   name: 'promo list',
   aliases: ['promos'],
   usage: 'promo list',
   summary: 'promoList',
   allow: MANAGERS,
   async run(ctx) {
-    const staff = staffOf(ctx, 'promo list');
     const campaigns = await listCampaigns(10);
     if (campaigns.length === 0) return [text(ctx.msg.promo.listNone())];
     const lines = campaigns.map((c) =>
-      ctx.msg.promo.listLine(c._id, c.status, formatWhen(c.sendingStartedAt ?? c.scheduledAt, staff.timeZone), describeAudience(audienceOf(c)), c.counters?.sent ?? 0, c.counters?.frozen ?? 0),
+      ctx.msg.promo.listLine(c._id, c.status, formatWhen(c.sendingStartedAt ?? c.scheduledAt, ctx.zone), describeAudience(audienceOf(c)), c.counters?.sent ?? 0, c.counters?.frozen ?? 0),
     );
     return [text([ctx.msg.promo.listTitle(), ...lines].join('\n'))];
   },
-};
+});
 
-export const promoCancel: Command = {
+export const promoCancel = staffCommand({
   name: 'promo cancel',
   usage: 'promo cancel <P7>',
   summary: 'promoCancel',
   examples: ['promo cancel P7'],
   allow: MANAGERS,
   async run(ctx) {
-    const staff = staffOf(ctx, 'promo cancel');
-    const c = await cancelCampaign(refArg(ctx), { by: `staff:${staff.staffId}`, now: ctx.deps.now() });
+    const c = await cancelCampaign(refArg(ctx), { by: ctx.by, now: ctx.deps.now() });
     return [text(ctx.msg.promo.cancelled(c._id, c.counters?.sent ?? 0))];
   },
-};
+});
 
-export const promoStats: Command = {
+export const promoStats = staffCommand({
   name: 'promo stats',
   usage: 'promo stats <P7>',
   summary: 'promoStats',
   examples: ['promo stats P7'],
   allow: MANAGERS,
   async run(ctx) {
-    const staff = staffOf(ctx, 'promo stats');
     const s = await campaignStats(refArg(ctx), { now: ctx.deps.now() });
     const c = s.campaign;
     const msg = ctx.msg.promo;
-    if (!c.sendingStartedAt) return [text(msg.notStarted(c._id, formatWhen(c.scheduledAt, staff.timeZone)))];
+    if (!c.sendingStartedAt) return [text(msg.notStarted(c._id, formatWhen(c.scheduledAt, ctx.zone)))];
     const lines = [
-      msg.statsTitle(c._id, c.status, describeAudience(audienceOf(c)), formatWhen(c.sendingStartedAt, staff.timeZone)),
+      msg.statsTitle(c._id, c.status, describeAudience(audienceOf(c)), formatWhen(c.sendingStartedAt, ctx.zone)),
       msg.statsDelivery(s.recipients, s.status.sent, s.status.failed, s.status.pending + s.status.sending, s.status.skipped),
     ];
     const failures = Object.entries(s.failures)
@@ -159,7 +145,7 @@ export const promoStats: Command = {
     }
     return [text(lines.join('\n'))];
   },
-};
+});
 
 function percent(value: number): string {
   return `${value.toFixed(1)}%`;

@@ -5,7 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { MANAGERS, STAFF, type Command, type CommandContext } from '../core/command.js';
+import { MANAGERS, STAFF, staffCommand, type CommandContext } from '../core/command.js';
 import { formatMoney } from '../values/money.js';
 import { text, type Button, type Reply } from '../core/types.js';
 import { ValidationError } from '../errors.js';
@@ -27,14 +27,13 @@ import { formatWhen } from '../views/customers.js';
 import { check } from './validate.js';
 import { pageNav } from '../views/paging.js';
 
-const zoneOf = (ctx: CommandContext) => (ctx.actor.kind === 'staff' ? ctx.actor.timeZone : ctx.deps.config.DEFAULT_TIMEZONE);
 const day = (at: Date, zone: string) => DateTime.fromJSDate(at).setZone(zone).toFormat('yyyy-LL-dd');
 /** How far back `segments` lists moves. */
 const MOVES_DAYS = 7;
 /** Move kinds listed before "and N more". */
 const MOVES_SHOWN = 8;
 
-export const segments: Command = {
+export const segments = staffCommand({
   name: 'segments',
   usage: 'segments',
   summary: 'segments',
@@ -42,10 +41,9 @@ export const segments: Command = {
   async run(ctx) {
     const run = await latestRun();
     if (!run?.at) return [text(ctx.msg.segmentsNotComputed())];
-    const zone = zoneOf(ctx);
     const sizes = await segmentSizes();
     const all = sizes.reduce((sum, s) => sum + s.customers, 0);
-    const lines = [ctx.msg.segmentsTitle(formatWhen(run.at, zone), all)];
+    const lines = [ctx.msg.segmentsTitle(formatWhen(run.at, ctx.zone), all)];
     for (const s of sizes) {
       if (s.customers > 0) lines.push(ctx.msg.segmentSizeLine(ctx.msg.segmentNames[s.segment], s.customers, Math.round((100 * s.customers) / all)));
     }
@@ -63,7 +61,7 @@ export const segments: Command = {
     for (let i = 0; i < open.length; i += 3) rows.push(open.slice(i, i + 3));
     return [text(lines.join('\n'), rows)];
   },
-};
+});
 
 /** `segment At risk sort recency page 2` → its parts; the sort and page may come in either order. */
 function parseSegmentArgs(args: string, ctx: CommandContext): { segment: Segment; sort: MemberSort; page: number } {
@@ -88,7 +86,7 @@ function parseSegmentArgs(args: string, ctx: CommandContext): { segment: Segment
   return { segment, sort, page };
 }
 
-export const segment: Command = {
+export const segment = staffCommand({
   name: 'segment',
   usage: 'segment <name> [sort value|recency] [page N]',
   summary: 'segment',
@@ -96,7 +94,6 @@ export const segment: Command = {
   allow: STAFF,
   async run(ctx): Promise<Reply[]> {
     const { segment: name, sort, page } = parseSegmentArgs(ctx.args, ctx);
-    const zone = zoneOf(ctx);
     const base = ctx.deps.config.BASE_CURRENCY;
     const label = ctx.msg.segmentNames[name];
     const result = await segmentMembers(name, { sort, page });
@@ -108,7 +105,7 @@ export const segment: Command = {
       lines.push(
         c.r === undefined
           ? ctx.msg.segmentLeadLine(ref, who, c.phone ?? c.email ?? ctx.msg.none())
-          : ctx.msg.segmentMemberLine(ref, who, `R${c.r} F${c.f} M${c.m}`, c.orders, formatMoney(c.value, base), c.lastOrderAt ? day(c.lastOrderAt, zone) : ctx.msg.none()),
+          : ctx.msg.segmentMemberLine(ref, who, `R${c.r} F${c.f} M${c.m}`, c.orders, formatMoney(c.value, base), c.lastOrderAt ? day(c.lastOrderAt, ctx.zone) : ctx.msg.none()),
       );
     }
     if (result.pages > 1) lines.push(ctx.msg.page(result.page, result.pages, result.total));
@@ -124,9 +121,9 @@ export const segment: Command = {
       .map((c) => [{ label: `${c.customerId} ${c.name}`.slice(0, 40), action: `customer ${c.customerId}` }]);
     return [text(lines.join('\n'), [...open, ...(nav.length ? [nav] : []), [toggle]])];
   },
-};
+});
 
-export const segmentsRefresh: Command = {
+export const segmentsRefresh = staffCommand({
   name: 'segments refresh',
   usage: 'segments refresh',
   summary: 'segmentsRefresh',
@@ -144,9 +141,9 @@ export const segmentsRefresh: Command = {
       throw error;
     }
   },
-};
+});
 
-export const lapsed: Command = {
+export const lapsed = staffCommand({
   name: 'lapsed',
   usage: 'lapsed [days]',
   summary: 'lapsed',
@@ -158,12 +155,11 @@ export const lapsed: Command = {
       z.object({ days: z.coerce.number({ error: 'days must be a number, e.g. lapsed 60' }).int('days must be a whole number').min(1, 'at least 1 day').max(3650, 'at most 3650 days') }),
       { days: rest === '' ? ctx.deps.config.LAPSED_DAYS : rest },
     );
-    const zone = zoneOf(ctx);
     const result = await lapsedCustomers({ days, now: ctx.deps.now(), page });
     if (result.total === 0) return [text(ctx.msg.lapsedNone(days))];
     const lines = [ctx.msg.lapsedTitle(days, result.total)];
     for (const c of result.items) {
-      lines.push(ctx.msg.lapsedLine(c.customerId, c.name || ctx.msg.noName(), c.daysSince, day(c.lastOrderAt, zone), c.orders));
+      lines.push(ctx.msg.lapsedLine(c.customerId, c.name || ctx.msg.noName(), c.daysSince, day(c.lastOrderAt, ctx.zone), c.orders));
     }
     if (result.pages > 1) lines.push(ctx.msg.page(result.page, result.pages, result.total));
     const nav = pageNav(result, (p) => `lapsed ${days} page ${p}`, ctx.msg);
@@ -172,4 +168,4 @@ export const lapsed: Command = {
       .map((c) => [{ label: `${c.customerId} ${c.name}`.slice(0, 40), action: `customer ${c.customerId}` }]);
     return [text(lines.join('\n'), [...open, ...(nav.length ? [nav] : [])])];
   },
-};
+});

@@ -25,7 +25,7 @@ export const start: Command = {
   hidden: true, // Telegram sends it by itself; nobody needs it in the help list
   async run(ctx) {
     // Staff open the bot with /start too (Telegram sends it first): tell them who they are.
-    if (ctx.actor.kind === 'staff') return [text(`${ctx.msg.whoamiStaff(ctx.actor.name, ctx.actor.role)} ${ctx.msg.helpFooter()}`)];
+    if (ctx.staff) return [text(`${ctx.msg.whoamiStaff(ctx.staff.name, ctx.staff.role)} ${ctx.msg.helpFooter()}`)];
     await ensureCustomer(ctx.actor, ctx.incoming);
     return [
       text(ctx.msg.welcome('our shop'), [
@@ -48,7 +48,7 @@ export const consent: Command = {
   async run(ctx) {
     const { answer } = check(z.object({ answer: z.enum(['yes', 'no'], { error: 'answer yes or no' }) }), { answer: ctx.args.trim().toLowerCase() });
     const c = await ensureCustomer(ctx.actor, ctx.incoming);
-    await setConsent(c._id, answer === 'yes', ctx.actor.identityId, ctx.deps.now());
+    await setConsent(c._id, answer === 'yes', ctx.by, ctx.deps.now());
     return [text(answer === 'yes' ? ctx.msg.consentGiven() : ctx.msg.consentDeclined())];
   },
 };
@@ -61,7 +61,7 @@ export const stop: Command = {
   allow: CUSTOMERS,
   async run(ctx) {
     const c = await ensureCustomer(ctx.actor, ctx.incoming);
-    await setConsent(c._id, false, ctx.actor.identityId, ctx.deps.now());
+    await setConsent(c._id, false, ctx.by, ctx.deps.now());
     // --- promotions: pending promotion sends to them are cancelled; the opt-out counts for their latest promotion ---
     await recordPromoOptOut(c._id, ctx.deps.now());
     return [text(ctx.msg.stopped())];
@@ -130,7 +130,7 @@ async function forwardToStaff(ctx: CommandContext, c: CustomerDoc, body: string,
 
 /** A contact card a customer shared from their own account: link or save the phone. */
 export async function customerSharedContact(ctx: CommandContext, phoneRaw: string): Promise<Reply[]> {
-  const phone = normalisePhone(phoneRaw, ctx.deps.config.DEFAULT_PHONE_REGION);
+  const phone = normalisePhone(phoneRaw, ctx.region);
   if (!phone) return [text(ctx.msg.phoneInvalid())];
   const { customer, linked } = await linkCustomerByPhone(ctx.actor, ctx.incoming, phone);
   return [text(linked === 'existing' ? ctx.msg.phoneLinked(customer.name) : ctx.msg.phoneAdded())];

@@ -4,27 +4,25 @@
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { STAFF, type Command } from '../core/command.js';
+import { STAFF, staffCommand } from '../core/command.js';
 import { text } from '../core/types.js';
-import { ForbiddenError } from '../errors.js';
 import { staffStats, STATS_PERIODS } from '../services/stats.js';
 import { formatRevenue } from '../views/customers.js';
 import { check } from './validate.js';
 
-export const stats: Command = {
+export const stats = staffCommand({
   name: 'stats',
   usage: 'stats [week|month]',
   summary: 'stats',
   examples: ['stats', 'stats month'],
   allow: STAFF,
   async run(ctx) {
-    if (ctx.actor.kind !== 'staff') throw new ForbiddenError('stats');
     const { period } = check(z.object({ period: z.enum(STATS_PERIODS, { error: 'say week or month' }) }), {
       period: ctx.args.trim().toLowerCase() || 'week',
     });
-    const everyone = ctx.actor.role === 'owner' || ctx.actor.role === 'manager';
-    const zone = ctx.actor.timeZone;
-    const report = await staffStats(period, ctx.deps.now(), zone, everyone ? undefined : ctx.actor.staffId);
+    const everyone = ctx.staff.role === 'owner' || ctx.staff.role === 'manager';
+    const zone = ctx.zone;
+    const report = await staffStats(period, ctx.deps.now(), zone, everyone ? undefined : ctx.staff.staffId);
     const day = (at: Date) => DateTime.fromJSDate(at).setZone(zone).toFormat('yyyy-LL-dd');
     const lines = [ctx.msg.statsTitle(period === 'week' ? ctx.msg.statsWeek() : ctx.msg.statsMonth(), day(report.from), day(report.to), zone)];
     if (report.rows.length === 0) lines.push(ctx.msg.statsNone());
@@ -40,4 +38,4 @@ export const stats: Command = {
     const other = period === 'week' ? 'month' : 'week';
     return [text(lines.join('\n'), [[{ label: other === 'week' ? ctx.msg.statsWeekButton() : ctx.msg.statsMonthButton(), action: `stats ${other}` }]])];
   },
-};
+});

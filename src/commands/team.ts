@@ -2,28 +2,27 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { STAFF_ROLES } from '../../models/staff.js';
-import { EVERYONE, MANAGERS, type Command } from '../core/command.js';
+import { EVERYONE, MANAGERS, staffCommand, type Command } from '../core/command.js';
 import { text } from '../core/types.js';
 import { createInvite, createLinkCode, joinWithCode, redeemLinkCode } from '../services/people.js';
 
 import { check } from './validate.js';
 
-export const invite: Command = {
+export const invite = staffCommand({
   name: 'invite',
   usage: `invite <${STAFF_ROLES.join('|')}>`,
   summary: 'invite',
   examples: ['invite sales', 'invite manager'],
   allow: MANAGERS,
   async run(ctx) {
-    if (ctx.actor.kind !== 'staff') return [];
     const { role } = check(z.object({ role: z.enum(STAFF_ROLES, { error: `role must be one of ${STAFF_ROLES.join(', ')}` }) }), {
       role: ctx.args.trim().toLowerCase(),
     });
     const { code, expiresAt } = await createInvite(ctx.actor, role, ctx.deps.config.INVITE_TTL_HOURS, ctx.deps.now());
-    const expires = DateTime.fromJSDate(expiresAt).setZone(ctx.actor.timeZone).toFormat('yyyy-LL-dd HH:mm ZZZZ');
+    const expires = DateTime.fromJSDate(expiresAt).setZone(ctx.zone).toFormat('yyyy-LL-dd HH:mm ZZZZ');
     return [text(ctx.msg.inviteCreated(code, role, expires))];
   },
-};
+});
 
 export const join: Command = {
   name: 'join',
@@ -63,8 +62,8 @@ export const whoami: Command = {
   summary: 'whoami',
   allow: EVERYONE,
   async run(ctx) {
+    if (ctx.staff) return [text(ctx.msg.whoamiStaff(ctx.staff.name, ctx.staff.role))];
     const a = ctx.actor;
-    if (a.kind === 'staff') return [text(ctx.msg.whoamiStaff(a.name, a.role))];
     if (a.kind === 'customer') return [text(ctx.msg.whoamiCustomer(a.customerId, a.name))];
     return [text(ctx.msg.whoamiUnknown())];
   },

@@ -17,6 +17,21 @@ export type Actor =
   /** Someone we have no record of yet: treated as a customer-to-be. */
   | { kind: 'unknown'; role: 'customer'; identityId: string; name: string };
 
+/** A member of staff talking to the bot. */
+export type StaffActor = Extract<Actor, { kind: 'staff' }>;
+/** A customer we know, or someone we have no record of yet. */
+export type CustomerActor = Exclude<Actor, StaffActor>;
+
+/**
+ * Whether the actor is staff. The one place that asks; commands read `ctx.staff` instead.
+ *
+ * @example
+ *   registry.addFlow({ name: 'forwarded message', takes: (incoming, actor) => isStaff(actor) && …, run })
+ */
+export function isStaff(actor: Actor): actor is StaffActor {
+  return actor.kind === 'staff';
+}
+
 /** The audit/actor string for logs and records, e.g. `staff:s_1a2b` or `customer:12`. */
 export function actorRef(actor: Actor): string {
   switch (actor.kind) {

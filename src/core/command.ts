@@ -2,15 +2,19 @@
  * One command shape for everything a person can type. Help, permission
  * checks and pagination are built on this shape rather than beside it.
  *
+ * Commands only staff may run are built with {@link staffCommand}: their `run` gets a
+ * {@link StaffContext} (the acting staff member, never optional), so they neither check
+ * `actor.kind` nor throw `ForbiddenError` for what `allow` already excludes.
+ *
  * @example
- *   export const note: Command = {
- *     name: 'note', usage: 'note <customer> <text>', summary: …,
- *     allow: STAFF, run: async (ctx) => [text('Saved.')],
- *   };
+ *   export const note = staffCommand({
+ *     name: 'note', usage: 'note <customer> <text>', summary: 'note',
+ *     allow: STAFF, run: async (ctx) => [text(`Saved by ${ctx.staff.name}.`)],
+ *   });
  */
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import type { Actor, ActorRole } from './actor.js';
+import { isStaff, type Actor, type ActorRole, type CustomerActor, type StaffActor, type StaffRole } from './actor.js';
 import type { Messages } from './messages.js';
 import type { Incoming, Notifier, Reply } from './types.js';
 
@@ -23,14 +27,47 @@ export interface Deps {
   now: () => Date;
 }
 
-export interface CommandContext {
-  actor: Actor;
+/** The acting staff member, as commands need them. */
+export interface ActingStaff {
+  staffId: string;
+  role: StaffRole;
+  name: string;
+  timeZone: string;
+  identityId: string;
+}
+
+/** What every context carries, whoever is talking. Derived once per message by {@link commandContext}. */
+interface ContextBase {
   incoming: Incoming;
   /** The text after the command name. */
   args: string;
   deps: Deps;
   msg: Messages;
+  /** Who did it, as written to audit and history: `staff:<staffId>` for staff, the identity id otherwise. */
+  by: string;
+  /** The reader's time zone: the staff member's own, else the shop's `DEFAULT_TIMEZONE`. */
+  zone: string;
+  /** The region phone numbers are read in (`DEFAULT_PHONE_REGION`). */
+  region: string;
 }
+
+/** A message from a member of staff: `staff` is always there. */
+export interface StaffContext extends ContextBase {
+  actor: StaffActor;
+  staff: ActingStaff;
+}
+
+/** A message from a customer, or from someone we have no record of yet. */
+export interface CustomerContext extends ContextBase {
+  actor: CustomerActor;
+  staff?: undefined;
+}
+
+/**
+ * What a command (or flow) runs with. `if (ctx.staff)` tells staff from customers and narrows
+ * the whole context, `actor` included.
+ */
+export type CommandContext = StaffContext | CustomerContext;
 
 export interface Command {
   /** One or more words: `order status` is matched before `order`. */
@@ -49,8 +86,62 @@ export interface Command {
   run(ctx: CommandContext): Promise<Reply[]>;
 }
 
-export const STAFF: readonly ActorRole[] = ['owner', 'manager', 'sales', 'support'];
-export const SELLERS: readonly ActorRole[] = ['owner', 'manager', 'sales'];
-export const MANAGERS: readonly ActorRole[] = ['owner', 'manager'];
+export const STAFF: readonly StaffRole[] = ['owner', 'manager', 'sales', 'support'];
+export const SELLERS: readonly StaffRole[] = ['owner', 'manager', 'sales'];
+export const MANAGERS: readonly StaffRole[] = ['owner', 'manager'];
 export const CUSTOMERS: readonly ActorRole[] = ['customer'];
 export const EVERYONE: readonly ActorRole[] = [...STAFF, 'customer'];
+
+/**
+ * The context for one message: who is talking and what follows from it (`by`, `zone`,
+ * `region`, and for staff the acting staff member). The core builds it once per message.
+ *
+ * @example
+ *   commandContext({ actor, incoming, deps, msg, args: '' }).by // → 'staff:s_1a2b'
+ */
+export function commandContext(base: { actor: Actor; incoming: Incoming; deps: Deps; msg: Messages; args: string }): CommandContext {
+  const { actor, incoming, deps, msg, args } = base;
+  const region = deps.config.DEFAULT_PHONE_REGION;
+  if (isStaff(actor)) {
+    const { staffId, role, name, timeZone, identityId } = actor;
+    const staff: ActingStaff = { staffId, role, name, timeZone, identityId };
+    return { actor, incoming, args, deps, msg, by: `staff:${staffId}`, zone: timeZone, region, staff };
+  }
+  return { actor, incoming, args, deps, msg, by: actor.identityId, zone: deps.config.DEFAULT_TIMEZONE, region };
+}
+
+/** Whether the context is a staff member's (a type guard, for code shared by staff and customers). */
+export function isStaffContext(ctx: CommandContext): ctx is StaffContext {
+  return ctx.staff !== undefined && isStaff(ctx.actor);
+}
+
+/** A command only staff may run: `allow` lists staff roles only, and `run` gets a {@link StaffContext}. */
+export interface StaffCommandSpec extends Omit<Command, 'allow' | 'run'> {
+  allow: readonly StaffRole[];
+  run(ctx: StaffContext): Promise<Reply[]>;
+}
+
+/**
+ * Builds a staff-only command. The core checks `allow` before `run`, and `allow` holds staff
+ * roles only (customers and unknown people have the role `customer`), so `run` only ever sees
+ * staff. Both halves are asserted as well: a `customer` in `allow` (past the types) fails when
+ * the command is defined, and a non-staff context reaching `run` fails as an internal error
+ * rather than running a staff command for a customer.
+ *
+ * @example
+ *   export const stats = staffCommand({
+ *     name: 'stats', usage: 'stats', summary: 'stats', allow: STAFF,
+ *     run: async (ctx) => [text(`${ctx.staff.name}, ${ctx.zone}`)],
+ *   });
+ */
+export function staffCommand(spec: StaffCommandSpec): Command {
+  const allow: readonly ActorRole[] = spec.allow;
+  if (allow.includes('customer')) throw new Error(`staff command "${spec.name}" lists "customer" in allow`);
+  return {
+    ...spec,
+    async run(ctx: CommandContext): Promise<Reply[]> {
+      if (!isStaffContext(ctx)) throw new Error(`staff command "${spec.name}" reached by a non-staff actor (${ctx.actor.kind})`);
+      return spec.run(ctx);
+    },
+  };
+}
