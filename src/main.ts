@@ -14,6 +14,7 @@ import { connectMongoose, databaseEngine, databaseNameFor, disconnectMongoose, r
 import { ConfigError } from './errors.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger } from './log.js';
+import { needsIdMigration } from './services/migrate-ids.js';
 import { RoutingNotifier } from './services/notifier.js';
 import '../models/index.js';
 
@@ -66,13 +67,17 @@ async function main(): Promise<number> {
   try {
     const dbName = databaseNameFor(server.uri, config.MONGODB_DB); // the URI's database, else MONGODB_DB
     await connectMongoose(server.uri, dbName);
+    if (await needsIdMigration()) {
+      say('This database was made by an older version: customers and orders have numeric ids. Stop here, then run once: npm run migrate:ids (see docs/migrations.md).');
+      return 1;
+    }
     const where = server.kind === 'external' ? 'from MONGODB_URI' : `local ${server.kind}, data in ${config.DATA_DIR}`;
     say(`Database: ${databaseEngine()} "${dbName}" (${where}${databaseEngine() === 'ferretdb' ? ', one connection' : ''})`);
     const notifier = new RoutingNotifier([new ConsoleSender(process.stdout)]);
     const core = createApp({ config, notifier, log, now: () => new Date() });
     const platforms = [config.TELEGRAM_BOT_TOKEN, config.SLACK_BOT_TOKEN].filter(Boolean);
-    // --- jobs (jobs/worker.ts): ROLE=worker|all runs the Agenda jobs, started once the senders are registered;
-    // ROLE=worker registers senders only (no console, webhooks or polling). Jobs stop (drain) first on shutdown. ---
+    // Jobs (jobs/worker.ts): ROLE=worker|all runs the Agenda jobs, started once the senders are registered;
+    // ROLE=worker registers senders only (no console, webhooks or polling). Jobs stop (drain) first on shutdown.
     const startJobs = async () => {
       const jobs = await startJobsForRole(core.deps);
       if (jobs) stopFirst.unshift(() => jobs.stop().then(() => undefined));
@@ -84,7 +89,6 @@ async function main(): Promise<number> {
       say('Job worker running (ROLE=worker); Ctrl-C stops it.');
       await new Promise<never>(() => undefined);
     }
-    // --- end jobs ---
     if (platforms.length === 0) {
       // Files in replies and notifications are saved here; notifications' buttons become pressable.
       const filesDir = join(resolve(config.DATA_DIR), 'files');
@@ -102,12 +106,12 @@ async function main(): Promise<number> {
         },
       });
       stopFirst.push(() => http.close());
-      // --- Slack (bots/slack): sender on the notifier, listener at /slack/events ---
+      // Slack (bots/slack): sender on the notifier, listener at /slack/events.
       if (config.SLACK_BOT_TOKEN) {
         const slack = await startSlack({ config, core, log, notifier, http });
         stopFirst.push(() => slack.stop());
       }
-      // --- Telegram (bots/telegram): sender on the notifier, webhook at /telegram/webhook (or long polling) ---
+      // Telegram (bots/telegram): sender on the notifier, webhook at /telegram/webhook (or long polling).
       const telegram = await startTelegram({ config, core, log, notifier, http });
       if (telegram) stopFirst.push(() => telegram.stop());
       const port = await http.listen(config.HTTP_PORT);
