@@ -1,5 +1,5 @@
 /**
- * Each customer's RFM segment, as of the last recompute (services/segments.ts).
+ * Each customer's RFM segment, as of the last recompute (services/segments/segments.ts).
  *
  * A small collection of its own, keyed by the customer, rather than fields on
  * Customer, because:
@@ -38,7 +38,7 @@ const segmentStateSchema = new Schema(
   {
     _id: { type: String, required: true },
     customerId: { type: String, required: true },
-    /** One of SEGMENTS in src/services/rfm.ts. */
+    /** One of SEGMENTS in src/services/segments/rfm.ts. */
     segment: { type: String, required: true },
     /** RFM scores 1–5; absent for leads. */
     r: { type: Number },
@@ -79,7 +79,7 @@ export function segmentStateId(customerId: string): string {
  * (when, how many, the quintile edges); `_id: "lock"` is a lease so that two
  * recomputes (the nightly job and a manager's refresh) never run at once;
  * `_id: "pending"` is the redo log of a batch being replaced (see
- * services/segments.ts), present only while that batch is written.
+ * services/segments/segments.ts), present only while that batch is written.
  */
 const segmentRunSchema = new Schema(
   {

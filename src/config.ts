@@ -72,7 +72,7 @@ const schema = z
     AUTO_FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(3),
     /** A complaint without a staff reply or note after this many hours alerts support again. */
     COMPLAINT_ALERT_HOURS: z.coerce.number().int().min(1).max(24 * 14).default(4),
-    /** At most one promotion per customer per this many days (services/campaign-audience.ts). */
+    /** At most one promotion per customer per this many days (services/campaigns/audience.ts). */
     PROMO_FREQUENCY_DAYS: z.coerce.number().int().min(0).max(365).default(7),
     /** Orders within this many days after a promotion count as its conversions (and the hold-out's, from the send). */
     PROMO_ATTRIBUTION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
