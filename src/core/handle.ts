@@ -14,7 +14,7 @@ import { AppError, asAppError, ForbiddenError, NotFoundError, ValidationError } 
 import { claimDelivery, releaseDelivery } from '../services/deliveries.js';
 import { resolveActor } from '../services/people.js';
 import type { Actor } from './actor.js';
-import type { Command, CommandContext, Deps } from './command.js';
+import { commandContext, type Command, type CommandContext, type Deps } from './command.js';
 import type { Flow } from './flow.js';
 import { messagesFor, type Messages } from './messages.js';
 import type { CommandRegistry } from './registry.js';
@@ -50,7 +50,8 @@ export function createCore(deps: Deps, registry: CommandRegistry): Core {
     } catch (error) {
       const err = asAppError(error);
       if (!err.userFacing) {
-        // Let the platform's retry (same delivery id) try again: this one did not complete.
+        // Free the delivery id: the adapter answers the platform normally (no automatic retry), but a
+        // re-delivery of the same update — a webhook timeout, a restart mid-command — may run it again.
         await releaseDelivery(incoming.deliveryId).catch(() => undefined);
         const ref = randomBytes(3).toString('hex');
         deps.log.error({ err: error, ref, code: err.code, platform: incoming.platform }, 'command failed');
@@ -61,9 +62,10 @@ export function createCore(deps: Deps, registry: CommandRegistry): Core {
   }
 
   async function route(incoming: Incoming, actor: Actor, msg: Messages): Promise<Reply[]> {
-    const base = { actor, incoming, deps, msg };
+    // Derived once per message: who is talking and what follows (by, zone, region, the acting staff member).
+    const base = commandContext({ actor, incoming, deps, msg, args: '' });
     const flow = registry.flowFor(incoming, actor);
-    if (flow) return runFlow(flow, { ...base, args: '' });
+    if (flow) return runFlow(flow, base);
     const body = incoming.text.trim();
     const found = body ? registry.match(body) : undefined;
     const customerText = registry.customerTextFlow();
@@ -101,14 +103,19 @@ export function createCore(deps: Deps, registry: CommandRegistry): Core {
     }
   }
 
+  /**
+   * A user-facing error in the reader's words: a coded case is rendered from their catalogue
+   * (`msg.errors`); words a command raised are shown as given.
+   */
   function describe(err: AppError, msg: Messages, actor: Actor | undefined): string {
-    if (err instanceof CommandUsageError) return msg.invalid(capitalise(err.reason), err.usage);
+    if (err instanceof CommandUsageError) return msg.invalid(capitalise(err.reasonIn(msg.errors)), err.usage);
     if (err instanceof ForbiddenError) {
       // "Staff only" is for people who are not staff; staff hear that their role cannot do it.
-      return actor?.kind !== 'staff' && STAFF_ONLY.has(err.action) ? msg.forbidden() : msg.forbiddenRole(err.action);
+      if (actor?.kind !== 'staff' && STAFF_ONLY.has(err.action)) return msg.forbidden();
+      return err.key ? err.textIn(msg.errors) : msg.forbiddenRole(err.action);
     }
-    if (err instanceof NotFoundError) return msg.notFound(err.what, err.ref);
-    return err.message;
+    if (err instanceof NotFoundError && err.what !== undefined) return msg.notFound(err.what, err.ref);
+    return err.textIn(msg.errors);
   }
 
   // Commands customers cannot run at all get the "staff only" wording.

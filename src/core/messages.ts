@@ -3,10 +3,18 @@
  * complete; another locale overrides what it has translated and falls back
  * to English for the rest. Texts are plain (no Markdown): adapters escape.
  *
+ * The `errors` section holds one text per error case (src/errors.ts `errorCases`), a function of
+ * the case's params; the core renders a coded error with the reader's `msg.errors`. Its English
+ * texts are written beside their codes in src/errors.ts (that module sits below this one, and an
+ * error's own message is English); a translation overrides them here, key by key.
+ *
  * @example
  *   const msg = messagesFor('en');
  *   msg.leadCreated('C12', 'Anna Nguyen') // → 'New lead C12 Anna Nguyen saved.'
+ *   msg.errors.orderStatusNotAllowed({ ref: 'O7', from: 'done', next: [] }) // → 'O7 is done; it can go to no other status'
  */
+import { englishErrorTexts, type ErrorTexts } from '../errors.js';
+
 const en = {
   // General
   unknownCommand: (word: string) => `I don't know "${word}". Send "help" to see what you can do.`,
@@ -354,15 +362,21 @@ const en = {
   whoamiStaff: (name: string, role: string) => `You are ${name}, ${role}.`,
   whoamiCustomer: (ref: string, name: string) => `You are customer ${ref} ${name}.`,
   whoamiUnknown: () => 'You are not registered yet. Staff join with "join CODE"; customers just write to us.',
+
+  // Errors: one text per case, given its params (see the module comment).
+  errors: englishErrorTexts,
 };
 
 export type Messages = typeof en;
 
-const catalogues: Record<string, Partial<Messages>> = { en };
+/** A translation: any texts it has, error texts key by key; English fills in the rest. */
+type Translation = Partial<Omit<Messages, 'errors'>> & { errors?: Partial<ErrorTexts> };
+
+const catalogues: Record<string, Translation> = { en };
 
 /** The catalogue for a locale (e.g. `vi-VN` → `vi` → English fallback). */
 export function messagesFor(locale: string | undefined): Messages {
   const lang = (locale ?? 'en').toLowerCase().split(/[-_]/)[0] ?? 'en';
   const found = catalogues[lang];
-  return found && found !== en ? { ...en, ...found } : en;
+  return found && found !== en ? { ...en, ...found, errors: { ...en.errors, ...found.errors } } : en;
 }

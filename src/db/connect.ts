@@ -12,6 +12,7 @@
  * MONGODB_URI included — mongoose gets exactly one connection; MongoDB keeps the default pool.
  */
 import mongoose, { type ConnectOptions, type Model } from 'mongoose';
+import { AppError } from '../errors.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyModel = Model<any, any, any, any, any, any, any>;
@@ -27,8 +28,11 @@ export interface IndexFailure {
   error: string;
 }
 
-/** Thrown by {@link ensureIndexes} (and so {@link connectMongoose}) when an index cannot be created. */
-export class IndexCreationError extends Error {
+/**
+ * Thrown by {@link ensureIndexes} (and so {@link connectMongoose}) when an index cannot be created.
+ * For operators: not shown in chat.
+ */
+export class IndexCreationError extends AppError {
   readonly code = 'DB_INDEX_FAILED' as const;
   readonly failures: readonly IndexFailure[];
 

@@ -20,6 +20,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { AppError } from '../errors.js';
 
 /** File name of the lock inside the data folder. */
 export const DATA_FOLDER_LOCK_FILE = '.owner.lock';
@@ -61,8 +62,8 @@ export interface LockDataFolderOptions {
   heartbeatMs?: number;
 }
 
-/** Thrown by {@link lockDataFolder} when another live process owns the folder. */
-export class DataFolderInUseError extends Error {
+/** Thrown by {@link lockDataFolder} when another live process owns the folder. For operators: not shown in chat. */
+export class DataFolderInUseError extends AppError {
   readonly code = 'DB_DATA_FOLDER_IN_USE' as const;
 
   constructor(

@@ -6,6 +6,7 @@
  * working database with zero setup, and one clear error when nothing works.
  */
 import { join } from 'node:path';
+import { AppError } from '../errors.js';
 import { lockDataFolder, type DataFolderLock } from './data-lock.js';
 import { ensureFerretDbLauncher, startFerretDb, type StartedServer } from './ferretdb.js';
 import { findSystemMongod, startDownloadedMongod, startMongod } from './mongod.js';
@@ -52,8 +53,8 @@ export interface DatabaseAttempt {
   reason: string;
 }
 
-/** Thrown by {@link resolveDatabaseServer} when no step could provide a server. */
-export class DatabaseUnavailableError extends Error {
+/** Thrown by {@link resolveDatabaseServer} when no step could provide a server. For operators: not shown in chat. */
+export class DatabaseUnavailableError extends AppError {
   readonly code = 'DB_UNAVAILABLE' as const;
   readonly attempts: readonly DatabaseAttempt[];
 
@@ -70,8 +71,8 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-/** Thrown by {@link resolveDatabaseServer} for `ROLE=web|worker` without MONGODB_URI. */
-export class SharedDatabaseRequiredError extends Error {
+/** Thrown by {@link resolveDatabaseServer} for `ROLE=web|worker` without MONGODB_URI. For operators: not shown in chat. */
+export class SharedDatabaseRequiredError extends AppError {
   readonly code = 'DB_SHARED_REQUIRED' as const;
 
   constructor(readonly role: 'web' | 'worker') {

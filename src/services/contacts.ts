@@ -107,7 +107,7 @@ async function claimKeys(customerId: string, keys: string[]): Promise<{ claimed:
 export async function upsertLead(input: LeadInput, by: string, now: Date = new Date()): Promise<LeadResult> {
   const tags = [...new Set(input.tags)];
   if (!input.name && input.phones.length === 0 && input.emails.length === 0 && !input.viaIdentity) {
-    throw new ValidationError('name', 'give at least a name, a phone number or an e-mail');
+    throw new ValidationError('name', { code: 'LEAD_NEEDS_IDENTIFIER' });
   }
   const keys = keysOf(input);
 
@@ -149,11 +149,11 @@ export async function upsertLead(input: LeadInput, by: string, now: Date = new D
       added: { phones: input.phones, emails: input.emails, tags },
     };
   }
-  throw new ConflictError('These details are being changed by someone else right now; please try again.');
+  throw new ConflictError({ code: 'CUSTOMER_DETAILS_BUSY' });
 }
 
 function conflictingOwners(refs: string[]): ConflictError {
-  return new ConflictError(`These details belong to different customers (${refs.join(', ')}). Merge them first: merge ${refs.join(' ')}`);
+  return new ConflictError({ code: 'CUSTOMER_DETAILS_CONFLICT', params: { refs } });
 }
 
 /** Adds phones, e-mails and tags to a known customer (claiming the keys; a key another customer holds is a ConflictError). */
@@ -170,10 +170,10 @@ async function addToCustomer(
   now: Date,
 ): Promise<LeadResult> {
   const before = await Customer.findById(id).lean<CustomerDoc>();
-  if (!before) throw new NotFoundError('customer', id);
+  if (!before) throw new NotFoundError({ code: 'CUSTOMER_NOT_FOUND', params: { ref: id } });
   const { taken } = await claimKeys(id, keys);
   if (taken.length > 0) {
-    throw new ConflictError(`${taken.map((t) => t.key.replace(/^\w+:/, '')).join(', ')} belongs to ${taken[0]!.customerId}.`);
+    throw new ConflictError({ code: 'CONTACT_DETAILS_TAKEN', params: { details: taken.map((t) => t.key.replace(/^\w+:/, '')), ref: taken[0]!.customerId } });
   }
   const added = {
     phones: input.phones.filter((p) => !before.phones.includes(p)),
@@ -210,7 +210,7 @@ export async function getCustomer(id: string): Promise<CustomerDoc> {
   for (let hops = 0; customer?.status === 'merged' && customer.mergedInto !== undefined && customer.mergedInto !== null && hops < 5; hops++) {
     customer = await Customer.findById(customer.mergedInto).lean<CustomerDoc>();
   }
-  if (!customer) throw new NotFoundError('customer', id);
+  if (!customer) throw new NotFoundError({ code: 'CUSTOMER_NOT_FOUND', params: { ref: id } });
   return customer;
 }
 
@@ -249,7 +249,7 @@ export const PAGE_SIZE = 10;
  */
 export async function findCustomers(query: string, page: number, region: string): Promise<Page<CustomerDoc>> {
   const q = query.trim();
-  if (!q) throw new ValidationError('query', 'say what to look for: a name, phone, e-mail, #tag or C12');
+  if (!q) throw new ValidationError('query', { code: 'SEARCH_EMPTY' });
   const ref = customerIdOf(q);
   const phone = /\d{6,}/.test(q.replace(/\D/g, '')) ? normalisePhone(q, region) : undefined;
   const email = q.includes('@') ? normaliseEmail(q) : undefined;
@@ -263,7 +263,7 @@ export async function findCustomers(query: string, page: number, region: string)
   let filter: Record<string, unknown>;
   if (q.startsWith('#')) {
     const tag = normaliseTag(q);
-    if (!tag) throw new ValidationError('tag', `"${q}" is not a valid tag`);
+    if (!tag) throw new ValidationError('tag', { code: 'SEARCH_TAG_INVALID', params: { tag: q } });
     filter = { tags: tag, status: 'active' };
   } else {
     const folded = foldName(q);
@@ -291,12 +291,12 @@ export async function resolveCustomer(ref: string, region: string): Promise<Cust
   const id = customerIdOf(ref);
   if (id !== undefined && ref.replace(/\D/g, '').length < 7) return getCustomer(id);
   const found = await findCustomers(ref, 1, region);
-  if (found.total === 0) throw new NotFoundError('customer', ref);
+  if (found.total === 0) throw new NotFoundError({ code: 'CUSTOMER_NOT_FOUND', params: { ref } });
   if (found.total > 1) {
     const exact = found.items.filter((c) => c.nameKey === foldName(ref));
     if (exact.length === 1) return exact[0]!;
-    const list = found.items.slice(0, 5).map((c) => `${c._id} ${c.name}`).join(', ');
-    throw new ConflictError(`"${ref}" matches ${found.total} customers: ${list}${found.total > 5 ? ', …' : ''}. Use the number, e.g. ${found.items[0]!._id}.`);
+    const candidates = found.items.slice(0, 5).map((c) => ({ ref: c._id, name: c.name }));
+    throw new ConflictError({ code: 'CUSTOMER_AMBIGUOUS', params: { ref, total: found.total, candidates } });
   }
   return found.items[0]!;
 }
@@ -326,10 +326,10 @@ function normaliseTags(raw: string[]): string[] {
   const tags: string[] = [];
   for (const r of raw) {
     const tag = normaliseTag(r);
-    if (!tag) throw new ValidationError('tag', `"${r}" is not a valid tag (letters, digits, - and _)`);
+    if (!tag) throw new ValidationError('tag', { code: 'TAG_INVALID', params: { tag: r } });
     tags.push(tag);
   }
-  if (tags.length === 0) throw new ValidationError('tags', 'give at least one tag, e.g. #vip');
+  if (tags.length === 0) throw new ValidationError('tags', { code: 'TAGS_MISSING' });
   return [...new Set(tags)];
 }
 

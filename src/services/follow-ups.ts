@@ -74,7 +74,7 @@ export async function getFollowUp(id: string): Promise<FollowUpDoc> {
   const found =
     (await FollowUp.findById(ref).lean<FollowUpDoc>()) ??
     (/^f[a-z0-9]{6}$/i.test(ref) ? await FollowUp.findById(ref.toUpperCase()).lean<FollowUpDoc>() : null);
-  if (!found) throw new NotFoundError('follow-up', ref);
+  if (!found) throw new NotFoundError({ code: 'FOLLOW_UP_NOT_FOUND', params: { ref } });
   return found;
 }
 
@@ -111,9 +111,9 @@ export async function markReminded(id: string, dueAt: Date, now: Date): Promise<
 }
 
 function mayChange(f: FollowUpDoc, actor: Actor): void {
-  if (actor.kind !== 'staff') throw new ForbiddenError('followup');
+  if (actor.kind !== 'staff') throw new ForbiddenError({ code: 'COMMAND_NOT_ALLOWED', params: { command: 'followup' } });
   if (f.assigneeId !== actor.staffId && actor.role !== 'owner' && actor.role !== 'manager') {
-    throw new ForbiddenError('change someone else’s follow-up');
+    throw new ForbiddenError({ code: 'FOLLOW_UP_NOT_YOURS' });
   }
 }
 
@@ -122,7 +122,7 @@ export async function completeFollowUp(id: string, actor: Actor, now: Date): Pro
   const f = await getFollowUp(id);
   mayChange(f, actor);
   if (f.status === 'done') return { followUp: f, already: true };
-  if (f.status === 'cancelled') throw new ValidationError('follow-up', `${f._id} was cancelled`);
+  if (f.status === 'cancelled') throw new ValidationError('follow-up', { code: 'FOLLOW_UP_CANCELLED', params: { ref: f._id } });
   await retryBusy(() => FollowUp.updateOne({ _id: f._id }, { $set: { status: 'done', doneAt: now } }));
   await Staff.updateOne({ _id: f.assigneeId }, { $pull: { pendingFollowUpIds: f._id } });
   return { followUp: { ...f, status: 'done', doneAt: now }, already: false };
@@ -135,7 +135,7 @@ export async function completeFollowUp(id: string, actor: Actor, now: Date): Pro
 export async function snoozeFollowUp(id: string, span: Span, actor: Actor, now: Date, zone: string): Promise<FollowUpDoc> {
   const f = await getFollowUp(id);
   mayChange(f, actor);
-  if (f.status === 'done' || f.status === 'cancelled') throw new ValidationError('follow-up', `${f._id} is ${f.status}`);
+  if (f.status === 'done' || f.status === 'cancelled') throw new ValidationError('follow-up', { code: 'FOLLOW_UP_CLOSED', params: { ref: f._id, status: f.status } });
   const dueAt = addSpan(now, span, zone);
   await retryBusy(() => FollowUp.updateOne({ _id: f._id }, { $set: { status: 'snoozed', dueAt }, $unset: { remindedAt: '' } }));
   return { ...f, status: 'snoozed', dueAt, remindedAt: undefined };

@@ -47,7 +47,7 @@ export interface ForgetResult {
 /** Erases the personal data of a customer (and of records merged into it); see the module comment. */
 export async function forgetCustomer(customerId: string, by: string, now: Date = new Date()): Promise<ForgetResult> {
   const root = await Customer.findById(customerId).lean<CustomerDoc>();
-  if (!root) throw new NotFoundError('customer', customerId);
+  if (!root) throw new NotFoundError({ code: 'CUSTOMER_NOT_FOUND', params: { ref: customerId } });
   // The person may have several records: this one and those merged into it (recursively).
   const people: CustomerDoc[] = [root];
   for (let i = 0; i < people.length && i < 100; i++) {

@@ -27,15 +27,15 @@ import { moveCustomerIdentities } from './identities.js';
 import { rebuildTotals } from './totals.js';
 
 export async function mergeCustomers(keptId: string, mergedId: string, by: string): Promise<{ orders: number; interactions: number; identities: number; keys: number }> {
-  if (keptId === mergedId) throw new ValidationError('customers', 'give two different customers');
+  if (keptId === mergedId) throw new ValidationError('customers', { code: 'MERGE_SAME_CUSTOMER' });
   const [kept, merged] = await Promise.all([
     Customer.findById(keptId).lean<CustomerDoc>(),
     Customer.findById(mergedId).lean<CustomerDoc>(),
   ]);
-  if (!kept) throw new NotFoundError('customer', keptId);
-  if (!merged) throw new NotFoundError('customer', mergedId);
+  if (!kept) throw new NotFoundError({ code: 'CUSTOMER_NOT_FOUND', params: { ref: keptId } });
+  if (!merged) throw new NotFoundError({ code: 'CUSTOMER_NOT_FOUND', params: { ref: mergedId } });
   for (const c of [kept, merged]) {
-    if (c.status !== 'active') throw new ConflictError(`${c._id} is ${c.status}; it cannot be merged.`);
+    if (c.status !== 'active') throw new ConflictError({ code: 'MERGE_CUSTOMER_INACTIVE', params: { ref: c._id, status: c.status } });
   }
 
   const [keys, orders, interactions, identities] = await Promise.all([
@@ -86,7 +86,7 @@ export async function mergeCustomers(keptId: string, mergedId: string, by: strin
  */
 export async function unmergeCustomer(mergedId: string, by: string): Promise<{ keptId: string }> {
   const record = await MergeRecord.findOne({ mergedId, undoneAt: { $exists: false } }).sort({ createdAt: -1 }).lean();
-  if (!record) throw new NotFoundError('merge of customer', mergedId);
+  if (!record) throw new NotFoundError({ code: 'MERGE_NOT_FOUND', params: { ref: mergedId } });
   const { keptId } = record;
   await ContactKey.updateMany({ _id: { $in: record.keys } }, { $set: { customerId: mergedId } });
   await Order.updateMany({ _id: { $in: record.orderIds } }, { $set: { customerId: mergedId } });

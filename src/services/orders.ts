@@ -42,7 +42,7 @@ export const NEXT_STATUSES: Record<OrderStatus, readonly OrderStatus[]> = {
  */
 export async function recordOrder(input: OrderInput, by: string): Promise<OrderDoc> {
   const customer = await getCustomer(input.customerId);
-  if (customer.status !== 'active') throw new ValidationError('customer', 'this customer’s data was erased; orders cannot be added');
+  if (customer.status !== 'active') throw new ValidationError('customer', { code: 'CUSTOMER_ERASED' });
   const at = input.at ?? new Date();
   const [n] = await reserveNumbers('order');
   const id = orderIdFor(n!);
@@ -80,7 +80,7 @@ export async function recordOrder(input: OrderInput, by: string): Promise<OrderD
  */
 export async function setOrderStatus(orderId: string, status: string, by: string, at: Date = new Date()): Promise<{ order: OrderDoc; from: OrderStatus }> {
   if (!ORDER_STATUSES.includes(status as OrderStatus)) {
-    throw new ValidationError('status', `must be one of ${ORDER_STATUSES.join(', ')}`);
+    throw new ValidationError('status', { code: 'ORDER_STATUS_UNKNOWN', params: { statuses: ORDER_STATUSES } });
   }
   const to = status as OrderStatus;
   let order = await getOrder(orderId);
@@ -88,7 +88,7 @@ export async function setOrderStatus(orderId: string, status: string, by: string
     const from = order.status;
     if (from === to) return { order, from };
     if (!NEXT_STATUSES[from].includes(to)) {
-      throw new ValidationError('status', `${orderId} is ${from}; it can go to ${NEXT_STATUSES[from].join(', ') || 'no other status'}`);
+      throw new ValidationError('status', { code: 'ORDER_STATUS_NOT_ALLOWED', params: { ref: orderId, from, next: NEXT_STATUSES[from] } });
     }
     const claim: OrderTransitionDoc = { _id: transitionId(orderId, order.history.length), orderId, from, to, at, by };
     try {
@@ -106,7 +106,7 @@ export async function setOrderStatus(orderId: string, status: string, by: string
     await audit(by, 'order.status', `order:${orderId}`, { from, to });
     return { order: updated, from };
   }
-  throw new ValidationError('status', `${orderId} was changed by someone else just now; look again`);
+  throw new ValidationError('status', { code: 'ORDER_CHANGED_MEANWHILE', params: { ref: orderId } });
 }
 
 /** Applies a won claim: the order's status and history, then (for a cancellation) the totals. */
@@ -167,6 +167,6 @@ export async function listOrders(customerId: string, limit = 10): Promise<OrderD
 /** One order, or NotFoundError. */
 export async function getOrder(orderId: string): Promise<OrderDoc> {
   const order = await Order.findById(orderId).lean<OrderDoc>();
-  if (!order) throw new NotFoundError('order', orderId);
+  if (!order) throw new NotFoundError({ code: 'ORDER_NOT_FOUND', params: { ref: orderId } });
   return order;
 }

@@ -80,7 +80,7 @@ async function createStaffIdentity(who: Who, role: StaffRole, name: string, time
  */
 export async function ensureCustomer(actor: Actor, who: Who): Promise<CustomerDoc> {
   if (actor.kind === 'customer') return getCustomer(actor.customerId);
-  if (actor.kind === 'staff') throw new ValidationError('actor', 'staff members are not customers');
+  if (actor.kind === 'staff') throw new ValidationError('actor', { code: 'STAFF_NOT_CUSTOMER' });
   const { customer } = await upsertLead({ name: who.displayName.trim(), phones: [], emails: [], tags: [], source: who.platform, viaIdentity: true }, actor.identityId ? `identity:${actor.identityId}` : 'system');
   try {
     await Identity.create({
@@ -136,7 +136,7 @@ function newCode(): string {
 
 /** Creates a one-time staff invite code for a role. Managers cannot create owners. */
 export async function createInvite(by: Extract<Actor, { kind: 'staff' }>, role: StaffRole, ttlHours: number, now: Date): Promise<{ code: string; expiresAt: Date }> {
-  if (role === 'owner' && by.role !== 'owner') throw new ForbiddenError('invite an owner');
+  if (role === 'owner' && by.role !== 'owner') throw new ForbiddenError({ code: 'INVITE_OWNER_FORBIDDEN' });
   const code = newCode();
   const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000);
   await Invite.create({ _id: code, kind: 'invite', role, createdBy: by.staffId, expiresAt });
@@ -146,6 +146,11 @@ export async function createInvite(by: Extract<Actor, { kind: 'staff' }>, role: 
 
 type InviteDoc = { _id: string; kind: string; role?: string | null; targetKind?: string | null; targetRef?: string | null; createdBy: string; expiresAt: Date };
 
+/** The refusal for a code that does not exist, has expired or was used already. */
+function codeNotFound(kind: 'invite' | 'link', raw: string): NotFoundError {
+  return new NotFoundError({ code: kind === 'invite' ? 'INVITE_CODE_NOT_FOUND' : 'LINK_CODE_NOT_FOUND', params: { ref: raw } });
+}
+
 /**
  * Redeems a one-time code: reads it by `_id`, checks kind and expiry, then claims it with a unique
  * insert ({@link CodeClaim}) — the step that makes it single-use under any concurrency. Returns the
@@ -154,11 +159,11 @@ type InviteDoc = { _id: string; kind: string; role?: string | null; targetKind?:
 async function redeemCode(raw: string, kind: 'invite' | 'link', by: string, now: Date): Promise<{ invite: InviteDoc; release: () => Promise<void> }> {
   const code = raw.trim().toUpperCase();
   const invite = await Invite.findById(code).lean<InviteDoc>();
-  if (!invite || invite.kind !== kind || invite.expiresAt <= now) throw new NotFoundError(kind === 'invite' ? 'invite code' : 'link code', raw);
+  if (!invite || invite.kind !== kind || invite.expiresAt <= now) throw codeNotFound(kind, raw);
   try {
     await CodeClaim.create({ _id: code, by, at: now, expiresAt: invite.expiresAt });
   } catch (error) {
-    if (isDuplicateKey(error)) throw new NotFoundError(kind === 'invite' ? 'invite code' : 'link code', raw);
+    if (isDuplicateKey(error)) throw codeNotFound(kind, raw);
     throw error;
   }
   await Invite.updateOne({ _id: code }, { $set: { usedBy: by, usedAt: now } });
@@ -176,7 +181,7 @@ export async function joinWithCode(code: string, who: Who, config: Config, now: 
   const existing = await Identity.findById(id).lean<IdentityDoc>();
   if (existing?.kind === 'staff') {
     await release();
-    throw new ConflictError('You are already staff.');
+    throw new ConflictError({ code: 'ALREADY_STAFF' });
   }
   const staffId = `s_${randomBytes(5).toString('hex')}`;
   const [staff] = await Staff.create([{ _id: staffId, name: who.displayName, role: invite.role as StaffRole, timeZone: config.DEFAULT_TIMEZONE, identityIds: [id] }]);
@@ -210,12 +215,12 @@ export async function redeemLinkCode(code: string, who: Who, now: Date): Promise
   const { invite, release } = await redeemCode(code, 'link', id, now);
   if (invite.createdBy === id) {
     await release();
-    throw new ValidationError('code', 'send the code from your other account, not this one');
+    throw new ValidationError('code', { code: 'LINK_CODE_SAME_ACCOUNT' });
   }
   const existing = await Identity.findById(id).lean<IdentityDoc>();
   if (existing?.kind === 'staff' && !(invite.targetKind === 'staff' && existing.refId === invite.targetRef)) {
     await release();
-    throw new ConflictError('This account belongs to a staff member and cannot be linked to someone else.');
+    throw new ConflictError({ code: 'STAFF_ACCOUNT_NOT_LINKABLE' });
   }
   await pointIdentity(
     { _id: id, platform: who.platform, platformUserId: who.userId, chatId: who.chatId, displayName: who.displayName },

@@ -219,10 +219,10 @@ function atDate(now: DateTime, year: number, month: number, day: number, time: C
 }
 
 function whenError(input: string, reason: 'unreadable' | 'past' | 'invalid'): ValidationError {
-  const examples = WHEN_EXAMPLES.map((e) => `"${e}"`).join(', ');
-  if (reason === 'past') return new ValidationError('when', `"${input}" has already passed. Give a time ahead, e.g. ${examples}`);
-  if (reason === 'invalid') return new ValidationError('when', `"${input}" is not a real date or time. Try ${examples}`);
-  return new ValidationError('when', `I can't read "${input}" as a time. Try ${examples}`);
+  const params = { text: input, examples: WHEN_EXAMPLES };
+  if (reason === 'past') return new ValidationError('when', { code: 'WHEN_PASSED', params });
+  if (reason === 'invalid') return new ValidationError('when', { code: 'WHEN_NOT_A_DATE', params });
+  return new ValidationError('when', { code: 'WHEN_UNREADABLE', params });
 }
 
 /** A snooze or interval: `30m`, `1h`, `2 hours`, `1d`, `3 days`, `1w`. */
@@ -240,7 +240,7 @@ export function parseSpan(input: string): Span {
   const unit = m ? UNITS[m[2]!] : undefined;
   const amount = m ? Number(m[1]) : 0;
   if (!m || !unit || amount <= 0) {
-    throw new ValidationError('duration', `"${input}" is not a duration. Try 30m, 1h, 3h, 1d, 2d, 1w`);
+    throw new ValidationError('duration', { code: 'DURATION_UNREADABLE', params: { text: input } });
   }
   return { amount, unit };
 }

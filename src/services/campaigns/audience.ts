@@ -53,12 +53,12 @@ export function parseAudience(text: string): AudienceSpec {
   if (/^(all|everyone)$/i.test(t)) return { kind: 'all' };
   if (t.startsWith('#')) {
     const tag = normaliseTag(t);
-    if (!tag) throw new ValidationError('audience', `"${t}" is not a valid tag (letters, digits, - and _)`);
+    if (!tag) throw new ValidationError('audience', { code: 'TAG_INVALID', params: { tag: t } });
     return { kind: 'tag', value: tag };
   }
   const segment = parseSegment(t);
   if (segment) return { kind: 'segment', value: segment };
-  throw new ValidationError('audience', `"${t}" is not an audience: say all, a #tag, or a segment (${SEGMENTS.join(', ')})`);
+  throw new ValidationError('audience', { code: 'AUDIENCE_UNKNOWN', params: { text: t, segments: SEGMENTS } });
 }
 
 /** The audience as stored on a campaign, back as a spec. */
@@ -84,7 +84,7 @@ export interface AudienceMembers {
 
 /**
  * The one place an audience becomes customers. Segments come from the
- * per-customer segment states of the last recompute (services/segments.ts),
+ * per-customer segment states of the last recompute (services/segments/segments.ts),
  * read in one pass.
  */
 export async function audienceMembers(spec: AudienceSpec): Promise<AudienceMembers> {

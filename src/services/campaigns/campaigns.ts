@@ -65,21 +65,21 @@ export interface PromoDraft {
  */
 export function parsePromoNew(args: string, options: WhenOptions): PromoDraft {
   const colon = /:(?!\d)/.exec(args);
-  if (!colon) throw new ValidationError('text', 'put a colon before the message, e.g. "promo new all at now: Spring sale — 20% off"');
+  if (!colon) throw new ValidationError('text', { code: 'PROMO_NEEDS_COLON' });
   let header = args.slice(0, colon.index).trim();
   const variants = args
     .slice(colon.index + 1)
     .split('|')
     .map((t) => t.trim());
-  if (variants.length > 2) throw new ValidationError('text', 'at most two variants, separated by one |');
-  if (variants.some((t) => t.length === 0)) throw new ValidationError('text', 'the message text is empty');
-  if (variants.some((t) => t.length > MAX_PROMO_TEXT)) throw new ValidationError('text', `keep each text under ${MAX_PROMO_TEXT.toLocaleString('en')} characters`);
+  if (variants.length > 2) throw new ValidationError('text', { code: 'PROMO_TOO_MANY_VARIANTS' });
+  if (variants.some((t) => t.length === 0)) throw new ValidationError('text', { code: 'PROMO_TEXT_EMPTY' });
+  if (variants.some((t) => t.length > MAX_PROMO_TEXT)) throw new ValidationError('text', { code: 'PROMO_TEXT_TOO_LONG', params: { max: MAX_PROMO_TEXT } });
 
   let holdoutPercent = 0;
   const holdout = /(?:^|\s)hold-?out\s+(\d{1,3})\s*%/i.exec(header);
   if (holdout) {
     holdoutPercent = Number(holdout[1]);
-    if (holdoutPercent > MAX_HOLDOUT_PERCENT) throw new ValidationError('holdout', `a hold-out of at most ${MAX_HOLDOUT_PERCENT}%`);
+    if (holdoutPercent > MAX_HOLDOUT_PERCENT) throw new ValidationError('holdout', { code: 'PROMO_HOLDOUT_TOO_LARGE', params: { max: MAX_HOLDOUT_PERCENT } });
     header = `${header.slice(0, holdout.index)} ${header.slice(holdout.index + holdout[0].length)}`.replace(/\s+/g, ' ').trim();
   }
 
@@ -96,9 +96,9 @@ export function parsePromoNew(args: string, options: WhenOptions): PromoDraft {
   }
   const bareNow = /^(.+?)\s+now$/i.exec(header);
   if (bareNow?.[1]) return { audience: parseAudience(bareNow[1]), at: 'now', holdoutPercent, variants };
-  if (lastWhen === undefined) throw new ValidationError('when', 'say when: "at now", "at tomorrow 10:00", "at fri 9am"');
+  if (lastWhen === undefined) throw new ValidationError('when', { code: 'PROMO_NEEDS_WHEN' });
   parseWhen(lastWhen, options); // throws the "can't read / has passed" error with examples
-  throw new ValidationError('when', `I can't read "${lastWhen}" as a time`);
+  throw new ValidationError('when', { code: 'PROMO_WHEN_UNREADABLE', params: { text: lastWhen } });
 }
 
 function readWhen(text: string, options: WhenOptions): Date | 'now' | undefined {
@@ -150,7 +150,7 @@ export async function createCampaign(draft: PromoDraft, options: { by: string; n
 export async function getCampaign(ref: string): Promise<CampaignDoc> {
   const n = campaignNumber(ref);
   const campaign = n === undefined ? null : await Campaign.findById(campaignRef(n)).lean<CampaignDoc>();
-  if (!campaign) throw new NotFoundError('campaign', ref);
+  if (!campaign) throw new NotFoundError({ code: 'CAMPAIGN_NOT_FOUND', params: { ref } });
   return campaign;
 }
 
@@ -194,7 +194,7 @@ export async function listCampaigns(limit = 10): Promise<CampaignDoc[]> {
 export async function cancelCampaign(ref: string, options: { by: string; now: Date }): Promise<CampaignDoc> {
   const campaign = await getCampaign(ref);
   if (campaign.status === 'done' || campaign.status === 'cancelled') {
-    throw new ConflictError(`${campaign._id} is ${campaign.status} already; nothing to cancel.`);
+    throw new ConflictError({ code: 'PROMO_ALREADY_FINISHED', params: { ref: campaign._id, status: campaign.status } });
   }
   await retryBusy(() =>
     Campaign.updateOne(

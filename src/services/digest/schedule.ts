@@ -79,5 +79,5 @@ export function weekdayName(day: number): string {
 }
 
 function scheduleError(word: string): ValidationError {
-  return new ValidationError('schedule', `"${word}" is not a weekday or a time; try "digest on mon 09:00" or "digest on friday 5pm"`);
+  return new ValidationError('schedule', { code: 'DIGEST_SCHEDULE_UNREADABLE', params: { text: word } });
 }

@@ -73,13 +73,13 @@ export function parseMapping(text: string): ColumnMapping {
   let consumed = 0;
   for (let m = re.exec(source); m && m[0] !== ''; m = re.exec(source)) {
     const field = FIELD_ALIASES[m[1]!.toLowerCase()];
-    if (!field) throw new ValidationError('map', `unknown field "${m[1]}"; use ${IMPORT_FIELDS.join(', ')}`);
+    if (!field) throw new ValidationError('map', { code: 'IMPORT_MAP_UNKNOWN_FIELD', params: { field: m[1]!, fields: IMPORT_FIELDS } });
     const column = (m[2] ?? m[3] ?? m[4] ?? '').trim();
-    if (!column) throw new ValidationError('map', `say which column holds ${field}, e.g. ${field}=Column`);
+    if (!column) throw new ValidationError('map', { code: 'IMPORT_MAP_NO_COLUMN', params: { field } });
     mapping[field] = column;
     consumed = re.lastIndex;
   }
-  if (consumed !== source.length) throw new ValidationError('map', `cannot read the column mapping "${source}"; write it like phone=Tel,name="Họ tên"`);
+  if (consumed !== source.length) throw new ValidationError('map', { code: 'IMPORT_MAP_UNREADABLE', params: { text: source } });
   return mapping;
 }
 
@@ -98,7 +98,7 @@ export function resolveColumns(headers: readonly string[], mapping: ColumnMappin
     if (wanted === undefined) continue;
     const index = keys.indexOf(headerKey(wanted));
     if (index < 0) {
-      throw new ValidationError('map', `the file has no column "${wanted}" (its columns: ${headers.map((h) => `"${h}"`).join(', ')})`);
+      throw new ValidationError('map', { code: 'IMPORT_COLUMN_MISSING', params: { column: wanted, columns: headers } });
     }
     columns[field] = [index];
     mappedIndexes.add(index);
@@ -112,10 +112,7 @@ export function resolveColumns(headers: readonly string[], mapping: ColumnMappin
   // One name column: the first one recognised.
   columns.name = columns.name.slice(0, 1);
   if (columns.phone.length === 0 && columns.email.length === 0) {
-    throw new ValidationError(
-      'columns',
-      `no phone or e-mail column found (columns: ${headers.map((h) => `"${h}"`).join(', ')}); name them with --map phone=…,email=…`,
-    );
+    throw new ValidationError('columns', { code: 'IMPORT_NO_CONTACT_COLUMN', params: { columns: headers } });
   }
   return columns;
 }

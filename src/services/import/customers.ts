@@ -150,7 +150,7 @@ export async function importCustomers(input: Readable, options: ImportOptions): 
   try {
     for await (const item of readCsvRecords(input)) {
       if (item.kind === 'broken') {
-        if (!columns) throw new ValidationError('file', `the header line cannot be read: ${item.reason}`);
+        if (!columns) throw new ValidationError('file', { code: 'IMPORT_HEADER_UNREADABLE', params: { reason: item.reason } });
         const lines = item.endLine > item.line ? `rows ${item.line}–${item.endLine}` : `row ${item.line}`;
         run.reject(item.line, `broken quoting: ${item.reason}; ${lines} could not be read`);
         continue;
@@ -169,7 +169,7 @@ export async function importCustomers(input: Readable, options: ImportOptions): 
         batch = [];
       }
     }
-    if (!columns) throw new ValidationError('file', 'the file is empty (no header line)');
+    if (!columns) throw new ValidationError('file', { code: 'IMPORT_FILE_EMPTY' });
     await run.submit(batch);
     await run.settle();
   } catch (error) {
@@ -392,7 +392,7 @@ class ImportRun {
     if (keyOps.length) await retryBusy(() => ContactKey.bulkWrite(keyOps, { ordered: false }));
     const reclaims = [...assigned].filter(([key]) => !claimed.has(key)).map(([key, customerId]) => ({ _id: key, customerId, createdAt: claimedAt }));
     if ((await insertIgnoringDuplicates(ContactKey, reclaims)).size > 0) {
-      throw new ConflictError('Contact details changed while the file was being imported; import it again (nothing is duplicated).');
+      throw new ConflictError({ code: 'IMPORT_CONTACTS_CHANGED' });
     }
 
     // 5. Customer documents: new ones built from their rows, existing ones updated with what is new.
@@ -457,7 +457,7 @@ class ImportRun {
       for (const id of await insertIgnoringDuplicates(Customer, docs)) {
         const there = await Customer.findById(id, { createdBy: 1, createdAt: 1 }).lean();
         if (there?.createdBy !== this.options.by || there.createdAt?.getTime() !== this.now.getTime()) {
-          throw new ConflictError(`Customer number ${id} was taken by another writer during the import; stopped before counting this batch. Import the file again (rows already imported are recognised).`);
+          throw new ConflictError({ code: 'IMPORT_CUSTOMER_NUMBER_TAKEN', params: { ref: id } });
         }
       }
     }

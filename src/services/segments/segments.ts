@@ -84,7 +84,7 @@ export interface RecomputeResult {
 /** Thrown when another recompute holds the lock. */
 export class RecomputeBusyError extends ConflictError {
   constructor() {
-    super('Segments are being recomputed right now.');
+    super({ code: 'SEGMENTS_RECOMPUTING' });
   }
 }
 
