@@ -12,13 +12,15 @@
  * Idempotency is the job's duty, not Agenda's: on FerretDB v1 Agenda's lock
  * (a findOneAndUpdate) is not atomic across processes, so two workers can run
  * the same job at the same moment. Every send therefore goes through
- * `sendOnce` (src/services/outbox.ts), whose unique-`_id` insert is atomic.
+ * `sendOnce` (src/services/outbox.ts), whose unique-`_id` insert is atomic —
+ * for staff, through `sendToStaffOnce(job, deps, notice)` (jobs/context.ts).
+ * Job bodies reach the database through services only.
  *
  * @example
  *   // jobs/cleanup.ts
  *   export const cleanup: JobDefinition = {
  *     name: 'cleanup', every: '1 hour', lockLifetime: 5 * 60_000,
- *     async run(job, deps) { await Invite.deleteMany({ expiresAt: { $lt: job.now } }); },
+ *     async run(job, deps) { deps.log.info(await cleanUpExpired(job.now), 'cleanup done'); },
  *   };
  *   // src/main.ts (through jobs/worker.ts)
  *   const jobs = await createAgenda({ deps });

@@ -1,36 +1,18 @@
 /**
  * Hourly housekeeping that TTL indexes would do on MongoDB (FerretDB v1
- * refuses them): expired invite and link codes, processed-delivery records
- * older than the platforms' re-delivery window, stored long Telegram button
- * actions nobody pressed for weeks. Deleting is idempotent, so two workers
+ * refuses them): what has expired is removed by `cleanUpExpired`
+ * (src/services/housekeeping.ts). Deleting is idempotent, so two workers
  * running it at once is harmless.
  */
-import { Invite } from '../models/invite.js';
-import { ProcessedDelivery } from '../models/processed-delivery.js';
-import { TelegramCallback } from '../models/telegram-callback.js';
-import { CodeClaim } from '../models/code-claim.js';
+import { cleanUpExpired } from '../src/services/housekeeping.js';
 import type { JobDefinition } from './agenda.js';
-
-/** Telegram re-delivers for up to 24 h and Slack retries within minutes: a week is ample. */
-export const DELIVERY_RETENTION_MS = 7 * 24 * 3_600_000;
-/** Buttons older than this answer "expired". */
-export const CALLBACK_RETENTION_MS = 30 * 24 * 3_600_000;
-
-/** Removes what has expired as of `now`; returns the counts. */
-export async function cleanUp(now: Date): Promise<{ invites: number; deliveries: number; callbacks: number }> {
-  const invites = await Invite.deleteMany({ expiresAt: { $lt: now } });
-  await CodeClaim.deleteMany({ expiresAt: { $lt: now } });
-  const deliveries = await ProcessedDelivery.deleteMany({ at: { $lt: new Date(now.getTime() - DELIVERY_RETENTION_MS) } });
-  const callbacks = await TelegramCallback.deleteMany({ at: { $lt: new Date(now.getTime() - CALLBACK_RETENTION_MS) } });
-  return { invites: invites.deletedCount, deliveries: deliveries.deletedCount, callbacks: callbacks.deletedCount };
-}
 
 export const cleanup: JobDefinition = {
   name: 'cleanup',
   every: '1 hour',
   lockLifetime: 10 * 60_000,
   async run(job, deps) {
-    const removed = await cleanUp(job.now);
+    const removed = await cleanUpExpired(job.now);
     deps.log.info(removed, 'cleanup done');
   },
 };

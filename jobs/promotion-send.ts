@@ -9,13 +9,13 @@
  * workers running this at once split the recipients between them; a rerun
  * skips what is claimed; a run killed half-way leaves claims that the next
  * run records as `failed: interrupted` once stale — at most once, never twice
- * (see src/services/campaign-drain.ts).
+ * (see src/services/campaigns/drain.ts).
  *
  * Sends go through the RoutingNotifier's platform senders to the chat ids
  * frozen in the deliveries: the adapters' throttlers keep each platform's rate
  * and wait out 429s.
  */
-import type { Notifier, Platform, PlatformSender } from '../src/core/types.js';
+import type { Notifier } from '../src/core/types.js';
 import type { SenderLookup } from '../src/services/campaigns/drain.js';
 import { runDueCampaigns } from '../src/services/campaigns/campaigns.js';
 import type { JobDefinition } from './agenda.js';
@@ -36,11 +36,15 @@ export const promotionSend: JobDefinition = {
   },
 };
 
-/** The platform senders behind the app's notifier (a RoutingNotifier). */
+/**
+ * The platform senders behind the app's notifier (the port's optional `senderFor`,
+ * which the RoutingNotifier offers).
+ *
+ * @example
+ *   const senders = sendersOf(new RoutingNotifier([telegramSender]));
+ *   senders('telegram') // → telegramSender
+ */
 export function sendersOf(notifier: Notifier): SenderLookup {
-  const routing = notifier as Notifier & { senderFor?: (platform: Platform) => PlatformSender | undefined };
-  if (typeof routing.senderFor !== 'function') {
-    throw new Error('promotion-send needs platform senders: deps.notifier must be a RoutingNotifier');
-  }
-  return (platform) => routing.senderFor!(platform);
+  if (!notifier.senderFor) throw new Error('promotion-send needs platform senders: deps.notifier must offer senderFor (a RoutingNotifier)');
+  return (platform) => notifier.senderFor?.(platform);
 }

@@ -1,6 +1,6 @@
 /**
  * Nightly: recompute every customer's RFM segment from the running totals
- * (services/segments.ts), so `segments`, movements and promotions by segment
+ * (services/segments/segments.ts), so `segments`, movements and promotions by segment
  * read fresh data. It runs hourly and acts once per local day (after 02:00 in
  * the shop's zone, when the previous run is older than that day's 02:00);
  * the service's own lease keeps two workers from computing at once.

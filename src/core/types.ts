@@ -80,6 +80,15 @@ export interface SendResult {
  */
 export interface Notifier {
   notify(to: Recipient, replies: Reply[]): Promise<SendResult>;
+  /**
+   * The connected sender of one platform, for bulk senders (promotion drains) that
+   * freeze chat ids and skip the per-person identity lookup. Optional: a notifier
+   * without platform senders (a test recorder) leaves it out.
+   *
+   * @example
+   *   const telegram = deps.notifier.senderFor?.('telegram'); // undefined when not connected
+   */
+  senderFor?(platform: Platform): PlatformSender | undefined;
 }
 
 /**

@@ -13,6 +13,9 @@
  * reminder or digest is worse than a missing one that still shows in
  * `followups`. {@link staleSends} lists those records for a human.
  *
+ * Jobs that tell staff something use `sendToStaffOnce` (./staff-notices.ts),
+ * which loads and filters the recipients and sends each through this.
+ *
  * Why an insert: on FerretDB v1 only a unique `_id` insert is atomic across
  * connections; conditional updates and findOneAndUpdate can have two winners.
  *

@@ -1,6 +1,6 @@
 /**
  * Drives the command core the way an adapter does: `createApp(deps).handle(incoming)`
- * with a recording notifier, a silent logger and a clock the test controls. People are
+ * with a recording notifier, a silent logger and a clock the test controls (./test-app.ts). People are
  * platform identities; staff are hired the real way (`invite <role>` by the console
  * owner, then `join CODE` from the new person's account).
  *
@@ -10,13 +10,8 @@
  *   expect(await chat.say(lan, 'lead Anna 0912345678')).toMatch(/^New lead C\d+ Anna saved\.$/);
  */
 import mongoose from 'mongoose';
-import { loadConfig } from '../../src/config.js';
-import type { Deps } from '../../src/core/command.js';
-import { createApp } from '../../src/app.js';
-import type { Core } from '../../src/core/handle.js';
 import type { Incoming, Platform, Reply } from '../../src/core/types.js';
-import { silentLogger } from '../../src/log.js';
-import { RecordingNotifier } from './recording-notifier.js';
+import { createTestApp, nextDeliveryId, type TestApp } from './test-app.js';
 
 export interface Person {
   platform: Platform;
@@ -27,12 +22,7 @@ export interface Person {
 /** The console owner: becomes owner on the first message, by configuration. */
 export const OWNER: Person = { platform: 'console', userId: 'owner', displayName: 'Owner' };
 
-export interface TestChat {
-  core: Core;
-  deps: Deps;
-  notifier: RecordingNotifier;
-  /** The clock `deps.now()` reads; set it to move time. */
-  clock: { now: Date };
+export interface TestChat extends TestApp {
   /** Sends one message; returns the replies. */
   send: (who: Person, text: string, extra?: Partial<Incoming>) => Promise<Reply[]>;
   /** Sends one message; returns the text of every text reply, joined by new lines. */
@@ -41,18 +31,8 @@ export interface TestChat {
   hire: (role: 'owner' | 'manager' | 'sales' | 'support', who: Person) => Promise<Person>;
 }
 
-let deliveries = 0;
-
 export function createTestChat(env: Record<string, string> = {}): TestChat {
-  const notifier = new RecordingNotifier();
-  const clock = { now: new Date('2026-03-02T03:00:00.000Z') };
-  const deps: Deps = {
-    config: loadConfig({ LOG_LEVEL: 'silent', ...env }, { envFile: null }),
-    notifier,
-    log: silentLogger(),
-    now: () => new Date(clock.now.getTime()),
-  };
-  const core = createApp(deps);
+  const { core, deps, notifier, clock } = createTestApp(env, new Date('2026-03-02T03:00:00.000Z'));
 
   const send = (who: Person, text: string, extra: Partial<Incoming> = {}) =>
     core.handle({
@@ -61,7 +41,7 @@ export function createTestChat(env: Record<string, string> = {}): TestChat {
       chatId: who.userId,
       displayName: who.displayName,
       text,
-      deliveryId: `test:${process.pid}:${++deliveries}`,
+      deliveryId: nextDeliveryId(),
       ...extra,
     });
   const say = async (who: Person, text: string, extra?: Partial<Incoming>) => replyText(await send(who, text, extra));

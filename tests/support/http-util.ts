@@ -1,14 +1,15 @@
 /**
  * Small HTTP plumbing shared by the Telegram and Slack emulators: start/stop a server on an
- * ephemeral port, read and decode request bodies (JSON, url-encoded, multipart), write JSON, and
+ * ephemeral port ({@link HttpFixture}), read and decode request bodies (JSON, url-encoded, multipart), write JSON, and
  * POST to the app under test.
  *
  * Why: both emulators need the same boring parts, and keeping them here keeps each emulator
  * file about its platform's behaviour only. Node built-ins only (no new packages).
  *
  * @example
- * const { server, baseUrl } = await listen(async (req, res) => sendJson(res, 200, { ok: true }));
- * await closeServer(server);
+ * const fixture = new HttpFixture('Echo', async (req, res) => sendJson(res, 200, { ok: true }));
+ * const baseUrl = await fixture.start();
+ * await fixture.stop();
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -172,6 +173,56 @@ export async function closeServer(server: Server): Promise<void> {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
   });
+}
+
+/**
+ * A loopback HTTP server an emulator (or any test fixture) owns: started on
+ * demand on an OS-assigned port, stopped with every open connection dropped.
+ * Starting a started fixture returns its URL; stopping a stopped one does nothing.
+ *
+ * @example
+ * class MyEmulator {
+ *   private readonly http = new HttpFixture('MyEmulator', (req, res) => this.route(req, res));
+ *   start = () => this.http.start(); // 'http://127.0.0.1:54321'
+ * }
+ */
+export class HttpFixture {
+  private listening: Server | undefined;
+  private base = '';
+
+  /** `name` says whose server it is in errors; `handler` answers every request. */
+  constructor(
+    private readonly name: string,
+    private readonly handler: AsyncHandler,
+  ) {}
+
+  /** Base URL (`http://127.0.0.1:PORT`, no trailing slash) while started. */
+  get baseUrl(): string {
+    if (!this.base) throw new Error(`${this.name} is not started`);
+    return this.base;
+  }
+
+  /** The Node server while started (to tune it, e.g. its keep-alive timeout). */
+  get server(): Server | undefined {
+    return this.listening;
+  }
+
+  /** Starts listening (see {@link listen}) unless started; returns the base URL. */
+  async start(): Promise<string> {
+    if (this.listening) return this.base;
+    const { server, baseUrl } = await listen(this.handler);
+    this.listening = server;
+    this.base = baseUrl;
+    return baseUrl;
+  }
+
+  /** Closes the server (see {@link closeServer}); the fixture can be started again. */
+  async stop(): Promise<void> {
+    const server = this.listening;
+    this.listening = undefined;
+    this.base = '';
+    if (server) await closeServer(server);
+  }
 }
 
 /**

@@ -20,12 +20,11 @@
  * const reply = await slack.waitFor((c) => c.method === 'chat.postMessage' && c.channel === 'DU1');
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   BodyParseError,
-  closeServer,
+  HttpFixture,
   isRecord,
-  listen,
   maybeJson,
   parseBody,
   postRaw,
@@ -210,8 +209,7 @@ export class SlackEmulator {
   /** Counters; `tooManyRequests` counts every 429 answered. */
   readonly stats = { tooManyRequests: 0 };
 
-  private server: Server | undefined;
-  private base = '';
+  private readonly http = new HttpFixture('SlackEmulator', (req, res) => this.route(req, res));
   private readonly log = new RecordLog<SlackCallRecord>((c) => `${c.method} ${c.status} ${c.ok ? 'ok' : (c.error ?? '')}`);
   private readonly responseLog = new RecordLog<SlackResponseRecord>((r) => `${r.id} ${r.raw.slice(0, 120)}`);
   private readonly postedLog: SlackPostedRecord[] = [];
@@ -260,8 +258,7 @@ export class SlackEmulator {
 
   /** Base URL (`http://127.0.0.1:PORT`) once started; the Web API lives under `${baseUrl}/api/`. */
   get baseUrl(): string {
-    if (!this.base) throw new Error('SlackEmulator is not started');
-    return this.base;
+    return this.http.baseUrl;
   }
 
   /** `slackApiUrl` for `WebClient` / Bolt `clientOptions` (with trailing slash). */
@@ -276,20 +273,13 @@ export class SlackEmulator {
    * const base = await slack.start();
    * const client = new WebClient(slack.botToken, { slackApiUrl: `${base}/api/` });
    */
-  async start(): Promise<string> {
-    if (this.server) return this.base;
-    const { server, baseUrl } = await listen((req, res) => this.route(req, res));
-    this.server = server;
-    this.base = baseUrl;
-    return baseUrl;
+  start(): Promise<string> {
+    return this.http.start();
   }
 
   /** Closes the server. */
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    this.base = '';
-    if (server) await closeServer(server);
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   /**

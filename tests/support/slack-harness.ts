@@ -13,13 +13,12 @@
  *   await h.stop();
  */
 import { SLACK_EVENTS_PATH, startSlack, type SlackAdapter } from '../../bots/slack/index.js';
-import { loadConfig, type Config } from '../../src/config.js';
-import { createApp } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
 import type { Core } from '../../src/core/handle.js';
 import type { Incoming, Reply } from '../../src/core/types.js';
-import { createHttpServer, type HttpServer } from '../../src/http/server.js';
-import { silentLogger } from '../../src/log.js';
-import { RoutingNotifier } from '../../src/services/notifier.js';
+import type { HttpServer } from '../../src/http/server.js';
+import type { RoutingNotifier } from '../../src/services/notifier.js';
+import { startAppStack } from './app-stack.js';
 import { SlackEmulator, type PostEventOptions } from './slack-emulator.js';
 
 /** A button as rendered into a message. */
@@ -92,27 +91,23 @@ function shown(raw: Record<string, unknown>, via: SlackShownMessage['via']): Sla
 }
 
 /**
- * Starts emulator, core, HTTP server and adapter. The caller must have connected the test
- * database (`useTestDatabase`) and imported the models.
+ * Starts emulator, core, HTTP server (./app-stack.ts) and adapter. The caller must have
+ * connected the test database (`useTestDatabase`) and imported the models. A running
+ * `slack` emulator passed in is used and left running by `stop()`, as the Telegram harness does.
  */
 export async function startSlackHarness(options: { ownerIds: string[]; slack?: SlackEmulator }): Promise<SlackHarness> {
+  const ownSlack = !options.slack;
   const slack = options.slack ?? new SlackEmulator();
   await slack.start();
-  const log = silentLogger();
-  const config = loadConfig(
-    {
+  const { http, appUrl, config, notifier, core, log } = await startAppStack({
+    env: () => ({
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_SIGNING_SECRET: slack.signingSecret,
       SLACK_API_URL: slack.apiUrl,
       OWNER_SLACK_IDS: options.ownerIds.join(','),
-      LOG_LEVEL: 'silent',
-    },
-    { envFile: null },
-  );
-  const notifier = new RoutingNotifier();
-  const core = createApp({ config, notifier, log, now: () => new Date() });
+    }),
+  });
   const coreCalls: Incoming[] = [];
-  const http = createHttpServer({ log, health: async () => ({}) });
   const h = { coreDelayMs: 0 };
   const spy = {
     async handle(incoming: Incoming): Promise<Reply[]> {
@@ -122,8 +117,7 @@ export async function startSlackHarness(options: { ownerIds: string[]; slack?: S
     },
   };
   const adapter = await startSlack({ config, core: spy, log, notifier, http });
-  const port = await http.listen(0, '127.0.0.1');
-  const url = `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`;
+  const url = `${appUrl}${SLACK_EVENTS_PATH}`;
 
   const responsesFor = (responseUrl: string | undefined): SlackShownMessage[] => {
     const id = responseUrl?.split('/').pop() ?? '';
@@ -172,7 +166,7 @@ export async function startSlackHarness(options: { ownerIds: string[]; slack?: S
     async stop() {
       await adapter.stop();
       await http.close();
-      await slack.stop();
+      if (ownSlack) await slack.stop();
     },
   });
 }

@@ -27,8 +27,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { BotCommand, Message, Update, User } from 'grammy/types';
 import {
   BodyParseError,
-  closeServer,
-  listen,
+  HttpFixture,
   parseBody,
   postRaw,
   readBody,
@@ -181,8 +180,7 @@ export class TelegramEmulator {
   /** Counters; `tooManyRequests` counts every 429 answered. */
   readonly stats = { tooManyRequests: 0 };
 
-  private server: Server | undefined;
-  private base = '';
+  private readonly http = new HttpFixture('TelegramEmulator', (req, res) => this.route(req, res));
   private readonly log = new RecordLog<TelegramCallRecord>((c) => `${c.method} ${c.status}${c.description ? ` ${c.description}` : ''}`);
   private readonly limiter = new SlidingWindowLimiter(1000);
   private readonly factory: TelegramUpdateFactory;
@@ -227,10 +225,14 @@ export class TelegramEmulator {
     return this.options.token;
   }
 
+  /** The Node server while started (bench/telegram-emulator-process.ts tunes its keep-alive). */
+  private get server(): Server | undefined {
+    return this.http.server;
+  }
+
   /** Base URL (`http://127.0.0.1:PORT`) once started; use it as grammY's `apiRoot`. */
   get baseUrl(): string {
-    if (!this.base) throw new Error('TelegramEmulator is not started');
-    return this.base;
+    return this.http.baseUrl;
   }
 
   /**
@@ -239,21 +241,14 @@ export class TelegramEmulator {
    * @example
    * const apiRoot = await tg.start(); // 'http://127.0.0.1:40123'
    */
-  async start(): Promise<string> {
-    if (this.server) return this.base;
-    const { server, baseUrl } = await listen((req, res) => this.route(req, res));
-    this.server = server;
-    this.base = baseUrl;
-    return baseUrl;
+  start(): Promise<string> {
+    return this.http.start();
   }
 
   /** Ends pending long polls (with an empty result) and closes the server. */
   async stop(): Promise<void> {
     this.updateEvents.emit('stop');
-    const server = this.server;
-    this.server = undefined;
-    this.base = '';
-    if (server) await closeServer(server);
+    await this.http.stop();
   }
 
   /**

@@ -1,8 +1,8 @@
 /**
  * The whole Telegram stack on loopback, for e2e tests, the demo and the benchmark:
- * a {@link TelegramEmulator}, the core (built like src/main.ts builds it), the
- * app's HTTP server (src/http) with the adapter's webhook mounted, and the
- * adapter in webhook mode with its sender registered on a RoutingNotifier.
+ * a {@link TelegramEmulator}, the app's stack (./app-stack.ts: the core built like
+ * src/main.ts builds it, the HTTP server) with the adapter's webhook mounted, and
+ * the adapter in webhook mode with its sender registered on the RoutingNotifier.
  *
  * Why: every Telegram test is "a person sends X → the bot answers Y"; this puts
  * that in one call ({@link TelegramHarness.say}) that posts the update exactly as
@@ -18,12 +18,12 @@
  */
 import type { Update } from 'grammy/types';
 import { createTelegramAdapter, TELEGRAM_WEBHOOK_PATH, type TelegramAdapter, type TelegramLimits } from '../../bots/telegram/index.js';
-import { loadConfig, type Config } from '../../src/config.js';
-import { createApp } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
 import type { Core } from '../../src/core/handle.js';
-import { createHttpServer, type HttpServer } from '../../src/http/server.js';
-import { silentLogger, type Logger } from '../../src/log.js';
-import { RoutingNotifier } from '../../src/services/notifier.js';
+import type { HttpServer } from '../../src/http/server.js';
+import type { Logger } from '../../src/log.js';
+import type { RoutingNotifier } from '../../src/services/notifier.js';
+import { startAppStack } from './app-stack.js';
 import { TelegramEmulator, type TelegramCallRecord, type TelegramEmulatorOptions, type TelegramSentRecord } from './telegram-emulator.js';
 import type { TextUpdateInput } from './telegram-updates.js';
 
@@ -86,25 +86,19 @@ export async function startTelegramHarness(options: TelegramHarnessOptions = {})
   const ownTg = !options.tg;
   const tg = options.tg ?? new TelegramEmulator({ globalRatePerSec: 0, perChatRatePerSec: 0, ...options.emulator });
   const apiRoot = await tg.start();
-  const log = options.log ?? silentLogger();
-  const http = createHttpServer({ log, health: async () => ({ db: 'ok' }) });
-  const port = await http.listen(0, '127.0.0.1');
-  const webhookUrl = `http://127.0.0.1:${port}${TELEGRAM_WEBHOOK_PATH}`;
-  const config = loadConfig(
-    {
+  const { http, appUrl, config, notifier, core, log } = await startAppStack({
+    log: options.log,
+    env: (url) => ({
       TELEGRAM_BOT_TOKEN: tg.token,
       TELEGRAM_API_ROOT: apiRoot,
       TELEGRAM_MODE: 'webhook',
       TELEGRAM_WEBHOOK_SECRET: TELEGRAM_TEST_SECRET,
-      TELEGRAM_WEBHOOK_URL: webhookUrl,
+      TELEGRAM_WEBHOOK_URL: `${url}${TELEGRAM_WEBHOOK_PATH}`,
       OWNER_TELEGRAM_IDS: (options.ownerIds ?? []).join(','),
-      LOG_LEVEL: 'silent',
       ...options.env,
-    },
-    { envFile: null },
-  );
-  const notifier = new RoutingNotifier();
-  const core = createApp({ config, notifier, log, now: () => new Date() });
+    }),
+  });
+  const webhookUrl = `${appUrl}${TELEGRAM_WEBHOOK_PATH}`;
   const adapter = createTelegramAdapter({
     config,
     core,
