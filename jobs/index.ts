@@ -10,7 +10,6 @@ import { followUpReminders } from './follow-up-reminders.js';
 import { segmentRecompute } from './segment-recompute.js';
 import { totalsSnapshot } from './totals-snapshot.js';
 import { weeklyDigest } from './weekly-digest.js';
-// --- promotions jobs: import below ---
 import { promotionSend } from './promotion-send.js';
 
 export const jobDefinitions: readonly AnyJobDefinition[] = [
@@ -20,6 +19,5 @@ export const jobDefinitions: readonly AnyJobDefinition[] = [
   weeklyDigest,
   segmentRecompute,
   cleanup,
-  // --- promotions jobs: list below ---
   promotionSend,
 ];

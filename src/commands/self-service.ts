@@ -5,13 +5,13 @@
  */
 import { z } from 'zod';
 import type { CustomerDoc } from '../../models/customer.js';
-import type { StaffRole } from '../../models/staff.js';
 import { CUSTOMERS, EVERYONE, type Command, type CommandContext } from '../core/command.js';
 import { text, type Reply } from '../core/types.js';
 import { setConsent } from '../services/contacts.js';
 import { recordPromoOptOut, recordPromoResponse } from '../services/campaigns/responses.js';
 import { isComplaint, recordInteraction } from '../services/interactions.js';
-import { ensureCustomer, linkCustomerByPhone, staffWithRoles } from '../services/people.js';
+import { ensureCustomer, linkCustomerByPhone } from '../services/people.js';
+import { complaintHandlers } from '../services/staff-notices.js';
 
 import { normalisePhone } from '../values/phone.js';
 import { truncate } from '../views/customers.js';
@@ -62,7 +62,7 @@ export const stop: Command = {
   async run(ctx) {
     const c = await ensureCustomer(ctx.actor, ctx.incoming);
     await setConsent(c._id, false, ctx.by, ctx.deps.now());
-    // --- promotions: pending promotion sends to them are cancelled; the opt-out counts for their latest promotion ---
+    // Pending promotion sends to them are cancelled; the opt-out counts for their latest promotion.
     await recordPromoOptOut(c._id, ctx.deps.now());
     return [text(ctx.msg.stopped())];
   },
@@ -88,10 +88,10 @@ export const complaint: Command = {
  * the customer's owner (support when nobody owns the customer).
  */
 export async function customerMessage(ctx: CommandContext, body: string, forceComplaint = false): Promise<Reply[]> {
-  // --- promotions: "Stop!", "STOP." opt out like /stop (a bare "stop" already reaches the stop command) ---
+  // "Stop!", "STOP." opt out like /stop (a bare "stop" already reaches the stop command).
   if (!forceComplaint && /^\s*(stop|unsubscribe)[\s.!]*$/i.test(body)) return stop.run(ctx);
   const c = await ensureCustomer(ctx.actor, ctx.incoming);
-  // --- promotions: a message in the chat a promotion went to is a response to it (counted once, live) ---
+  // A message in the chat a promotion went to is a response to it (counted once, live).
   await recordPromoResponse(c._id, { platform: ctx.incoming.platform, chatId: ctx.incoming.chatId }, ctx.deps.now());
   const complaintFlag = forceComplaint || isComplaint(body);
   await recordInteraction({
@@ -115,10 +115,7 @@ async function forwardToStaff(ctx: CommandContext, c: CustomerDoc, body: string,
   const recipients = new Set<string>();
   if (c.ownerId && !complaintFlag) recipients.add(c.ownerId);
   if (complaintFlag || recipients.size === 0) {
-    const roles: StaffRole[] = ['support'];
-    let staff = await staffWithRoles(roles);
-    if (staff.length === 0) staff = await staffWithRoles(['owner', 'manager']);
-    for (const s of staff) recipients.add(s._id);
+    for (const s of await complaintHandlers()) recipients.add(s._id);
     if (complaintFlag && c.ownerId) recipients.add(c.ownerId);
   }
   const reply = text(message, [[{ label: ctx.msg.openCustomerButton(), action: `customer ${ref}` }]]);

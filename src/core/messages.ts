@@ -121,7 +121,7 @@ const en = {
   forwardedLead: (ref: string, name: string, created: boolean) =>
     created ? `Lead ${ref} ${name} created from the forwarded message.` : `Forwarded message saved on ${ref} ${name}.`,
 
-  // --- insight (segments, import, export, dupes, stats): add keys below this line ---
+  // Insight: segments, import, export, dupes, stats.
   // Import, duplicates, completeness, export, personal data (insight: clean data)
   importSendFile: () =>
     'Send the customer list as a CSV file (caption "import", or no caption). Columns are recognised by their header: name / họ tên, phone / sđt / điện thoại, email, tags / nhãn, notes / ghi chú, orders / đơn hàng. Name them yourself with: import --map phone=Tel,name="Họ tên"',
@@ -217,9 +217,8 @@ const en = {
     if (m < 1440) return `${Math.floor(m / 60)} h ${m % 60} min`;
     return `${Math.floor(m / 1440)} d ${Math.floor((m % 1440) / 60)} h`;
   },
-  // --- end insight ---
 
-  // --- jobs (follow-ups, promotions, digests): add keys below this line ---
+  // Jobs: follow-ups, promotions, digests.
   followUp: {
     created: (id: string, ref: string, name: string, when: string, zone: string) => `Follow-up ${id} for ${ref} ${name}: ${when} (${zone}).`,
     listTitle: (count: number) => `Your follow-ups (${count}), earliest first:`,
@@ -304,12 +303,10 @@ const en = {
     statsUplift: (points: string) => `Uplift over hold-out: ${points} percentage points`,
     statsNoHoldout: () => 'No hold-out group, so no uplift (add "holdout 10%" next time).',
   },
-  // --- end jobs ---
 
-  // --- adapters (Telegram, Slack): add keys below this line ---
+  // Adapters: Telegram, Slack.
   buttonExpired: () => 'This button has expired. Please send the command again.',
   contactNotOwn: () => 'To link your orders, please share your own number with the "Share my phone number" button.',
-  // --- end adapters ---
 
   // Command summaries (help)
   summary: {
@@ -334,7 +331,7 @@ const en = {
     complaint: 'tell us something went wrong (handled with priority)',
     totals: 'rebuild customers’ running totals from their orders',
     whoami: 'show who the bot thinks you are',
-    // --- insight summaries ---
+    // Insight.
     segments: 'customer segments (RFM) and this week’s moves',
     segment: 'list a segment’s customers, by value or latest order',
     segmentsRefresh: 'recompute customer segments now',
@@ -346,7 +343,7 @@ const en = {
     export: 'export all customers and orders as CSV files',
     mydata: 'get a copy of everything we store about you',
     forget: 'erase your personal data (asks to confirm)',
-    // --- jobs summaries ---
+    // Jobs.
     promoNew: 'schedule a promotion to all, a #tag or a segment (A/B variants, hold-out)',
     promoPreview: 'show a promotion’s audience size and message',
     promoList: 'list promotions',

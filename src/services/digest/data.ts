@@ -268,7 +268,7 @@ export async function gatherDigest(now: Date, config: Config, onProgress?: () =>
       return { date, minor: a && b ? (b.revenue[config.BASE_CURRENCY] ?? 0) - (a.revenue[config.BASE_CURRENCY] ?? 0) : undefined };
     }),
     leadsBy: pass.leadsBy,
-    // RFM segments once a recompute has run (services/segments.ts); until then the lifecycle stages of the pass.
+    // RFM segments once a recompute has run (services/segments/segments.ts); until then the lifecycle stages of the pass.
     segments: rfm?.segments ?? STAGES.map((stage) => ({ name: STAGE_NAMES[stage], size: pass.stages[stage], previous: weekAgo?.stages?.[stage] })),
     moves: rfm?.moves,
     campaigns: campaigns.length ? campaigns : undefined,
