@@ -19,7 +19,7 @@ import { audit } from './audit.js';
 import { scanComment } from '../db/scans.js';
 import { duplicatePositions, reserveNumbers } from '../db/writes.js';
 import { recordInteraction } from './interactions.js';
-import { customerIdFor, customerIdOf } from '../values/refs.js';
+import { customerIdFor, customerIdOf, staffIdOf } from '../values/refs.js';
 
 export interface LeadInput {
   name?: string;
@@ -199,10 +199,6 @@ async function addToCustomer(
   return { customer: customer!, created: false, added };
 }
 
-/** The staff id inside an actor ref such as `staff:s_1`, if it is one. */
-export function staffIdOf(actorRef: string): string | undefined {
-  return actorRef.startsWith('staff:') ? actorRef.slice(6) : undefined;
-}
 
 /** A customer by number, or NotFoundError. Merged customers resolve to the kept one. */
 export async function getCustomer(id: string): Promise<CustomerDoc> {

@@ -28,3 +28,8 @@ export const orderIdFor = (n: number): string => `O${n}`;
 export function refNumber(id: string): number {
   return Number(id.slice(1)) || 0;
 }
+
+/** The staff id inside an actor ref such as `staff:s_1` (what audit and history record), if it is one. */
+export function staffIdOf(actorRef: string): string | undefined {
+  return actorRef.startsWith('staff:') ? actorRef.slice(6) : undefined;
+}

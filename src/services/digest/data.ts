@@ -18,7 +18,7 @@ import { FollowUp } from '../../../models/follow-up.js';
 import { Staff } from '../../../models/staff.js';
 import { snapshotId, TotalsSnapshot, type TotalsSnapshotDoc } from '../../../models/totals-snapshot.js';
 import type { Config } from '../../config.js';
-import { staffIdOf } from '../contacts.js';
+import { staffIdOf } from '../../values/refs.js';
 import { audienceOf, describeAudience } from '../campaigns/audience.js';
 import { listCampaigns } from '../campaigns/campaigns.js';
 import { PENDING } from '../follow-ups.js';

@@ -53,7 +53,7 @@ import { Interaction } from '../../../models/interaction.js';
 import { foldName } from '../../values/names.js';
 import { ConflictError, ValidationError } from '../../errors.js';
 import { audit } from '../audit.js';
-import { staffIdOf } from '../contacts.js';
+import { staffIdOf } from '../../values/refs.js';
 import { readCsvRecords } from './csv-records.js';
 import { describeColumns, readRow, resolveColumns, type ColumnMapping, type Columns, type ImportField, type ImportRow } from './columns.js';
 
