@@ -5,13 +5,14 @@
 import { join, resolve } from 'node:path';
 import mongoose from 'mongoose';
 import { ConsoleSender, runConsole } from '../bots/console/index.js';
-import { createSlackAdapter, startSlack } from '../bots/slack/index.js';
-import { createTelegramAdapter, startTelegram } from '../bots/telegram/index.js';
+import { createSlackAdapter, describeSlackStartError, mountSlack } from '../bots/slack/index.js';
+import { createTelegramAdapter, describeTelegramStartError, mountTelegram } from '../bots/telegram/index.js';
 import { runsAdapters, startJobsForRole } from '../jobs/worker.js';
 import { loadConfig, type Config } from './config.js';
 import { createApp } from './app.js';
 import { connectMongoose, databaseEngine, databaseNameFor, disconnectMongoose, resolveDatabaseServer, type DatabaseServer } from './db/index.js';
 import { ConfigError } from './errors.js';
+import { keepStarting, PlatformStates } from './http/platforms.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger } from './log.js';
 import { needsIdMigration } from './services/migrate-ids.js';
@@ -98,23 +99,38 @@ async function main(): Promise<number> {
       await runConsole({ core, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY), ownerName: config.CONSOLE_OWNER_NAME, filesDir, sender });
     } else {
       // One HTTP server for every platform: /healthz, POST /slack/events, POST /telegram/webhook.
+      // /healthz is 200 while the database is up, each platform's state listed beside it
+      // ('up', 'starting', 'degraded: …'); 503 when the database is down (src/http/server.ts).
+      const platformStates = new PlatformStates();
       const http = createHttpServer({
         log,
         health: async () => {
           if (mongoose.connection.readyState !== mongoose.ConnectionStates.connected) throw new Error('database not connected');
-          return { db: 'up' };
+          return { db: 'up', ...platformStates.report() };
         },
       });
       stopFirst.push(() => http.close());
-      // Slack (bots/slack): sender on the notifier, listener at /slack/events.
-      if (config.SLACK_BOT_TOKEN) {
-        const slack = await startSlack({ config, core, log, notifier, http });
-        stopFirst.push(() => slack.stop());
-      }
-      // Telegram (bots/telegram): sender on the notifier, webhook at /telegram/webhook (or long polling).
-      const telegram = await startTelegram({ config, core, log, notifier, http });
-      if (telegram) stopFirst.push(() => telegram.stop());
+      // The adapters: sender on the notifier, listener mounted (Slack at /slack/events, Telegram at
+      // /telegram/webhook unless it long-polls) — no network yet.
+      const slack = config.SLACK_BOT_TOKEN ? mountSlack({ config, core, log, notifier, http }) : undefined;
+      const telegram = mountTelegram({ config, core, log, notifier, http });
       const port = await http.listen(config.HTTP_PORT);
+      // Then each platform starts in the background: an unreachable API is logged at once and retried
+      // with backoff (src/http/platforms.ts) while everything else runs.
+      if (slack) {
+        const starting = keepStarting({ platform: 'slack', start: (signal) => slack.start(signal), describe: describeSlackStartError, states: platformStates, log });
+        stopFirst.push(async () => {
+          starting.stop();
+          await slack.stop();
+        });
+      }
+      if (telegram) {
+        const starting = keepStarting({ platform: 'telegram', start: (signal) => telegram.start(signal), describe: describeTelegramStartError, states: platformStates, log });
+        stopFirst.push(async () => {
+          starting.stop();
+          await telegram.stop();
+        });
+      }
       await startJobs(); // jobs: after the adapters registered their senders
       say(`HTTP server on port ${port}`);
       // Serve until SIGINT/SIGTERM: their handlers above shut down and exit.

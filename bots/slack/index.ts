@@ -4,13 +4,20 @@
  * `bots/slack` imports Bolt.
  *
  * Receiver: Bolt's own `HTTPReceiver`, never started as a server — its `requestListener` is
- * mounted at `POST /slack/events` on our one HTTP server. So Bolt does what it does well (read
- * the raw body, check `X-Slack-Signature` with a constant-time compare and refuse timestamps
- * older than five minutes with a bodiless 401, answer `url_verification` and `ssl_check`, parse
- * events, slash commands and interactivity) and we write no signature code of our own.
- * `processBeforeResponse` stays false: the HTTP answer goes out when `ack()` is called —
- * immediately, before the core runs — so Slack's three-second deadline is always met. Events are
- * acknowledged by Bolt before listeners run.
+ * mounted at `POST /slack/events` on our one HTTP server, behind a small edge of ours:
+ * - the body is read here, at most 1 MiB (413 above; src/http/body.ts), and handed to Bolt as
+ *   its `rawBody` (Bolt's supported way in for an already-read body);
+ * - the signature is checked here first (./verify.ts): Bolt refuses timestamps more than five
+ *   minutes old but accepts any in the future, so a signed request dated an hour ahead would
+ *   pass; ours refuses both directions, with Bolt's bodiless 401. Bolt's own check stays on and
+ *   runs again after ours;
+ * - until the adapter has started (auth.test answered; Slack unreachable at start-up), a signed
+ *   request gets 503 and Slack retries it later — except `url_verification` and `ssl_check`,
+ *   which Bolt answers without the app.
+ * Bolt then does what it does well: answer `url_verification` and `ssl_check`, parse events,
+ * slash commands and interactivity. `processBeforeResponse` stays false: the HTTP answer goes out
+ * when `ack()` is called — immediately, before the core runs — so Slack's three-second deadline is
+ * always met. Events are acknowledged by Bolt before listeners run.
  *
  * Exactly once: Slack retries an event it thinks failed (`X-Slack-Retry-Num`), with the same
  * `event_id`. The delivery id `slack:<event_id>` is claimed by the core with an insert-or-skip
@@ -34,12 +41,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import { App, HTTPReceiver, HTTPReceiverDeferredRequestError, webApi, type ButtonAction, type RespondFn } from '@slack/bolt';
 import type { Config } from '../../src/config.js';
 import type { Core } from '../../src/core/handle.js';
 import { messagesFor } from '../../src/core/messages.js';
 import { text, type Incoming, type Reply } from '../../src/core/types.js';
 import { ConfigError, PlatformError } from '../../src/errors.js';
+import { BodyTooLargeError, MAX_BODY_BYTES, readBody, refuseTooLarge } from '../../src/http/body.js';
+import { networkErrorCode, untilAborted } from '../../src/http/platforms.js';
 import type { Listener } from '../../src/http/server.js';
 import type { Logger } from '../../src/log.js';
 import type { RoutingNotifier } from '../../src/services/notifier.js';
@@ -47,6 +57,7 @@ import { boltLogger } from './bolt-logger.js';
 import { clickIncoming, commandIncoming, dmIncoming, SlackPeople } from './incoming.js';
 import { ACTION_ID_PREFIX, renderReplies, type SlackMessage, type SlackOutgoing } from './render.js';
 import { SlackSender, slackErrorCode } from './sender.js';
+import { verifySlackRequest } from './verify.js';
 
 export { SlackSender } from './sender.js';
 
@@ -67,16 +78,24 @@ export interface SlackAdapterOptions {
    * first). Default: @slack/web-api's ten retries in about thirty minutes.
    */
   retryConfig?: webApi.RetryOptions;
+  /** The clock request timestamps are checked against (milliseconds). Default `Date.now`. */
+  now?: () => number;
+  /** How long the start-up `auth.test` may take. Default 8 s (within the start attempt's 10 s). */
+  startTimeoutMs?: number;
 }
 
 export interface SlackAdapter {
   readonly app: App;
   /** Outbound messages for the notifier. */
   readonly sender: SlackSender;
-  /** Node request listener for `POST /slack/events` (signature-checked by Bolt). */
+  /** Node request listener for `POST /slack/events` (body capped, signature checked both here and by Bolt). */
   readonly requestListener: Listener;
-  /** Checks the token (`auth.test`) and learns the bot's own ids; call before traffic arrives. */
-  start(): Promise<void>;
+  /**
+   * Checks the token (`auth.test`, one try, bounded) and learns the bot's own ids; until then
+   * signed requests get 503. Rejects with a {@link PlatformError} (see
+   * {@link describeSlackStartError}); safe to call again, and concurrent calls share one attempt.
+   */
+  start(signal?: AbortSignal): Promise<void>;
   /** Waits for requests already being handled; the HTTP server is closed by its owner. */
   stop(): Promise<void>;
   /** Resolves when no request is being handled (tests, shutdown). */
@@ -98,6 +117,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     endpoints: SLACK_EVENTS_PATH,
     processBeforeResponse: false,
     signatureVerification: true,
+    bodyLimit: MAX_BODY_BYTES,
     logger,
   });
   const app = new App({
@@ -205,7 +225,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     log.error({ err: error }, 'slack: unhandled error in a listener');
   });
 
-  const requestListener: Listener = (req: IncomingMessage, res: ServerResponse) => {
+  const toBolt = (req: IncomingMessage, res: ServerResponse) => {
     try {
       receiver.requestListener(req, res);
     } catch (error) {
@@ -214,6 +234,59 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       if (!(error instanceof HTTPReceiverDeferredRequestError)) log.error({ err: error }, 'slack: request failed');
     }
   };
+
+  let ready = false;
+  const now = options.now ?? Date.now;
+
+  /** The edge in front of Bolt: body limit, both-sided signature check, not-started-yet; see the module comment. */
+  const requestListener: Listener = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST') return toBolt(req, res);
+    let raw: Buffer;
+    try {
+      raw = await readBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return refuseTooLarge(res);
+      throw error;
+    }
+    const body = raw.toString('utf8');
+    const contentType = req.headers['content-type'];
+    // Bolt answers ssl_check without a signature (and drops anything else in it); so do we.
+    if (!isSslCheck(contentType, body)) {
+      const verdict = verifySlackRequest({ signingSecret, body, signature: oneHeader(req, 'x-slack-signature'), timestamp: oneHeader(req, 'x-slack-request-timestamp'), nowMs: now() });
+      if (!verdict.ok) {
+        log.warn({ reason: verdict.reason }, 'slack: request refused');
+        res.writeHead(401).end();
+        return;
+      }
+      if (!ready && !isUrlVerification(body)) {
+        res.writeHead(503, { 'retry-after': '10' }).end();
+        return;
+      }
+    }
+    Object.assign(req, { rawBody: raw }); // Bolt reads a pre-read body from here instead of the stream
+    toBolt(req, res);
+  };
+
+  // Start-up: one bounded auth.test of our own, then Bolt's init (its own auth.test, through the
+  // app's client with its long retry policy — which must not be what start-up waits on).
+  const probe = new webApi.WebClient(token, {
+    slackApiUrl: config.SLACK_API_URL,
+    retryConfig: { retries: 0 },
+    timeout: options.startTimeoutMs ?? 8000,
+    rejectRateLimitedCalls: true,
+    logger,
+  });
+  let starting: Promise<void> | undefined;
+  async function initialize(): Promise<void> {
+    try {
+      await probe.auth.test();
+      await app.init();
+      ready = true;
+    } catch (error) {
+      const code = slackErrorCode(error);
+      throw new PlatformError('slack', 'auth.test', code ?? transportFailure(error), code !== undefined);
+    }
+  }
 
   async function idle(): Promise<void> {
     // One turn of the event loop first: a request whose ack just went out has its work registered by then.
@@ -225,13 +298,12 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     app,
     sender,
     requestListener,
-    async start() {
-      try {
-        await app.init();
-      } catch (error) {
-        const code = slackErrorCode(error);
-        throw new PlatformError('slack', 'auth.test', code ?? (error instanceof Error ? error.message : String(error)), code !== undefined);
-      }
+    async start(signal?: AbortSignal) {
+      if (ready) return;
+      starting ??= initialize().finally(() => {
+        starting = undefined;
+      });
+      await (signal ? untilAborted(starting, signal) : starting);
     },
     stop: idle,
     idle,
@@ -267,20 +339,76 @@ function isOurButton(action: unknown): action is ButtonAction {
   return a.type === 'button' && typeof a.action_id === 'string' && a.action_id.startsWith(ACTION_ID_PREFIX) && typeof a.action_ts === 'string';
 }
 
-/**
- * Start-up wiring for src/main.ts: builds the adapter, registers its sender with the notifier,
- * mounts its listener at `/slack/events`, and checks the token.
- *
- * @example
- *   if (config.SLACK_BOT_TOKEN) slack = await startSlack({ config, core, log, notifier, http });
- */
-export async function startSlack(options: SlackAdapterOptions & {
+/** A failure that is not Slack's answer, in a few safe words: `HTTP 503`, `rate limited`, `network error (ECONNREFUSED)`. */
+function transportFailure(error: unknown): string {
+  const { code, statusCode } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; statusCode?: unknown };
+  if (typeof statusCode === 'number') return `HTTP ${statusCode}`;
+  if (code === 'slack_webapi_rate_limited_error') return 'rate limited';
+  return `network error (${networkErrorCode(error) ?? 'no answer'})`;
+}
+
+/** Is this Slack's `ssl_check` (form-encoded `ssl_check=1`), which Bolt answers unsigned? Bolt's own test. */
+function isSslCheck(contentType: string | undefined, body: string): boolean {
+  return contentType === 'application/x-www-form-urlencoded' && parseQuery(body)['ssl_check'] === '1';
+}
+
+/** Is this the `url_verification` handshake (answered by Bolt before the app is involved)? */
+function isUrlVerification(body: string): boolean {
+  try {
+    return (JSON.parse(body) as { type?: unknown } | null)?.type === 'url_verification';
+  } catch {
+    return false;
+  }
+}
+
+function oneHeader(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? undefined : value;
+}
+
+/** What {@link mountSlack} needs besides the adapter's options. */
+export interface SlackMountDeps extends SlackAdapterOptions {
   notifier: Pick<RoutingNotifier, 'register'>;
   http: { mount(path: string, listener: Listener): void };
-}): Promise<SlackAdapter> {
+}
+
+/**
+ * Start-up wiring for src/main.ts: builds the adapter, registers its sender with the notifier and
+ * mounts its listener at `/slack/events` — no network yet; main then starts it in the background
+ * with retries (src/http/platforms.ts).
+ *
+ * @example
+ *   const slack = mountSlack({ config, core, log, notifier, http });
+ *   keepStarting({ platform: 'slack', start: (signal) => slack.start(signal), describe: describeSlackStartError, states, log });
+ */
+export function mountSlack(options: SlackMountDeps): SlackAdapter {
   const adapter = createSlackAdapter(options);
-  await adapter.start();
   options.notifier.register(adapter.sender);
   options.http.mount(SLACK_EVENTS_PATH, adapter.requestListener);
   return adapter;
+}
+
+/**
+ * {@link mountSlack}, then one awaited start (which throws if Slack cannot be reached or refuses
+ * the token) — for scripts and tests that need the adapter ready before they go on.
+ *
+ * @example
+ *   const slack = await startSlack({ config, core, log, notifier, http });
+ */
+export async function startSlack(options: SlackMountDeps): Promise<SlackAdapter> {
+  const adapter = mountSlack(options);
+  await adapter.start();
+  return adapter;
+}
+
+/**
+ * Why the start failed, in words safe for logs and `/healthz` (Slack's error code, or the network
+ * error's code).
+ *
+ * @example
+ *   describeSlackStartError(error) // → 'auth.test: invalid_auth' or 'auth.test: network error (ECONNREFUSED)'
+ */
+export function describeSlackStartError(error: unknown): string {
+  if (error instanceof PlatformError) return `${error.method}: ${error.description}`;
+  return error instanceof Error ? error.name : 'unknown error';
 }

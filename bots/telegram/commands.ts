@@ -30,13 +30,20 @@ export function commandMenu(registry: CommandRegistry, role: ActorRole, msg: Mes
 
 /**
  * Registers the menus: customers' commands as the default, and the owner's
- * commands in each configured owner's private chat (their user id).
+ * commands in each configured owner's private chat (their user id). `signal`
+ * aborts the calls (a start-up attempt that ran out of time).
  */
-export async function registerCommandMenus(api: Api, registry: CommandRegistry, ownerIds: readonly string[], msg: Messages): Promise<void> {
-  await api.setMyCommands(commandMenu(registry, 'customer', msg));
+export async function registerCommandMenus(
+  api: Api,
+  registry: CommandRegistry,
+  ownerIds: readonly string[],
+  msg: Messages,
+  signal?: Parameters<Api['setMyCommands']>[2],
+): Promise<void> {
+  await api.setMyCommands(commandMenu(registry, 'customer', msg), undefined, signal);
   const staff = commandMenu(registry, 'owner', msg);
   for (const id of ownerIds) {
     if (!/^\d+$/.test(id)) continue;
-    await api.setMyCommands(staff, { scope: { type: 'chat', chat_id: Number(id) } });
+    await api.setMyCommands(staff, { scope: { type: 'chat', chat_id: Number(id) } }, signal);
   }
 }

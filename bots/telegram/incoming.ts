@@ -58,7 +58,8 @@ export async function translateUpdate(update: Update, ctx: IncomingContext): Pro
     incoming.contact = { phone: c.phone_number, firstName: c.first_name, userId: c.user_id === undefined ? '' : String(c.user_id) };
     if (c.last_name) incoming.contact.lastName = c.last_name;
   }
-  if (message.forward_origin) incoming.forwardedFrom = originOf(message.forward_origin);
+  const origin = message.forward_origin && originOf(message.forward_origin);
+  if (origin) incoming.forwardedFrom = origin;
   const attachments = attachmentsOf(message, ctx);
   if (attachments.length > 0) incoming.attachments = attachments;
   if (incoming.text === '' && !incoming.contact && !incoming.attachments) return { kind: 'ignored' };
@@ -82,7 +83,8 @@ export function displayName(user: Pick<User, 'id' | 'first_name' | 'last_name' |
   return name || user.username || `User ${user.id}`;
 }
 
-function originOf(origin: MessageOrigin): { name: string; userId?: string } {
+/** Who a forwarded message came from; `undefined` for an origin type newer than this code. */
+function originOf(origin: MessageOrigin): { name: string; userId?: string } | undefined {
   switch (origin.type) {
     case 'user':
       return { name: displayName(origin.sender_user), userId: String(origin.sender_user.id) };
@@ -92,6 +94,8 @@ function originOf(origin: MessageOrigin): { name: string; userId?: string } {
       return { name: origin.author_signature || ('title' in origin.sender_chat ? origin.sender_chat.title : undefined) || 'a chat' };
     case 'channel':
       return { name: origin.author_signature || origin.chat.title || 'a channel' };
+    default:
+      return undefined;
   }
 }
 

@@ -9,8 +9,17 @@
  * makes Telegram wait. If the core fails (say, the database is down) the
  * webhook answers 500 and Telegram re-sends the update; the core runs each
  * `update_id` once, so a re-send after a success does nothing twice.
- * grammY's `webhookCallback` checks the `X-Telegram-Bot-Api-Secret-Token`
- * header (constant-time): a wrong or missing one gets 401 before the body is read.
+ * The webhook's edge (./webhook.ts) checks the `X-Telegram-Bot-Api-Secret-Token`
+ * header (constant-time) before the body is read (401), caps the body (413),
+ * refuses what is not a JSON object (400), then hands the update to grammY's
+ * `webhookCallback`. Every update — webhook or polling — is first checked against
+ * the shape of the fields we read (./update-shape.ts): a malformed one is dropped
+ * with a warning (the webhook still answers 200: a re-send would not fix it).
+ *
+ * Start-up (`start(signal)`) makes each Bot API call itself, once, bounded by the
+ * caller's signal — never through grammY's `bot.init()`, which retries a network
+ * failure silently for as long as it lasts. src/main.ts retries it with backoff
+ * (src/http/platforms.ts) while the rest of the app runs.
  *
  * Outbound: {@link TelegramSender} over `bot.api`, which carries
  * `@grammyjs/transformer-throttler` (30/s overall, 1/s per private chat, 20/min
@@ -29,19 +38,22 @@
  */
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
-import { Bot, webhookCallback, type Context } from 'grammy';
+import { Bot, GrammyError, HttpError, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Config } from '../../src/config.js';
 import type { Core } from '../../src/core/handle.js';
 import { messagesFor } from '../../src/core/messages.js';
 import type { PlatformSender, Reply, SendResult } from '../../src/core/types.js';
 import { PlatformError } from '../../src/errors.js';
+import { networkErrorCode } from '../../src/http/platforms.js';
 import type { Listener } from '../../src/http/server.js';
 import type { Logger } from '../../src/log.js';
 import { decodeCallbackData, encodeAction } from './callback-data.js';
 import { registerCommandMenus } from './commands.js';
 import { translateUpdate } from './incoming.js';
 import { TelegramSender } from './sender.js';
+import { checkUpdate } from './update-shape.js';
+import { telegramWebhookListener } from './webhook.js';
 
 /** Where the webhook is mounted on the app's HTTP server. */
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
@@ -77,8 +89,13 @@ export interface TelegramAdapter {
   readonly sender: PlatformSender;
   /** Node request listener for `POST /telegram/webhook` (answers 404 in polling mode). */
   readonly webhookListener: Listener;
-  /** Webhook mode: `setWebhook` (when TELEGRAM_WEBHOOK_URL is set); polling: starts polling (returns once it runs). Registers the command menus. */
-  start(): Promise<void>;
+  /**
+   * `getMe` (unless known), the command menus, then in webhook mode `setWebhook` (when
+   * TELEGRAM_WEBHOOK_URL is set), in polling mode starts polling (returns once it runs). Each
+   * call is made once: a failure rejects (see {@link describeTelegramStartError}); `signal`
+   * aborts the attempt. Safe to call again after a failure.
+   */
+  start(signal?: AbortSignal): Promise<void>;
   /** Stops polling and waits (bounded) for queued sends. */
   stop(): Promise<void>;
   /** Resolves when every reply and notification queued so far has been sent (tests, the demo). */
@@ -115,6 +132,13 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     if (!res.ok) throw new PlatformError('telegram', 'file download', `HTTP ${res.status}`, res.status === 404);
     return Buffer.from(await res.arrayBuffer());
   }
+
+  bot.use(async (ctx: Context, next) => {
+    // The edge: wrong field types never reach the translator or the core (see ./update-shape.ts).
+    const checked = checkUpdate(ctx.update);
+    if (checked.ok) return next();
+    log.warn({ platform: 'telegram', updateId: checked.updateId, problems: checked.problems }, 'telegram: malformed update dropped');
+  });
 
   bot.use(async (ctx: Context) => {
     const translated = await translateUpdate(ctx.update, { botId: ctx.me.id, decodeAction: decodeCallbackData, download });
@@ -153,7 +177,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
 
   const webhookMode = config.TELEGRAM_MODE === 'webhook';
   const webhookListener: Listener = webhookMode
-    ? webhookCallback(bot, 'http', { secretToken: config.TELEGRAM_WEBHOOK_SECRET, timeoutMilliseconds: Infinity })
+    ? telegramWebhookListener({ bot, secretToken: config.TELEGRAM_WEBHOOK_SECRET })
     : (_req, res) => {
         res.writeHead(404).end();
       };
@@ -164,23 +188,48 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     bot,
     sender,
     webhookListener,
-    async start() {
-      await bot.init();
-      await registerCommandMenus(bot.api, core.registry, config.OWNER_TELEGRAM_IDS, messagesFor('en'));
+    async start(signal?: AbortSignal) {
+      const apiSignal = asApiSignal(signal);
+      // Not bot.init(): it retries network failures silently, for as long as they last.
+      if (!bot.isInited()) bot.botInfo = await bot.api.getMe(apiSignal);
+      await registerCommandMenus(bot.api, core.registry, config.OWNER_TELEGRAM_IDS, messagesFor('en'), apiSignal);
       if (webhookMode) {
         if (config.TELEGRAM_WEBHOOK_URL) {
-          await bot.api.setWebhook(config.TELEGRAM_WEBHOOK_URL, {
-            allowed_updates: [...ALLOWED_UPDATES],
-            ...(config.TELEGRAM_WEBHOOK_SECRET ? { secret_token: config.TELEGRAM_WEBHOOK_SECRET } : {}),
-          });
+          await bot.api.setWebhook(
+            config.TELEGRAM_WEBHOOK_URL,
+            {
+              allowed_updates: [...ALLOWED_UPDATES],
+              ...(config.TELEGRAM_WEBHOOK_SECRET ? { secret_token: config.TELEGRAM_WEBHOOK_SECRET } : {}),
+            },
+            apiSignal,
+          );
         }
         log.info({ bot: bot.botInfo.username, url: config.TELEGRAM_WEBHOOK_URL ?? '(set elsewhere)' }, 'telegram webhook ready');
         return;
       }
+      if (polling) return;
+      // The same for polling: grammY's start() retries deleteWebhook by itself; the signal stops it.
+      await bot.api.deleteWebhook(undefined, apiSignal);
       await new Promise<void>((resolve, reject) => {
-        polling = bot.start({ allowed_updates: [...ALLOWED_UPDATES], onStart: () => resolve() }).catch((error: unknown) => {
-          log.error({ err: error }, 'telegram polling stopped');
-          reject(error instanceof Error ? error : new Error(String(error)));
+        let running = false;
+        const abort = () => void bot.stop().catch(() => undefined);
+        signal?.addEventListener('abort', abort, { once: true });
+        const onStart = () => {
+          running = true;
+          signal?.removeEventListener('abort', abort);
+          resolve();
+        };
+        const run = bot.start({ allowed_updates: [...ALLOWED_UPDATES], onStart }).then(
+          () => undefined,
+          (error: unknown) => {
+            signal?.removeEventListener('abort', abort);
+            if (running) log.error({ platform: 'telegram', reason: describeTelegramStartError(error) }, 'telegram polling stopped');
+            else reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+        polling = run;
+        void run.finally(() => {
+          if (polling === run) polling = undefined;
         });
       });
       log.info({ bot: bot.botInfo.username }, 'telegram polling');
@@ -213,18 +262,56 @@ export interface TelegramStartDeps {
 }
 
 /**
- * Main's one-liner: when TELEGRAM_BOT_TOKEN is set, creates the adapter,
- * registers its sender, mounts the webhook (webhook mode) and starts it.
- * Returns the adapter (to stop it), or `undefined` when Telegram is not configured.
+ * When TELEGRAM_BOT_TOKEN is set: creates the adapter, registers its sender and mounts the
+ * webhook (webhook mode) — no network yet; src/main.ts then starts it in the background with
+ * retries. Returns the adapter, or `undefined` when Telegram is not configured.
+ *
+ * @example
+ *   const telegram = mountTelegram({ config, core, log, notifier, http });
+ *   if (telegram) keepStarting({ platform: 'telegram', start: (signal) => telegram.start(signal), describe: describeTelegramStartError, states, log });
+ */
+export function mountTelegram(deps: TelegramStartDeps): TelegramAdapter | undefined {
+  if (!deps.config.TELEGRAM_BOT_TOKEN) return undefined;
+  const adapter = createTelegramAdapter(deps);
+  deps.notifier.register(adapter.sender);
+  if (deps.config.TELEGRAM_MODE === 'webhook') deps.http.mount(TELEGRAM_WEBHOOK_PATH, adapter.webhookListener);
+  return adapter;
+}
+
+/**
+ * {@link mountTelegram}, then one awaited start (which throws if Telegram cannot be reached) —
+ * for scripts and tests that need the bot ready before they go on.
  *
  * @example
  *   const telegram = await startTelegram({ config, core, log, notifier, http });
  */
 export async function startTelegram(deps: TelegramStartDeps): Promise<TelegramAdapter | undefined> {
-  if (!deps.config.TELEGRAM_BOT_TOKEN) return undefined;
-  const adapter = createTelegramAdapter(deps);
-  deps.notifier.register(adapter.sender);
-  if (deps.config.TELEGRAM_MODE === 'webhook') deps.http.mount(TELEGRAM_WEBHOOK_PATH, adapter.webhookListener);
-  await adapter.start();
+  const adapter = mountTelegram(deps);
+  await adapter?.start();
   return adapter;
+}
+
+/**
+ * Why a Bot API call failed, in words safe for logs and `/healthz`: the method and Telegram's
+ * answer, or the network error's code — never the request URL, which carries the token.
+ *
+ * @example
+ *   describeTelegramStartError(httpError) // → "getMe: network error (ECONNREFUSED)"
+ *   describeTelegramStartError(grammyError) // → "getMe: 401 Unauthorized"
+ */
+export function describeTelegramStartError(error: unknown): string {
+  if (error instanceof GrammyError) return `${error.method}: ${error.error_code} ${error.description}`;
+  if (error instanceof HttpError) {
+    const method = /'([^']+)'/.exec(error.message)?.[1] ?? 'request';
+    return `${method}: network error (${networkErrorCode(error.error) ?? 'no answer'})`;
+  }
+  return error instanceof Error ? error.name : 'unknown error';
+}
+
+/**
+ * grammY types its signals with the `abort-controller` polyfill's class; Node's own AbortSignal is
+ * what it gets at run time, and node-fetch (grammY's fetch on Node) accepts it.
+ */
+function asApiSignal(signal: AbortSignal | undefined): Parameters<Bot['api']['getMe']>[0] {
+  return signal as unknown as Parameters<Bot['api']['getMe']>[0];
 }

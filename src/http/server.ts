@@ -4,6 +4,17 @@
  * bots/slack). Adapters hand in plain Node request listeners, so this file
  * knows no platform.
  *
+ * Bodies: a request to a mounted path that declares a body over {@link MAX_BODY_BYTES} is
+ * answered 413 here, before its listener runs; listeners read bodies with `readBody` (./body.ts),
+ * which enforces the same ceiling on streamed (chunked) bodies.
+ *
+ * `/healthz`: 200 with `{ ok: true, ...health() }` while `health()` resolves — in src/main.ts
+ * that is while the database is up, with each chat platform's state beside it
+ * (`{ ok: true, db: 'up', telegram: 'up', slack: 'degraded: …' }`); 503 with `{ ok: false }`
+ * when it throws (database down). A platform that cannot be reached does not make the process
+ * unhealthy: restarting it would not bring Telegram back, and the console, jobs and the other
+ * platform keep working while the adapter retries (./platforms.ts).
+ *
  * @example
  *   const http = createHttpServer({ log, health: async () => ({ db: 'ok' }) });
  *   http.mount('/telegram/webhook', telegramListener);
@@ -12,6 +23,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
+import { declaredLength, MAX_BODY_BYTES, refuseTooLarge } from './body.js';
 
 export type Listener = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -41,6 +53,10 @@ export function createHttpServer(options: { log: Logger; health: () => Promise<R
     const listener = routes.get(path);
     if (!listener) {
       res.writeHead(404).end();
+      return;
+    }
+    if ((declaredLength(req) ?? 0) > MAX_BODY_BYTES) {
+      refuseTooLarge(res);
       return;
     }
     Promise.resolve(listener(req, res)).catch((error: unknown) => {
