@@ -1,108 +1,77 @@
 /**
- * Bar charts as PNG, drawn pixel by pixel and encoded by pngjs (pure
- * JavaScript: no native binary, no fonts, nothing fetched at run time), with
- * a built-in 5×7 pixel font for labels (digits, A–Z and a few signs).
+ * Bar charts as PNG, laid out and drawn by Chart.js on a Skia canvas
+ * (@napi-rs/canvas, whose prebuilt binary comes inside its npm package), with
+ * the Be Vietnam Pro font shipped in an npm package — so labels keep their
+ * lower case and Vietnamese letters ("Khách mới", "Sắp mất"), nothing is
+ * downloaded at run time and no system font is needed. Rendering is
+ * synchronous: the digest builds its replies without awaiting.
+ *
+ * Each panel is one chart: its title, a legend when its bars belong to named
+ * series, readable category labels (bars turn horizontal when the labels are
+ * long or many), and each bar's value written at its end (`1.2M`, `350K`).
+ * Panels are stacked vertically into one image, 800 px wide by default —
+ * about what a phone shows full width.
  *
  * @example
- *   const png = renderBarCharts([{ title: 'REVENUE PER DAY', bars: [{ label: 'MO', value: 350000 }, …] }]);
- *   // → Buffer starting with the PNG signature
+ *   const png = renderBarCharts([
+ *     { title: 'Doanh thu theo ngày (VND)', bars: [{ label: 'Th 2', value: 350_000 }, { label: 'Th 3', value: 1_200_000 }] },
+ *     { title: 'Phân khúc', bars: [{ label: 'Khách mới', value: 12, series: 'Mới' }, { label: 'Sắp mất', value: 3, series: 'Sắp mất' }] },
+ *   ]);
+ *   // → Buffer starting with the PNG signature, 800 × 520
  */
-import { PNG } from 'pngjs';
+import { createRequire } from 'node:module';
+import { createCanvas, GlobalFonts, type Canvas } from '@napi-rs/canvas';
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Title, type ChartConfiguration, type Plugin } from 'chart.js';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Title);
 
 export interface Bar {
   label: string;
   value: number;
+  /** The legend entry (and colour) of this bar; panels whose bars have none show no legend. */
+  series?: string;
 }
 
 export interface Panel {
   title: string;
   bars: Bar[];
+  /** Colours of named series (`#rrggbb`); the others take {@link SERIES_COLOURS} in order. */
+  seriesColours?: Readonly<Record<string, string>>;
 }
 
-type Rgb = readonly [number, number, number];
-
-const WHITE: Rgb = [255, 255, 255];
-const INK: Rgb = [40, 44, 52];
-const GRID: Rgb = [225, 228, 232];
-const PALETTE: readonly Rgb[] = [
-  [66, 133, 244],
-  [52, 168, 83],
-  [251, 188, 5],
-  [234, 67, 53],
-  [154, 102, 228],
-  [0, 172, 193],
-];
-
-// 5×7 glyphs: seven rows of five columns, '#' = ink.
-const GLYPHS: Record<string, string> = {
-  '0': '.###.|#...#|#..##|#.#.#|##..#|#...#|.###.', '1': '..#..|.##..|..#..|..#..|..#..|..#..|.###.',
-  '2': '.###.|#...#|....#|...#.|..#..|.#...|#####', '3': '#####|...#.|..#..|...#.|....#|#...#|.###.',
-  '4': '...#.|..##.|.#.#.|#..#.|#####|...#.|...#.', '5': '#####|#....|####.|....#|....#|#...#|.###.',
-  '6': '..##.|.#...|#....|####.|#...#|#...#|.###.', '7': '#####|....#|...#.|..#..|.#...|.#...|.#...',
-  '8': '.###.|#...#|#...#|.###.|#...#|#...#|.###.', '9': '.###.|#...#|#...#|.####|....#|...#.|.##..',
-  A: '.###.|#...#|#...#|#####|#...#|#...#|#...#', B: '####.|#...#|#...#|####.|#...#|#...#|####.',
-  C: '.###.|#...#|#....|#....|#....|#...#|.###.', D: '###..|#..#.|#...#|#...#|#...#|#..#.|###..',
-  E: '#####|#....|#....|####.|#....|#....|#####', F: '#####|#....|#....|####.|#....|#....|#....',
-  G: '.###.|#...#|#....|#.###|#...#|#...#|.####', H: '#...#|#...#|#...#|#####|#...#|#...#|#...#',
-  I: '.###.|..#..|..#..|..#..|..#..|..#..|.###.', J: '..###|...#.|...#.|...#.|...#.|#..#.|.##..',
-  K: '#...#|#..#.|#.#..|##...|#.#..|#..#.|#...#', L: '#....|#....|#....|#....|#....|#....|#####',
-  M: '#...#|##.##|#.#.#|#.#.#|#...#|#...#|#...#', N: '#...#|#...#|##..#|#.#.#|#..##|#...#|#...#',
-  O: '.###.|#...#|#...#|#...#|#...#|#...#|.###.', P: '####.|#...#|#...#|####.|#....|#....|#....',
-  Q: '.###.|#...#|#...#|#...#|#.#.#|#..#.|.##.#', R: '####.|#...#|#...#|####.|#.#..|#..#.|#...#',
-  S: '.####|#....|#....|.###.|....#|....#|####.', T: '#####|..#..|..#..|..#..|..#..|..#..|..#..',
-  U: '#...#|#...#|#...#|#...#|#...#|#...#|.###.', V: '#...#|#...#|#...#|#...#|#...#|.#.#.|..#..',
-  W: '#...#|#...#|#...#|#.#.#|#.#.#|#.#.#|.#.#.', X: '#...#|#...#|.#.#.|..#..|.#.#.|#...#|#...#',
-  Y: '#...#|#...#|.#.#.|..#..|..#..|..#..|..#..', Z: '#####|....#|...#.|..#..|.#...|#....|#####',
-  '.': '.....|.....|.....|.....|.....|.##..|.##..', ',': '.....|.....|.....|.....|.##..|..#..|.#...',
-  '-': '.....|.....|.....|.###.|.....|.....|.....', '+': '.....|..#..|..#..|#####|..#..|..#..|.....',
-  ':': '.....|.##..|.##..|.....|.##..|.##..|.....', '/': '.....|....#|...#.|..#..|.#...|#....|.....',
-  '%': '##...|##..#|...#.|..#..|.#...|#..##|...##', '(': '...#.|..#..|.#...|.#...|.#...|..#..|...#.',
-  ')': '.#...|..#..|...#.|...#.|...#.|..#..|.#...', ' ': '.....|.....|.....|.....|.....|.....|.....',
-};
-
-/** Width in pixels of a label at a scale. */
-export function textWidth(label: string, scale = 1): number {
-  return label.length === 0 ? 0 : (label.length * 6 - 1) * scale;
+export interface ChartOptions {
+  /** Image width in pixels (default 800). */
+  width?: number;
+  /**
+   * Image height in pixels (default 500 for one panel, 260 per panel for more), shared by the
+   * panels: equally, except that a panel of lying bars gets a share growing with its rows.
+   */
+  height?: number;
 }
 
-class Canvas {
-  readonly png: PNG;
-  constructor(
-    readonly width: number,
-    readonly height: number,
-  ) {
-    this.png = new PNG({ width, height });
-    this.fill(0, 0, width, height, WHITE);
-  }
+/** The font family every text of the chart is set in. */
+export const CHART_FONT = 'Be Vietnam Pro';
+/** Series colours, in order of first appearance (Tableau 10: distinct, and readable for most colour-blind readers). */
+export const SERIES_COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'] as const;
+/** The colour of a panel without series. */
+export const SINGLE_COLOUR = SERIES_COLOURS[0];
+export const BACKGROUND = '#ffffff';
+const INK = '#2b2f36';
+const GRID = '#e3e6ea';
+/** Labels longer than this share of the width are cut with "…". */
+const LABEL_SHARE = 0.3;
 
-  fill(x: number, y: number, w: number, h: number, [r, g, b]: Rgb): void {
-    const x0 = Math.max(0, Math.floor(x));
-    const y0 = Math.max(0, Math.floor(y));
-    const x1 = Math.min(this.width, Math.ceil(x + w));
-    const y1 = Math.min(this.height, Math.ceil(y + h));
-    for (let yy = y0; yy < y1; yy++) {
-      for (let xx = x0; xx < x1; xx++) {
-        const i = (yy * this.width + xx) * 4;
-        this.png.data[i] = r;
-        this.png.data[i + 1] = g;
-        this.png.data[i + 2] = b;
-        this.png.data[i + 3] = 255;
-      }
-    }
-  }
+let fontsRegistered = false;
 
-  text(label: string, x: number, y: number, color: Rgb, scale = 1): void {
-    let cx = x;
-    for (const ch of label.toUpperCase()) {
-      const glyph = GLYPHS[ch] ?? GLYPHS[' ']!;
-      for (let row = 0; row < 7; row++) {
-        for (let col = 0; col < 5; col++) {
-          if (glyph[row * 6 + col] === '#') this.fill(cx + col * scale, y + row * scale, scale, scale, color);
-        }
-      }
-      cx += 6 * scale;
-    }
+/** Registers the bundled font once (its files come with the npm package). */
+function registerFonts(): void {
+  if (fontsRegistered) return;
+  const require = createRequire(import.meta.url);
+  for (const file of ['400Regular/BeVietnamPro_400Regular.ttf', '600SemiBold/BeVietnamPro_600SemiBold.ttf']) {
+    const path = require.resolve(`@expo-google-fonts/be-vietnam-pro/${file}`);
+    if (!GlobalFonts.registerFromPath(path, CHART_FONT)) throw new Error(`chart font could not be loaded: ${path}`);
   }
+  fontsRegistered = true;
 }
 
 /** `1234567` → `1.2M`, `350000` → `350K`. */
@@ -115,38 +84,167 @@ export function compactNumber(value: number): string {
 }
 
 /**
- * Renders panels of bar charts stacked vertically into one PNG: a title,
- * bars scaled to the panel's largest value, the value above each bar and its
- * label below. Negative values are drawn as zero-height bars.
+ * Renders panels of bar charts stacked vertically into one PNG. Negative
+ * values are drawn as empty bars; an empty panel shows its title and axes.
+ *
+ * @example
+ *   renderBarCharts([{ title: 'Segments', bars: [{ label: 'Khách mới', value: 5 }] }], { width: 800, height: 500 })
  */
-export function renderBarCharts(panels: Panel[], options: { width?: number; panelHeight?: number } = {}): Buffer {
-  const width = options.width ?? 640;
-  const panelHeight = options.panelHeight ?? 240;
-  const canvas = new Canvas(width, Math.max(1, panels.length) * panelHeight);
-  panels.forEach((panel, p) => drawPanel(canvas, panel, p * panelHeight, width, panelHeight));
-  return PNG.sync.write(canvas.png);
+export function renderBarCharts(panels: Panel[], options: ChartOptions = {}): Buffer {
+  registerFonts();
+  const width = Math.round(options.width ?? 800);
+  const count = Math.max(1, panels.length);
+  const height = Math.round(options.height ?? (count === 1 ? 500 : 260 * count));
+  const image = createCanvas(width, height);
+  const ctx = image.getContext('2d');
+  ctx.fillStyle = BACKGROUND;
+  ctx.fillRect(0, 0, width, height);
+  const shapes = panels.map((panel) => shapePanel(panel, width, ctx));
+  // Lying bars need a row each: a panel of many gets a larger share of the height.
+  const weights = shapes.map((s) => (s.horizontal ? Math.max(1, s.labels.length / 8) : 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  let top = 0;
+  let weightAbove = 0;
+  panels.forEach((panel, i) => {
+    weightAbove += weights[i]!;
+    const panelHeight = Math.round((weightAbove * height) / total) - top;
+    drawPanel(panel, shapes[i]!, width, panelHeight, (drawn) => ctx.drawImage(drawn, 0, top));
+    top += panelHeight;
+  });
+  return image.toBuffer('image/png');
 }
 
-function drawPanel(canvas: Canvas, panel: Panel, top: number, width: number, height: number): void {
-  const margin = 16;
-  canvas.text(panel.title, margin, top + margin, INK, 2);
-  const plotTop = top + margin + 14 + 24;
-  const plotBottom = top + height - margin - 12;
-  const plotHeight = plotBottom - plotTop;
-  canvas.fill(margin, plotBottom, width - 2 * margin, 1, INK);
-  for (let g = 1; g <= 3; g++) canvas.fill(margin, plotBottom - (plotHeight * g) / 4, width - 2 * margin, 1, GRID);
-  const bars = panel.bars;
-  if (bars.length === 0) return;
-  const max = Math.max(1, ...bars.map((b) => b.value));
-  const slot = (width - 2 * margin) / bars.length;
-  const barWidth = Math.max(2, Math.min(64, slot * 0.6));
-  bars.forEach((bar, i) => {
-    const cx = margin + slot * i + slot / 2;
-    const h = Math.max(0, (bar.value / max) * (plotHeight - 12));
-    canvas.fill(cx - barWidth / 2, plotBottom - h, barWidth, h, PALETTE[i % PALETTE.length]!);
-    const value = compactNumber(bar.value);
-    canvas.text(value, Math.round(cx - textWidth(value) / 2), Math.round(plotBottom - h - 10), INK);
-    const label = bar.label.slice(0, Math.max(1, Math.floor(slot / 6)));
-    canvas.text(label, Math.round(cx - textWidth(label) / 2), plotBottom + 4, INK);
-  });
+/** Font sizes scaled to the image width (800 px → 13 px labels). */
+function fontSizes(width: number): { title: number; label: number; value: number } {
+  const k = Math.min(1.4, Math.max(0.75, width / 800));
+  return { title: Math.round(17 * k), label: Math.round(13 * k), value: Math.round(12 * k) };
+}
+
+interface PanelShape {
+  /** Category labels, cut to fit. */
+  labels: string[];
+  /** Lying bars (labels on the left) rather than upright ones. */
+  horizontal: boolean;
+}
+
+/**
+ * Labels cut to at most {@link LABEL_SHARE} of the width, and the orientation:
+ * upright bars while every label fits under its bar and there are at most 8,
+ * lying bars otherwise.
+ */
+function shapePanel(panel: Panel, width: number, measuring: { font: string; measureText(text: string): { width: number } }): PanelShape {
+  measuring.font = `${fontSizes(width).label}px "${CHART_FONT}"`;
+  const measure = (text: string) => measuring.measureText(text).width;
+  const labels = panel.bars.map((b) => fitLabel(b.label, width * LABEL_SHARE, measure));
+  const widest = Math.max(0, ...labels.map(measure));
+  const slot = (width - 80) / Math.max(1, labels.length);
+  return { labels, horizontal: labels.length > 8 || widest > slot * 0.9 };
+}
+
+/** Draws one panel on a canvas of its own and hands it to `paint` (before the chart is let go, which clears it). */
+function drawPanel(panel: Panel, { labels, horizontal }: PanelShape, width: number, height: number, paint: (drawn: Canvas) => void): void {
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  const size = fontSizes(width);
+  const font = (px: number, weight: 400 | 600 = 400) => ({ family: CHART_FONT, size: px, weight });
+  const bars = panel.bars.map((b) => ({ ...b, value: Math.max(0, Number.isFinite(b.value) ? b.value : 0) }));
+
+  const series = [...new Set(bars.flatMap((b) => (b.series === undefined ? [] : [b.series])))];
+  const datasets = series.length
+    ? series.map((name, s) => ({
+        label: name,
+        data: bars.map((b) => ((b.series ?? b.label) === name ? b.value : null)),
+        backgroundColor: panel.seriesColours?.[name] ?? SERIES_COLOURS[s % SERIES_COLOURS.length]!,
+      }))
+    : [{ label: panel.title, data: bars.map((b) => b.value), backgroundColor: SINGLE_COLOUR }];
+  // Bars without a series of their own in a panel that has series form their own entry.
+  for (const bar of series.length ? bars : []) {
+    if (bar.series !== undefined || datasets.some((d) => d.label === bar.label)) continue;
+    datasets.push({
+      label: bar.label,
+      data: bars.map((b) => (b.series === undefined && b.label === bar.label ? b.value : null)),
+      backgroundColor: SERIES_COLOURS[datasets.length % SERIES_COLOURS.length]!,
+    });
+  }
+
+  const valueAxis = {
+    beginAtZero: true,
+    grace: horizontal ? '12%' : '8%',
+    suggestedMax: 1,
+    grid: { color: GRID },
+    border: { display: false },
+    ticks: { color: INK, font: font(size.label), maxTicksLimit: 6, precision: 0, callback: (v: string | number) => compactNumber(Number(v)) },
+  };
+  const categoryAxis = {
+    grid: { display: false },
+    border: { color: INK },
+    ticks: { color: INK, font: font(size.label), autoSkip: false, maxRotation: 45 },
+  };
+  const config: ChartConfiguration<'bar', (number | null)[], string> = {
+    type: 'bar',
+    data: { labels, datasets },
+    options: {
+      animation: false,
+      responsive: false,
+      devicePixelRatio: 1,
+      indexAxis: horizontal ? 'y' : 'x',
+      layout: { padding: { left: 12, right: 16, top: 8, bottom: 8 } },
+      skipNull: true,
+      datasets: { bar: { maxBarThickness: 56, categoryPercentage: 0.8, barPercentage: 0.9 } },
+      scales: horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis },
+      plugins: {
+        title: { display: true, text: panel.title, color: INK, font: font(size.title, 600), align: 'start', padding: { top: 4, bottom: 6 } },
+        legend: {
+          display: series.length > 0,
+          position: 'top',
+          align: 'start',
+          labels: { color: INK, font: font(size.label), boxWidth: size.label, boxHeight: size.label, padding: 10 },
+        },
+        tooltip: { enabled: false },
+      },
+    },
+    plugins: [barValues(font(size.value), horizontal)],
+  };
+  // Chart.js draws on any 2D context with the browser's API; Skia's is one.
+  const chart = new Chart(ctx as unknown as CanvasRenderingContext2D, config);
+  try {
+    paint(canvas);
+  } finally {
+    chart.destroy();
+  }
+}
+
+/** A label cut with "…" to at most `max` pixels. */
+function fitLabel(label: string, max: number, measure: (text: string) => number): string {
+  const text = label.trim();
+  if (measure(text) <= max) return text;
+  let cut = text;
+  while (cut.length > 1 && measure(`${cut}…`) > max) cut = cut.slice(0, -1);
+  return `${cut.trimEnd()}…`;
+}
+
+/** Writes each bar's value at its end: above an upright bar, right of a lying one. */
+function barValues(font: { family: string; size: number; weight: number }, horizontal: boolean): Plugin<'bar'> {
+  return {
+    id: 'barValues',
+    afterDatasetsDraw(chart) {
+      const { ctx } = chart;
+      ctx.save();
+      ctx.fillStyle = INK;
+      ctx.font = `${font.weight} ${font.size}px "${font.family}"`;
+      ctx.textAlign = horizontal ? 'left' : 'center';
+      ctx.textBaseline = horizontal ? 'middle' : 'bottom';
+      chart.data.datasets.forEach((dataset, d) => {
+        const meta = chart.getDatasetMeta(d);
+        if (meta.hidden) return;
+        meta.data.forEach((element, i) => {
+          const value = dataset.data[i];
+          if (typeof value !== 'number') return;
+          const { x, y } = element.getProps(['x', 'y'], true) as { x: number; y: number };
+          ctx.fillText(compactNumber(value), horizontal ? x + 4 : x, horizontal ? y : y - 3);
+        });
+      });
+      ctx.restore();
+    },
+  };
 }

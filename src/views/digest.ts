@@ -18,6 +18,7 @@ import type { Messages } from '../core/messages.js';
 import { formatMoney } from '../values/money.js';
 import type { Button, Reply } from '../core/types.js';
 import { renderBarCharts, type Panel } from './chart.js';
+import { SEGMENT_GROUPS } from '../services/segments/rfm.js';
 import type { DigestData, Revenue } from '../services/digest/data.js';
 
 
@@ -89,8 +90,20 @@ export function renderDigestChart(data: DigestData): Buffer {
       })),
     },
   ];
-  if (data.segments.length) panels.push({ title: 'Segments', bars: data.segments.map((s) => ({ label: s.name, value: s.size })) });
-  return renderBarCharts(panels);
+  // RFM segments are coloured by group, with a legend; the stages shown before a recompute are not.
+  const group = (name: string) => (Object.hasOwn(SEGMENT_GROUPS, name) ? SEGMENT_GROUPS[name as keyof typeof SEGMENT_GROUPS] : undefined);
+  const colours: Record<(typeof SEGMENT_GROUPS)[keyof typeof SEGMENT_GROUPS], string> = {
+    Best: '#59a14f',
+    Growing: '#4e79a7',
+    Slipping: '#f2a93b',
+    Lapsed: '#e15759',
+    'No orders yet': '#bab0ac',
+  };
+  if (data.segments.length) {
+    panels.push({ title: 'Segments', bars: data.segments.map((s) => ({ label: s.name, value: s.size, series: group(s.name) })), seriesColours: colours });
+  }
+  // 640 × 480: the size the digest has always sent (and its test checks); the chart reads well on a phone at it.
+  return renderBarCharts(panels, { width: 640, height: 480 });
 }
 
 function ordersLine(data: DigestData, msg: Messages): string {

@@ -2,11 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { monthKey, sumWindow, windowMonthKeys } from '../../src/services/order-months.js';
 import {
   fmScore,
+  FREQUENCY_BANDS,
+  midRankThresholds,
+  MONETARY_BANDS,
   parseSegment,
-  quintileEdges,
-  quintileScore,
-  recencyScore,
-  rfmEdges,
+  QUINTILES_FROM_BUYERS,
+  RECENCY_BANDS_DAYS,
+  rfmScores,
+  rfmThresholds,
+  scoreAtLeast,
+  scoreAtMost,
   scoreBase,
   SEGMENT_RULES,
   segmentFor,
@@ -17,13 +22,19 @@ import {
 
 const scores: Score[] = [1, 2, 3, 4, 5];
 
-/** The definition, written the slow way: 1 + floor(5 × (values strictly worse) / n). */
+/**
+ * The mid-rank definition, written the slow way: 1 + floor(5 × (values below + half the equal
+ * ones) / n); the best value scores 5 and the worst 1 unless all are equal.
+ */
 function naiveScore(value: number, all: number[]): number {
-  const worse = all.filter((v) => v < value).length;
-  return 1 + Math.floor((5 * worse) / all.length);
+  const below = all.filter((v) => v < value).length;
+  const equal = all.filter((v) => v === value).length;
+  if (equal < all.length && value === Math.max(...all)) return 5;
+  if (equal < all.length && value === Math.min(...all)) return 1;
+  return Math.min(5, 1 + Math.floor((5 * (below + equal / 2)) / all.length));
 }
 
-/** A small deterministic PRNG (mulberry32) so the property test is repeatable. */
+/** A small deterministic PRNG (mulberry32) so the property tests are repeatable. */
 function random(seed: number): () => number {
   let a = seed;
   return () => {
@@ -34,52 +45,173 @@ function random(seed: number): () => number {
   };
 }
 
-describe('quintiles', () => {
-  it('scores distinct values one fifth per score', () => {
-    const values = Array.from({ length: 10 }, (_, i) => i + 1); // 1..10
-    const edges = quintileEdges(values);
-    expect(edges).toEqual([2, 4, 6, 8]);
-    expect(values.map((v) => quintileScore(v, edges))).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+/** `n` rows of the same numbers. */
+const many = (n: number, row: RfmInput): RfmInput[] => Array.from({ length: n }, () => ({ ...row }));
+
+describe('a small shop: fixed bands', () => {
+  it('scores a new shop’s five buyers of today New — not Lost, not At risk', () => {
+    // Five customers ordered once today, 180k–700k ₫. Before: everyone tied on recency and
+    // frequency, so everyone scored 1 ("Lost"). Now: 0 days → R5, 1 order → F1, under 300k → M1,
+    // 300k–1M → M2; FM = ⌊(1 + 1)/2⌋ or ⌊(1 + 2)/2⌋ = 1 → New.
+    const rows = [180_000, 250_000, 300_000, 450_000, 700_000].map((monetary) => ({ recencyDays: 0, frequency: 1, monetary }));
+    const { thresholds, scored } = scoreBase(rows, 'VND');
+    expect(thresholds.method).toBe('bands');
+    expect(scored.map((s) => `R${s.r} F${s.f} M${s.m} ${s.segment}`)).toEqual([
+      'R5 F1 M1 New',
+      'R5 F1 M1 New',
+      'R5 F1 M2 New',
+      'R5 F1 M2 New',
+      'R5 F1 M2 New',
+    ]);
   });
 
-  it('gives tied values at a quintile edge the same, lower-bound score', () => {
-    // Sorted positions 0-9; the five 2s sit at positions 3-7, across the 2nd, 3rd and 4th fifths.
+  it('scores a second order of today as Potential loyalist, and a first order of last month Promising', () => {
+    const { scored } = scoreBase(
+      [
+        { recencyDays: 0, frequency: 2, monetary: 1_200_000 }, // F2 M3 → FM 2
+        { recencyDays: 20, frequency: 1, monetary: 350_000 }, // R4, FM 1
+        { recencyDays: 0, frequency: 1, monetary: 200_000 },
+      ],
+      'VND',
+    );
+    expect(scored.map((s) => s.segment)).toEqual(['Potential loyalist', 'Promising', 'New']);
+  });
+
+  it('reads the documented bands, edges included', () => {
+    const t = rfmThresholds({ recencyDays: [0], frequency: [1], monetary: [1] }, 'VND');
+    expect(t).toEqual({ method: 'bands', version: 2, recencyDays: RECENCY_BANDS_DAYS, frequency: FREQUENCY_BANDS, monetary: MONETARY_BANDS.VND });
+    const r = (days: number) => scoreAtMost(days, t.recencyDays);
+    expect([0, 7, 8, 30, 31, 90, 91, 180, 181, 900].map(r)).toEqual([5, 5, 4, 4, 3, 3, 2, 2, 1, 1]);
+    const f = (orders: number) => scoreAtLeast(orders, t.frequency);
+    expect([0, 1, 2, 3, 4, 5, 9, 10, 40].map(f)).toEqual([1, 1, 2, 3, 3, 4, 4, 5, 5]);
+    const m = (vnd: number) => scoreAtLeast(vnd, t.monetary);
+    expect([0, 299_999, 300_000, 999_999, 1_000_000, 2_999_999, 3_000_000, 10_000_000].map(m)).toEqual([1, 1, 2, 2, 3, 3, 4, 5]);
+  });
+
+  it('scores monetary by mid-rank quintiles when the base currency has no bands', () => {
+    const t = rfmThresholds({ recencyDays: [1, 1, 1, 1], frequency: [1, 1, 1, 1], monetary: [100, 200, 300, 400] }, 'JPY');
+    expect(t.method).toBe('bands');
+    expect([100, 200, 300, 400].map((v) => scoreAtLeast(v, t.monetary))).toEqual([1, 2, 4, 5]);
+  });
+});
+
+describe('ties: the score of the whole group', () => {
+  it('gives tied values the score of their group’s middle position', () => {
+    // Sorted positions 0-9; the five 2s sit at positions 3-7: their middle is 5.5 of 10 → 1 + ⌊5 × 0.55⌋ = 3
+    // (the old lower-bound rule gave them 2). The 3 is at 8.5 of 10 → 5; 1 is the worst value, 4 the best.
     const values = [2, 4, 1, 2, 2, 3, 1, 2, 2, 1];
-    const edges = quintileEdges(values);
-    expect(edges).toEqual([1, 2, 2, 2]);
-    // Three values are below 2: 1 + floor(5·3/10) = 2 for every 2, none promoted to 3 or 4.
-    expect(quintileScore(1, edges)).toBe(1);
-    expect(quintileScore(2, edges)).toBe(2);
-    // Eight values are below 3: 1 + floor(5·8/10) = 5.
-    expect(quintileScore(3, edges)).toBe(5);
-    expect(quintileScore(4, edges)).toBe(5);
+    const t = midRankThresholds(values);
+    expect(t).toEqual([2, 2, 3, 3]);
+    expect([1, 2, 3, 4].map((v) => scoreAtLeast(v, t))).toEqual([1, 3, 5, 5]);
   });
 
-  it('scores everyone 1 when everyone has the same value, and a lone customer 1', () => {
-    expect(quintileEdges([7, 7, 7, 7, 7, 7]).every((e) => e === 7)).toBe(true);
-    expect(quintileScore(7, quintileEdges([7, 7, 7, 7, 7, 7]))).toBe(1);
-    expect(quintileScore(3, quintileEdges([3]))).toBe(1);
-    expect(quintileEdges([])).toEqual([]);
+  it('scores the group holding the best value 5 and the one holding the worst 1, however large', () => {
+    // 150 of 200 ordered today: their middle is at 0.625 (R 4 by position), but no one is more recent.
+    const days = [...Array<number>(150).fill(0), ...Array<number>(50).fill(40)];
+    const t = midRankThresholds(days.map((d) => -d));
+    expect(scoreAtLeast(-0, t)).toBe(5);
+    expect(scoreAtLeast(-40, t)).toBe(1);
+    // Four in five ordered once: they score 1, not the 2 of their middle position.
+    expect([0, 0, 0, 0, 9].map((v) => scoreAtLeast(v, midRankThresholds([0, 0, 0, 0, 9])))).toEqual([1, 1, 1, 1, 5]);
   });
 
-  it('matches the rank definition on random data full of ties', () => {
+  it('never scores everyone 1: all equal is the middle, 3', () => {
+    expect(midRankThresholds([7, 7, 7, 7, 7, 7])).toEqual([7, 7, null, null]);
+    expect(scoreAtLeast(7, midRankThresholds([7, 7, 7, 7, 7, 7]))).toBe(3);
+    expect(scoreAtLeast(3, midRankThresholds([3]))).toBe(3);
+    expect(midRankThresholds([])).toEqual([null, null, null, null]);
+  });
+
+  it('matches the mid-rank definition on random data full of ties', () => {
     const next = random(42);
     for (let round = 0; round < 50; round++) {
       const n = 1 + Math.floor(next() * 60);
       const values = Array.from({ length: n }, () => Math.floor(next() * 6)); // values 0-5: many ties
-      const edges = quintileEdges(values);
-      for (const v of values) expect(quintileScore(v, edges)).toBe(naiveScore(v, values));
+      const t = midRankThresholds(values);
+      for (const v of values) expect(scoreAtLeast(v, t)).toBe(naiveScore(v, values));
     }
   });
+});
 
-  it('ranks recency on fewer days being better, ties sharing the lower score', () => {
-    const days = [0, 0, 3, 3, 3, 10, 30, 30, 90, 400];
-    const edges = rfmEdges({ recencyDays: days, frequency: [], monetary: [] }).recencyDays;
-    // As "−days" (higher is better) the definition applies unchanged.
-    for (const d of days) expect(recencyScore(d, edges)).toBe(naiveScore(-d, days.map((x) => -x)));
-    expect(recencyScore(0, edges)).toBe(5);
-    expect(recencyScore(3, edges)).toBe(3); // five are worse than 3 days: 1 + floor(5·5/10)
-    expect(recencyScore(400, edges)).toBe(1);
+describe('a larger shop: quintiles within one step of the bands', () => {
+  // 200 buyers in five groups (docs/segments.md, "A larger shop"):
+  //   80 ordered once 3 days ago (50 for 150k ₫, 30 for 400k ₫), 60 twice for 800k ₫ 20 days ago,
+  //   40 four times for 2.5M ₫ 60 days ago, 20 twelve times for 15M ₫ 200 days ago.
+  const rows = [
+    ...many(50, { recencyDays: 3, frequency: 1, monetary: 150_000 }),
+    ...many(30, { recencyDays: 3, frequency: 1, monetary: 400_000 }),
+    ...many(60, { recencyDays: 20, frequency: 2, monetary: 800_000 }),
+    ...many(40, { recencyDays: 60, frequency: 4, monetary: 2_500_000 }),
+    ...many(20, { recencyDays: 200, frequency: 12, monetary: 15_000_000 }),
+  ];
+
+  it('ranks the groups, ties at their mid-rank, and names their segments', () => {
+    const { thresholds, scored } = scoreBase(rows, 'VND');
+    expect(thresholds).toEqual({
+      method: 'quintiles',
+      version: 2,
+      recencyDays: [90, 30, 7, 3],
+      frequency: [2, 2, 4, 5],
+      monetary: [400_000, 800_000, 2_500_000, 3_000_000],
+    });
+    expect([0, 50, 80, 140, 180].map((i) => `R${scored[i]!.r} F${scored[i]!.f} M${scored[i]!.m} ${scored[i]!.segment}`)).toEqual([
+      'R5 F1 M1 New', // one order: the worst frequency, F 1 however many share it; 3 days: the best recency, R 5
+      'R5 F1 M2 New',
+      'R3 F3 M3 Need attention', // 20 days: R 1 + ⌊5 × 90/200⌋ = 3; two orders: F 1 + ⌊5 × 110/200⌋ = 3
+      'R2 F4 M4 At risk', // 60 days is long ago here (quintile 2; the band says 3: one step allowed)
+      "R1 F5 M5 Can't lose",
+    ]);
+  });
+
+  it(`switches from the bands at ${QUINTILES_FROM_BUYERS} buyers`, () => {
+    expect(rfmThresholds({ recencyDays: rows.slice(0, 99).map((r) => r.recencyDays), frequency: [], monetary: [] }, 'VND').method).toBe('bands');
+    expect(rfmThresholds({ recencyDays: rows.slice(0, 100).map((r) => r.recencyDays), frequency: [], monetary: [] }, 'VND').method).toBe('quintiles');
+  });
+
+  it('scores everyone who ordered today 5 on recency, also when they are most of the base', () => {
+    const busy = [...many(150, { recencyDays: 0, frequency: 1, monetary: 200_000 }), ...many(50, { recencyDays: 40, frequency: 3, monetary: 900_000 })];
+    const { scored } = scoreBase(busy, 'VND');
+    expect(scored[0]).toMatchObject({ r: 5, segment: 'New' });
+    expect(scored[199]!.r).toBe(2); // 40 days, the worst here: 1, raised to one step below its band (3)
+  });
+
+  it('keeps every score within one step of its band, on random bases', () => {
+    const next = random(7);
+    for (let round = 0; round < 20; round++) {
+      const base = Array.from({ length: 100 + Math.floor(next() * 300) }, () => ({
+        recencyDays: Math.floor(next() ** 2 * 400),
+        frequency: 1 + Math.floor(next() ** 3 * 15),
+        monetary: Math.round(next() ** 2 * 20_000_000),
+      }));
+      const t = rfmThresholds({ recencyDays: base.map((b) => b.recencyDays), frequency: base.map((b) => b.frequency), monetary: base.map((b) => b.monetary) }, 'VND');
+      for (const row of base) {
+        const s = rfmScores(row, t);
+        expect(Math.abs(s.r - scoreAtMost(row.recencyDays, RECENCY_BANDS_DAYS))).toBeLessThanOrEqual(1);
+        expect(Math.abs(s.f - scoreAtLeast(row.frequency, FREQUENCY_BANDS))).toBeLessThanOrEqual(1);
+        expect(Math.abs(s.m - scoreAtLeast(row.monetary, MONETARY_BANDS.VND!))).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+});
+
+describe('common sense at every size', () => {
+  it('never calls a customer who ordered in the last 7 days At risk, Lost, Hibernating or About to sleep', () => {
+    const next = random(99);
+    for (const size of [1, 2, 5, 20, 99, 100, 150, 400]) {
+      for (let round = 0; round < 5; round++) {
+        const base = Array.from({ length: size }, () => ({
+          recencyDays: Math.floor(next() * (round % 2 ? 10 : 400)), // some bases of nothing but this week's buyers
+          frequency: 1 + Math.floor(next() * 8),
+          monetary: Math.round(next() * 8_000_000),
+        }));
+        const { scored } = scoreBase(base, 'VND');
+        scored.forEach((s, i) => {
+          if (base[i]!.recencyDays > 7) return;
+          expect(s.r, `size ${size}`).toBeGreaterThanOrEqual(4);
+          expect(['At risk', 'Lost', 'Hibernating', 'About to sleep', "Can't lose"]).not.toContain(s.segment);
+        });
+      }
+    }
   });
 });
 
@@ -104,15 +236,16 @@ describe('segment map', () => {
   });
 
   it('reaches every named segment on a hand-checked base of 25 customers', () => {
-    // One customer per (R, FM) cell. Five customers share each recency, frequency and spend,
-    // so each group is exactly one fifth: recency 10/40/100/200/400 days → R 5/4/3/2/1,
-    // F = M = FM with 1–5 orders and 100k–500k ₫.
-    const recency: Record<number, number> = { 5: 10, 4: 40, 3: 100, 2: 200, 1: 400 };
+    // One customer per (R, FM) cell, read off the bands: recency 3/20/60/120/400 days → R 5/4/3/2/1;
+    // F = M = FM with 1/2/3/5/10 orders and 100k/300k/1M/3M/10M ₫.
+    const recency: Record<number, number> = { 5: 3, 4: 20, 3: 60, 2: 120, 1: 400 };
+    const orders = [1, 2, 3, 5, 10];
+    const spend = [100_000, 300_000, 1_000_000, 3_000_000, 10_000_000];
     const rows: RfmInput[] = [];
-    for (const r of scores) for (const fm of scores) rows.push({ recencyDays: recency[r]!, frequency: fm, monetary: fm * 100_000 });
-    const { edges, scored } = scoreBase(rows);
+    for (const r of scores) for (const fm of scores) rows.push({ recencyDays: recency[r]!, frequency: orders[fm - 1]!, monetary: spend[fm - 1]! });
+    const { thresholds, scored } = scoreBase(rows, 'VND');
 
-    expect(edges).toEqual({ recencyDays: [400, 200, 100, 40], frequency: [1, 2, 3, 4], monetary: [100_000, 200_000, 300_000, 400_000] });
+    expect(thresholds.method).toBe('bands');
     // Rows: R 1..5; columns: FM 1..5 — the grid of docs/segments.md, read bottom-up.
     const expected = [
       ['Lost', 'Lost', 'At risk', 'At risk', "Can't lose"],

@@ -1,18 +1,24 @@
 /**
- * RFM scoring, pure: quintile edges over the customer base, 1–5 scores, and the
- * one table that names a segment from the scores. No database here — the
- * recompute (services/segments.ts) feeds it numbers, tests feed it fixtures.
+ * RFM scoring, pure: the thresholds a shop's scores are read against, 1–5
+ * scores, and the one table that names a segment from the scores. No database
+ * here — the recompute (services/segments/segments.ts) feeds it numbers, tests
+ * feed it fixtures. docs/segments.md states the rules with worked examples.
  *
- * Scores rank a customer among everyone with orders: 5 is the best fifth. Ties
- * share the score of the lowest position their value holds ("lower-bound
- * quintile"): with a ranked list of n values, a value v scores
- * `1 + floor(5 × (number of values worse than v) / n)`. So equal values never
- * straddle an edge, and a value shared by many customers does not earn them a
- * higher score than the first of them would get.
+ * Every score is `1 +` the number of thresholds a value reaches (four per
+ * measure, for scores 2–5), so the last run's thresholds, stored with it, are
+ * all it takes to score one more customer between runs.
+ *
+ * - A small shop (fewer than {@link QUINTILES_FROM_BUYERS} buyers) is scored by
+ *   fixed bands: recency ≤ 7 / 30 / 90 / 180 days, orders in the 12-month window
+ *   ≥ 2 / 3 / 5 / 10, base-currency revenue ≥ 300k / 1M / 3M / 10M ₫.
+ * - A larger shop is scored by quintiles with ties at their mid-rank (equal
+ *   values share the score of their group's middle position — never "everyone
+ *   gets 1"), kept within one step of the band score, so a customer who ordered
+ *   this week is always R ≥ 4 and a one-off buyer never F ≥ 3.
  *
  * @example
- *   const edges = quintileEdges([1, 1, 1, 2, 2, 2, 2, 2, 3, 4]); // → [1, 2, 2, 2]
- *   quintileScore(2, edges) // → 2  (three values are worse: 1 + floor(5·3/10))
+ *   const t = rfmThresholds({ recencyDays: [0, 0, 0, 0, 0], frequency: [1, 1, 1, 1, 2], monetary: [250_000, …] }, 'VND');
+ *   rfmScores({ recencyDays: 0, frequency: 1, monetary: 250_000 }, t) // → { r: 5, f: 1, m: 1 } → 'New'
  *   segmentFor({ r: 5, f: 4, m: 5 }) // → 'Champions'
  */
 
@@ -74,31 +80,52 @@ export function segmentFor({ r, f, m }: RfmScores): Exclude<Segment, 'Lead'> {
 }
 
 /**
- * The four quintile edges of a distribution where higher is better:
- * a value scores `1 +` the number of edges it is strictly greater than.
- * `edges[k]` is the value at sorted position `ceil((k + 1) · n / 5) − 1`.
- * Empty input gives no edges (everyone would score 1).
+ * Which bigger group each segment belongs to: the colours and legend of the
+ * digest's segment chart.
  */
-export function quintileEdges(values: ArrayLike<number>): number[] {
-  const n = values.length;
-  if (n === 0) return [];
-  const sorted = Float64Array.from(values).sort();
-  return [1, 2, 3, 4].map((s) => sorted[Math.ceil((s * n) / 5) - 1]!);
-}
+export const SEGMENT_GROUPS: Record<Segment, 'Best' | 'Growing' | 'Slipping' | 'Lapsed' | 'No orders yet'> = {
+  Champions: 'Best',
+  Loyal: 'Best',
+  'Potential loyalist': 'Growing',
+  New: 'Growing',
+  Promising: 'Growing',
+  'Need attention': 'Slipping',
+  'About to sleep': 'Slipping',
+  'At risk': 'Lapsed',
+  "Can't lose": 'Lapsed',
+  Hibernating: 'Lapsed',
+  Lost: 'Lapsed',
+  Lead: 'No orders yet',
+};
 
-/** The 1–5 score of a value against {@link quintileEdges} (higher is better). */
-export function quintileScore(value: number, edges: readonly number[]): Score {
-  let score = 1;
-  for (const edge of edges) if (value > edge) score++;
-  return score as Score;
-}
+/** Bump when the scoring rules change: a run made under other rules counts as stale. */
+export const RFM_RULES_VERSION = 2;
 
-/** The 1–5 recency score of a number of days against edges in days (fewer days is better). */
-export function recencyScore(days: number, edgesInDays: readonly number[]): Score {
-  let score = 1;
-  for (const edge of edgesInDays) if (days < edge) score++;
-  return score as Score;
-}
+/** From this many buyers on, scores are quintiles (within one step of the bands); below, the bands alone. */
+export const QUINTILES_FROM_BUYERS = 100;
+
+/**
+ * Four thresholds, for scores 2, 3, 4 and 5. Higher-is-better measures
+ * (frequency, monetary): the least value that earns the score. Recency: the
+ * most days since the last order that still earn it. `null`: no value earns
+ * it (a quintile no buyer reached).
+ */
+export type Thresholds = readonly (number | null)[];
+
+/** Recency bands: at most 180, 90, 30, 7 days since the last order for R 2, 3, 4, 5. */
+export const RECENCY_BANDS_DAYS: Thresholds = [180, 90, 30, 7];
+/** Frequency bands: at least 2, 3, 5, 10 orders in the 12-month window for F 2, 3, 4, 5. */
+export const FREQUENCY_BANDS: Thresholds = [2, 3, 5, 10];
+/**
+ * Monetary bands per base currency, minor units, revenue in the 12-month
+ * window: VND 300k / 1M / 3M / 10M ₫ (a typical order of a small shop is
+ * 200–500k ₫). A base currency without bands is scored by quintiles alone.
+ */
+export const MONETARY_BANDS: Readonly<Record<string, Thresholds>> = {
+  VND: [300_000, 1_000_000, 3_000_000, 10_000_000],
+  USD: [1_500, 5_000, 15_000, 50_000],
+  EUR: [1_500, 5_000, 15_000, 50_000],
+};
 
 /** What the recompute knows of one customer with orders. */
 export interface RfmInput {
@@ -110,32 +137,117 @@ export interface RfmInput {
   monetary: number;
 }
 
-/** Edges of the three distributions; recency edges are in days, where fewer is better. */
-export interface RfmEdges {
-  recencyDays: number[];
-  frequency: number[];
-  monetary: number[];
+/** The thresholds of one run: how it scored, and against what. Stored in SegmentRun `latest.edges`. */
+export interface RfmThresholds {
+  /** `bands` for a small shop, `quintiles` (kept within one step of the bands) for a larger one. */
+  method: 'bands' | 'quintiles';
+  /** {@link RFM_RULES_VERSION} of the rules that made them. */
+  version: number;
+  recencyDays: Thresholds;
+  frequency: Thresholds;
+  monetary: Thresholds;
+}
+
+/** 1 + the number of thresholds a value reaches (higher is better). */
+export function scoreAtLeast(value: number, thresholds: Thresholds): Score {
+  let score = 1;
+  for (const t of thresholds) if (t !== null && value >= t) score++;
+  return Math.min(5, score) as Score;
+}
+
+/** 1 + the number of thresholds a number of days is within (fewer days is better). */
+export function scoreAtMost(days: number, thresholds: Thresholds): Score {
+  let score = 1;
+  for (const t of thresholds) if (t !== null && days <= t) score++;
+  return Math.min(5, score) as Score;
 }
 
 /**
- * Edges for a customer base. Recency is ranked on negated days (recent is
- * better) and reported back in days.
+ * Mid-rank quintile thresholds of a distribution where higher is better. A
+ * value's score is `1 + floor(5 × p)`, where p is its mid-rank — the share of
+ * values below it plus half the share equal to it — so tied values share the
+ * score of the middle of their group, never the score of its first position.
+ * The group holding the best value scores 5 and the group holding the worst
+ * scores 1 (whatever their size: everyone who ordered today is as recent as
+ * anyone can be); when all values are equal they score 3.
+ *
+ * @example
+ *   midRankThresholds([1, 1, 1, 2, 2, 2, 2, 2, 3, 4]) // → [2, 2, 3, 3]: 1 → 1 (worst), 2 → 3 (p .55), 3 → 5 (p .85), 4 → 5 (best)
+ *   midRankThresholds([0, 0, 0, 0, 9])                // → [9, 9, 9, 9]: 0 → 1 (worst, though p is .4), 9 → 5
  */
-export function rfmEdges(rows: { recencyDays: ArrayLike<number>; frequency: ArrayLike<number>; monetary: ArrayLike<number> }): RfmEdges {
-  const negated = Float64Array.from(rows.recencyDays, (d) => -d);
+export function midRankThresholds(values: ArrayLike<number>): Thresholds {
+  const n = values.length;
+  const thresholds: (number | null)[] = [null, null, null, null];
+  const sorted = Float64Array.from(values).sort();
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j < n && sorted[j] === sorted[i]) j++;
+    const middle = Math.min(5, 1 + Math.floor((5 * (i + (j - i) / 2)) / n));
+    const score = i === 0 && j === n ? middle : i === 0 ? 1 : j === n ? 5 : middle;
+    for (let k = 2; k <= score; k++) thresholds[k - 2] ??= sorted[i]!;
+    i = j;
+  }
+  return thresholds;
+}
+
+/**
+ * Thresholds that score like the quintiles but never more than one step from
+ * the bands: the score of `clamp(quintile, band − 1, band + 1)` as thresholds.
+ * Both are step functions of the value, so the clamped one changes only at
+ * their thresholds, and its own thresholds are among them.
+ */
+export function withinOneStep(quintiles: Thresholds, bands: Thresholds): Thresholds {
+  const candidates = [...new Set([...quintiles, ...bands].filter((t): t is number => t !== null))].sort((a, b) => a - b);
+  const score = (v: number) => {
+    const band = scoreAtLeast(v, bands);
+    return Math.min(band + 1, Math.max(band - 1, scoreAtLeast(v, quintiles)));
+  };
+  return [2, 3, 4, 5].map((k) => candidates.find((c) => score(c) >= k) ?? null);
+}
+
+/**
+ * The thresholds for a base of buyers: the bands while it has fewer than
+ * {@link QUINTILES_FROM_BUYERS}, quintiles within one step of them from then
+ * on. Recency is ranked on negated days (recent is better) and reported back
+ * in days. A base currency without bands is scored on monetary by quintiles.
+ *
+ * @example
+ *   rfmThresholds({ recencyDays: [0, 0, 0, 0, 0], frequency: [1, 1, 1, 1, 2], monetary: [200_000, 250_000, 300_000, 450_000, 700_000] }, 'VND')
+ *   // → { method: 'bands', recencyDays: [180, 90, 30, 7], frequency: [2, 3, 5, 10], monetary: [300_000, 1_000_000, 3_000_000, 10_000_000], … }
+ */
+export function rfmThresholds(
+  rows: { recencyDays: ArrayLike<number>; frequency: ArrayLike<number>; monetary: ArrayLike<number> },
+  baseCurrency: string,
+): RfmThresholds {
+  const n = rows.recencyDays.length;
+  const monetaryBands = MONETARY_BANDS[baseCurrency];
+  const negate = (t: Thresholds) => t.map((x) => (x === null ? null : -x || 0));
+  if (n < QUINTILES_FROM_BUYERS) {
+    return {
+      method: 'bands',
+      version: RFM_RULES_VERSION,
+      recencyDays: RECENCY_BANDS_DAYS,
+      frequency: FREQUENCY_BANDS,
+      monetary: monetaryBands ?? midRankThresholds(rows.monetary),
+    };
+  }
+  const recency = midRankThresholds(Float64Array.from(rows.recencyDays, (d) => -d));
+  const monetary = midRankThresholds(rows.monetary);
   return {
-    recencyDays: quintileEdges(negated).map((e) => -e || 0),
-    frequency: quintileEdges(rows.frequency),
-    monetary: quintileEdges(rows.monetary),
+    method: 'quintiles',
+    version: RFM_RULES_VERSION,
+    recencyDays: negate(withinOneStep(recency, negate(RECENCY_BANDS_DAYS))),
+    frequency: withinOneStep(midRankThresholds(rows.frequency), FREQUENCY_BANDS),
+    monetary: monetaryBands ? withinOneStep(monetary, monetaryBands) : monetary,
   };
 }
 
-/** Scores of one customer against the base's edges. */
-export function rfmScores(input: RfmInput, edges: RfmEdges): RfmScores {
+/** Scores of one customer against a run's thresholds. */
+export function rfmScores(input: RfmInput, thresholds: RfmThresholds): RfmScores {
   return {
-    r: recencyScore(input.recencyDays, edges.recencyDays),
-    f: quintileScore(input.frequency, edges.frequency),
-    m: quintileScore(input.monetary, edges.monetary),
+    r: scoreAtMost(input.recencyDays, thresholds.recencyDays),
+    f: scoreAtLeast(input.frequency, thresholds.frequency),
+    m: scoreAtLeast(input.monetary, thresholds.monetary),
   };
 }
 
@@ -144,19 +256,21 @@ export function rfmScores(input: RfmInput, edges: RfmEdges): RfmScores {
  * the same path).
  *
  * @example
- *   scoreBase([{ recencyDays: 3, frequency: 5, monetary: 9_000_000 }, …])
+ *   scoreBase([{ recencyDays: 0, frequency: 1, monetary: 250_000 }, …], 'VND').scored[0] // → { r: 5, f: 1, m: 1, segment: 'New' }
  */
-export function scoreBase(rows: readonly RfmInput[]): { edges: RfmEdges; scored: (RfmScores & { segment: Exclude<Segment, 'Lead'> })[] } {
-  const edges = rfmEdges({
-    recencyDays: rows.map((x) => x.recencyDays),
-    frequency: rows.map((x) => x.frequency),
-    monetary: rows.map((x) => x.monetary),
-  });
+export function scoreBase(
+  rows: readonly RfmInput[],
+  baseCurrency: string,
+): { thresholds: RfmThresholds; scored: (RfmScores & { segment: Exclude<Segment, 'Lead'> })[] } {
+  const thresholds = rfmThresholds(
+    { recencyDays: rows.map((x) => x.recencyDays), frequency: rows.map((x) => x.frequency), monetary: rows.map((x) => x.monetary) },
+    baseCurrency,
+  );
   const scored = rows.map((row) => {
-    const s = rfmScores(row, edges);
+    const s = rfmScores(row, thresholds);
     return { ...s, segment: segmentFor(s) };
   });
-  return { edges, scored };
+  return { thresholds, scored };
 }
 
 /** A segment by what a person typed: case, spaces, dashes and apostrophes do not matter. */

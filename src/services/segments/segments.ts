@@ -8,6 +8,13 @@
  * - Monetary: revenue in that window in the base currency only — other
  *   currencies are not converted and do not count.
  *
+ * Scores are read against thresholds (./rfm.ts: fixed bands for a small shop,
+ * quintiles within one step of them for a larger one), stored with the run so
+ * that one customer's state can be brought up to date between runs after an
+ * order (./state.ts, called by services/orders.ts). `ensureSegmentsFresh` runs
+ * the recompute at start-up when the last one is missing, stale or made under
+ * other rules.
+ *
  * Why buckets and not a pass over the orders: the recompute then reads one
  * projected cursor over customers — the same read as the benchmark's baseline —
  * and never the orders collection, which is ten times larger and which FerretDB
@@ -15,23 +22,33 @@
  *
  * @example
  *   await recomputeSegments(new Date(), { baseCurrency: 'VND' }); // nightly job, or `segments refresh`
+ *   await ensureSegmentsFresh(new Date(), 24, { baseCurrency: 'VND' }); // at start-up
  *   await segmentMembers('At risk', { sort: 'value', page: 1 });
  */
 import { randomBytes } from 'node:crypto';
 import { Customer, type CustomerDoc } from '../../../models/customer.js';
-import {
-  SEGMENT_HISTORY_LIMIT,
-  SegmentRun,
-  SegmentState,
-  segmentStateId,
-  type SegmentRunDoc,
-  type SegmentStateDoc,
-} from '../../../models/segment-state.js';
+import { SegmentRun, SegmentState, segmentStateId, type SegmentRunDoc, type SegmentStateDoc } from '../../../models/segment-state.js';
 import { ConflictError } from '../../errors.js';
 import { PAGE_SIZE, type Page } from '../contacts.js';
-import { sumWindow, windowMonthKeys, type MonthBucket } from '../order-months.js';
-import { rfmEdges, rfmScores, segmentFor, SEGMENTS, type RfmEdges, type Segment } from './rfm.js';
-import { isDuplicateKey } from '../../db/writes.js';
+import { windowMonthKeys } from '../order-months.js';
+import { rfmThresholds, SEGMENTS, type RfmThresholds, type Segment } from './rfm.js';
+import {
+  buyerNumbers,
+  daysBetween,
+  isCurrentThresholds,
+  nextDocument,
+  refreshCustomerSegment,
+  STATE_PROJECTION,
+  stateOf,
+  TOTALS_PROJECTION,
+  type BuyerNumbers,
+  type CustomerTotals,
+  type LeaseDocument,
+  type NextState,
+  type StateDocument,
+  type StoredState,
+} from './state.js';
+import { duplicatePositions, isDuplicateKey } from '../../db/writes.js';
 import { refNumber } from '../../values/refs.js';
 
 const DAY_MS = 86_400_000;
@@ -60,6 +77,11 @@ export interface RecomputeOptions {
   baseCurrency: string;
   /** Changed states above which they are replaced in batches rather than updated one by one (default 50). */
   replaceAbove?: number;
+  /**
+   * Called once the customers are read and scored, before any state is written: the moment an
+   * order recorded meanwhile is not in what the run read (tests record one there).
+   */
+  beforeWrite?: () => Promise<void>;
 }
 
 export interface RecomputeResult {
@@ -77,7 +99,10 @@ export interface RecomputeResult {
   moved: number;
   /** States of customers no longer active (merged, erased) removed. */
   removed: number;
-  edges: RfmEdges;
+  /** The thresholds everyone was scored against (stored as SegmentRun `latest.edges`). */
+  edges: RfmThresholds;
+  /** Customers whose orders changed while the run worked, brought up to date after it. */
+  touched: number;
   durationMs: number;
 }
 
@@ -88,30 +113,14 @@ export class RecomputeBusyError extends ConflictError {
   }
 }
 
-type StoredState = Pick<SegmentStateDoc, 'customerId' | 'segment' | 'r' | 'f' | 'm' | 'orders' | 'value' | 'lastOrderAt' | 'segmentSince' | 'computedAt' | 'history'>;
-
-/** What a customer's state should be now (without bookkeeping fields). */
-interface NextState {
-  segment: Segment;
-  r?: number;
-  f?: number;
-  m?: number;
-  orders: number;
-  value: number;
-  lastOrderAt?: Date;
-}
-
-/** A whole state document, as inserted. */
-type HistoryEntry = { segment: string; from?: string | null; at: Date };
-type StateDocument = NextState & { _id: string; customerId: string; segmentSince: Date; computedAt: Date; history: HistoryEntry[] };
-
 /**
  * Recomputes every customer's segment: reads the stored states, streams the
- * customers once with a projection, ranks the three distributions into
- * quintiles, and writes only the states that changed — new ones as batched
+ * customers once with a projection, scores everyone against thresholds for
+ * the whole base (./rfm.ts), and writes only the states that changed — new ones as batched
  * inserts, changes as batched updates (or batched replacements when there are
  * many) that append to the history on a segment move. Runs alone (a lease in
- * SegmentRun `_id: "lock"`).
+ * SegmentRun `_id: "lock"`). Customers whose orders change while it works are
+ * noted on the lease (./state.ts) and brought up to date once its writes are done.
  *
  * @throws RecomputeBusyError when another recompute is running
  */
@@ -125,7 +134,7 @@ export async function recomputeSegments(now: Date, options: RecomputeOptions): P
     // (the server works on both cursors at once; each is one projected pass).
     const previous = new Map<string, StoredState>();
     const readStates = async () => {
-      const states = SegmentState.find({}, { _id: 0, customerId: 1, segment: 1, r: 1, f: 1, m: 1, orders: 1, value: 1, lastOrderAt: 1, segmentSince: 1, computedAt: 1, history: 1 })
+      const states = SegmentState.find({}, STATE_PROJECTION)
         .lean<StoredState[]>()
         .cursor({ batchSize: INSERT_BATCH });
       for await (const s of states) {
@@ -141,81 +150,57 @@ export async function recomputeSegments(now: Date, options: RecomputeOptions): P
     const days: number[] = [];
     const frequency: number[] = [];
     const monetary: number[] = [];
-    const lifetime: { orders: number; value: number; lastOrderAt: Date }[] = [];
+    const lifetime: BuyerNumbers['lifetime'][] = [];
     const leads: string[] = [];
     let customers = 0;
     const readCustomers = async () => {
-      const cursor = Customer.find({}, { status: 1, 'totals.orders': 1, 'totals.revenue': 1, 'totals.lastOrderAt': 1, 'totals.months': 1 })
-        .lean<Pick<CustomerDoc, '_id' | 'status' | 'totals'>[]>()
-        .cursor({ batchSize: INSERT_BATCH });
+      const cursor = Customer.find({}, TOTALS_PROJECTION).lean<CustomerTotals[]>().cursor({ batchSize: INSERT_BATCH });
       for await (const c of cursor) {
         if (c.status !== 'active') continue;
         customers++;
-        const last = c.totals?.lastOrderAt;
-        if (!last || (c.totals?.orders ?? 0) <= 0) {
+        const numbers = buyerNumbers(c, now, window, base);
+        if (!numbers) {
           leads.push(c._id);
           continue;
         }
-        const w = sumWindow(c.totals?.months as Record<string, MonthBucket> | undefined, window, base);
         ids.push(c._id);
-        days.push(daysBetween(last, now));
-        frequency.push(w.orders);
-        monetary.push(w.revenue);
-        lifetime.push({ orders: c.totals.orders, value: (c.totals.revenue as Record<string, number> | undefined)?.[base] ?? 0, lastOrderAt: last });
+        days.push(numbers.recencyDays);
+        frequency.push(numbers.frequency);
+        monetary.push(numbers.monetary);
+        lifetime.push(numbers.lifetime);
         await lock.keepAlive();
       }
     };
     await Promise.all([readStates(), readCustomers()]);
 
-    // 3. Quintile edges over the buyers, then each state compared with the stored one.
-    const edges = rfmEdges({ recencyDays: days, frequency, monetary });
+    // 3. Thresholds for the whole base, then each state compared with the stored one.
+    const edges = rfmThresholds({ recencyDays: days, frequency, monetary }, base);
+    await options.beforeWrite?.();
     const writer = new StateWriter(now, options.replaceAbove ?? REPLACE_ABOVE, lock.keepAlive);
     for (let i = 0; i < ids.length; i++) {
-      const scores = rfmScores({ recencyDays: days[i]!, frequency: frequency[i]!, monetary: monetary[i]! }, edges);
-      await writer.put(ids[i]!, { segment: segmentFor(scores), ...scores, ...lifetime[i]! }, previous.get(ids[i]!));
+      const next = stateOf({ recencyDays: days[i]!, frequency: frequency[i]!, monetary: monetary[i]!, lifetime: lifetime[i]! }, edges);
+      await writer.put(ids[i]!, next, previous.get(ids[i]!));
       previous.delete(ids[i]!);
     }
     for (const id of leads) {
-      await writer.put(id, { segment: 'Lead', orders: 0, value: 0 }, previous.get(id));
+      await writer.put(id, stateOf(undefined, edges), previous.get(id));
       previous.delete(id);
     }
     // What is left belongs to customers merged, erased or deleted since.
     for (const id of previous.keys()) writer.remove(id);
     await writer.finish();
 
-    const result: RecomputeResult = {
-      at: now,
-      customers,
-      buyers: ids.length,
-      leads: leads.length,
-      ...writer.counts,
-      edges,
-      durationMs: Date.now() - started,
-    };
-    await SegmentRun.replaceOne({ _id: 'latest' }, { ...result, baseCurrency: base }, { upsert: true });
-    return result;
+    const stored = { at: now, customers, buyers: ids.length, leads: leads.length, ...writer.counts, edges, durationMs: Date.now() - started };
+    await SegmentRun.replaceOne({ _id: 'latest' }, { ...stored, baseCurrency: base }, { upsert: true });
+    // 5. Orders recorded or cancelled while the run worked: their customers, read before the change
+    // perhaps, are brought up to date against the new thresholds — after the lease is let go, as the
+    // states of this run are all written (an order from now on writes after them).
+    const touched = await lock.release();
+    for (const id of touched) await refreshCustomerSegment(id, now);
+    return { ...stored, touched: touched.length, durationMs: Date.now() - started };
   } finally {
     await lock.release();
   }
-}
-
-/** Whole days from `from` to `to` (0 for the same day or a future date). */
-function daysBetween(from: Date, to: Date): number {
-  return Math.max(0, Math.floor((to.getTime() - new Date(from).getTime()) / DAY_MS));
-}
-
-/** Whether the stored state already says what the next one would. */
-function sameState(prev: StoredState, next: NextState): boolean {
-  const time = (d: Date | null | undefined) => (d ? new Date(d).getTime() : undefined);
-  return (
-    prev.segment === next.segment &&
-    (prev.r ?? undefined) === next.r &&
-    (prev.f ?? undefined) === next.f &&
-    (prev.m ?? undefined) === next.m &&
-    (prev.orders ?? 0) === next.orders &&
-    (prev.value ?? 0) === next.value &&
-    time(prev.lastOrderAt) === time(next.lastOrderAt)
-  );
 }
 
 type StateWrite = Parameters<typeof SegmentState.bulkWrite>[0][number];
@@ -238,31 +223,17 @@ class StateWriter {
   ) {}
 
   async put(customerId: string, next: NextState, prev: StoredState | undefined): Promise<void> {
-    const now = this.now;
-    const _id = segmentStateId(customerId);
-    if (!prev) {
+    const change = nextDocument(customerId, next, prev, this.now);
+    if (!change) return;
+    if (!change.update) {
       this.counts.inserted++;
-      this.inserts.push({ _id, customerId, ...next, segmentSince: now, computedAt: now, history: [{ segment: next.segment, at: now }] });
+      this.inserts.push(change.doc);
       if (this.inserts.length >= INSERT_BATCH) await this.flushInserts();
       return;
     }
-    if (sameState(prev, next)) return;
     this.counts.updated++;
-    const moved = prev.segment !== next.segment;
-    if (moved) this.counts.moved++;
-    // $push with $slice is not in FerretDB v1: the bounded history is written whole.
-    const before = (prev.history ?? []) as HistoryEntry[];
-    const history = moved ? [...before, { segment: next.segment, from: prev.segment, at: now }].slice(-SEGMENT_HISTORY_LIMIT) : undefined;
-    const doc: StateDocument = { _id, customerId, ...next, segmentSince: moved ? now : prev.segmentSince, computedAt: now, history: history ?? before };
-    const { r, f, m, lastOrderAt, ...always } = next;
-    const set: Record<string, unknown> = { ...always, computedAt: now };
-    const unset: Record<string, ''> = {};
-    for (const [key, value] of Object.entries({ r, f, m, lastOrderAt })) {
-      if (value === undefined) unset[key] = '';
-      else set[key] = value;
-    }
-    if (history) Object.assign(set, { segmentSince: now, history });
-    this.changes.push({ doc, update: Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set } });
+    if (change.moved) this.counts.moved++;
+    this.changes.push({ doc: change.doc, update: change.update });
   }
 
   remove(customerId: string): void {
@@ -296,7 +267,12 @@ class StateWriter {
     if (this.inserts.length === 0) return;
     const batch = this.inserts;
     this.inserts = [];
-    await SegmentState.collection.insertMany(batch as never[], { ordered: false });
+    try {
+      await SegmentState.collection.insertMany(batch as never[], { ordered: false });
+    } catch (error) {
+      // A state an order wrote since the states were read (./state.ts) is newer than this one: keep it.
+      if (!duplicatePositions(error, batch.length)) throw error;
+    }
     await this.keepAlive();
   }
 }
@@ -316,7 +292,12 @@ async function replaceBatch(docs: StateDocument[]): Promise<void> {
 
 async function writeReplacement(docs: StateDocument[]): Promise<void> {
   await SegmentState.deleteMany({ _id: { $in: docs.map((d) => d._id) } });
-  await SegmentState.collection.insertMany(docs as never[], { ordered: false });
+  try {
+    await SegmentState.collection.insertMany(docs as never[], { ordered: false });
+  } catch (error) {
+    // An order wrote the state between the delete and the insert: the customer is on the lease's touched list.
+    if (!duplicatePositions(error, docs.length)) throw error;
+  }
   await SegmentRun.collection.deleteOne({ _id: 'pending' as never });
 }
 
@@ -327,19 +308,28 @@ async function finishPendingReplacement(): Promise<void> {
   else if (pending) await SegmentRun.collection.deleteOne({ _id: 'pending' as never });
 }
 
-/** The recompute lease: one holder at a time, renewed while it works, on the wall clock. */
-async function acquireLock(): Promise<{ keepAlive: () => Promise<void>; release(): Promise<void> }> {
+/**
+ * The recompute lease: one holder at a time, renewed while it works, on the
+ * wall clock. Taking it empties its list of touched customers (./state.ts adds
+ * to it while the lease is held); letting it go returns the list, emptied.
+ */
+async function acquireLock(): Promise<{ keepAlive: () => Promise<void>; release(): Promise<string[]> }> {
   const owner = randomBytes(6).toString('hex');
-  const lease = async (filter: Record<string, unknown>, upsert: boolean) => {
+  const lease = async (filter: Record<string, unknown>, upsert: boolean, extra: Record<string, unknown> = {}) => {
     const wall = Date.now();
-    const res = await SegmentRun.updateOne({ _id: 'lock', ...filter }, { $set: { owner, until: new Date(wall + LOCK_LEASE_MS) } }, { upsert });
+    const res = await SegmentRun.collection.updateOne(
+      { _id: 'lock' as never, ...filter },
+      { $set: { owner, until: new Date(wall + LOCK_LEASE_MS), ...extra } },
+      { upsert },
+    );
     // Renewing a lease that expired and went to another run: stop rather than write alongside it.
     if (!upsert && res.matchedCount === 0) throw new RecomputeBusyError();
     return wall;
   };
   let renewedAt: number;
+  let released = false;
   try {
-    renewedAt = await lease({ $or: [{ until: { $lt: new Date() } }, { until: { $exists: false } }] }, true);
+    renewedAt = await lease({ $or: [{ until: { $lt: new Date() } }, { until: { $exists: false } }] }, true, { touched: [] });
   } catch (error) {
     if (isDuplicateKey(error)) throw new RecomputeBusyError();
     throw error;
@@ -350,7 +340,10 @@ async function acquireLock(): Promise<{ keepAlive: () => Promise<void>; release(
       renewedAt = await lease({ owner }, false);
     },
     async release() {
-      await SegmentRun.updateOne({ _id: 'lock', owner }, { $set: { until: new Date(0) } });
+      if (released) return [];
+      released = true;
+      const held = await SegmentRun.collection.findOneAndUpdate({ _id: 'lock' as never, owner }, { $set: { until: new Date(0), touched: [] } });
+      return (held as LeaseDocument | null)?.touched ?? [];
     },
   };
 }
@@ -358,6 +351,35 @@ async function acquireLock(): Promise<{ keepAlive: () => Promise<void>; release(
 /** The last finished recompute, if any. */
 export async function latestRun(): Promise<SegmentRunDoc | undefined> {
   return (await SegmentRun.findById('latest').lean<SegmentRunDoc>()) ?? undefined;
+}
+
+/**
+ * Recomputes at start-up when the segments could mislead: no recompute yet, the
+ * last one older than `maxAgeHours`, made under other scoring rules or another
+ * base currency, or no stored state at all while the shop has customers (which
+ * `segments` would show as "0 customer(s)"). Otherwise does nothing. A
+ * recompute already running elsewhere is left to finish.
+ *
+ * @returns the recompute's result, or `undefined` when none was needed (or another was running)
+ * @example
+ *   await ensureSegmentsFresh(deps.now(), 24, { baseCurrency: config.BASE_CURRENCY }); // in main, before serving
+ */
+export async function ensureSegmentsFresh(now: Date, maxAgeHours: number, options: Partial<RecomputeOptions> = {}): Promise<RecomputeResult | undefined> {
+  const last = await latestRun();
+  const baseCurrency = options.baseCurrency ?? last?.baseCurrency ?? 'VND';
+  const stale =
+    !last?.at ||
+    now.getTime() - new Date(last.at).getTime() > maxAgeHours * 3_600_000 ||
+    !isCurrentThresholds(last.edges) ||
+    last.baseCurrency !== baseCurrency ||
+    (!(await SegmentState.exists({})) && !!(await Customer.exists({ status: 'active' })));
+  if (!stale) return undefined;
+  try {
+    return await recomputeSegments(now, { ...options, baseCurrency });
+  } catch (error) {
+    if (error instanceof RecomputeBusyError) return undefined;
+    throw error;
+  }
 }
 
 /**
