@@ -16,6 +16,7 @@ import { keepStarting, PlatformStates } from './http/platforms.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger } from './log.js';
 import { needsIdMigration } from './services/migrate-ids.js';
+import { ensureSegmentsFresh } from './services/segments/segments.js';
 import { RoutingNotifier } from './services/notifier.js';
 import '../models/index.js';
 
@@ -82,6 +83,13 @@ async function main(): Promise<number> {
     const startJobs = async () => {
       const jobs = await startJobsForRole(core.deps);
       if (jobs) stopFirst.unshift(() => jobs.stop().then(() => undefined));
+      // Segments a manager reads must not be stale or missing after a restart: recompute in the
+      // background when they are (a recompute elsewhere is left to finish).
+      if (jobs) {
+        ensureSegmentsFresh(new Date(), 24, { baseCurrency: config.BASE_CURRENCY }).catch((error: unknown) =>
+          log.warn({ err: error }, 'segment recompute at start failed; the nightly job will retry'),
+        );
+      }
     };
     if (!runsAdapters(config.ROLE)) {
       if (config.TELEGRAM_BOT_TOKEN) notifier.register(createTelegramAdapter({ config, core, log }).sender);
