@@ -29,6 +29,7 @@ import { stringify } from 'csv-stringify/sync';
 import { AuditEvent, ContactKey, Counter, Customer, Interaction } from '../models/index.js';
 import { importCustomers } from '../src/services/import/customers.js';
 import { numberFlag, sampleMemory, withBenchDatabase } from './support.js';
+import { seededRandom } from '../tests/support/rng.js';
 
 
 const FULL_ROWS = 100_000;
@@ -44,17 +45,6 @@ const TAGS = ['vip', 'wholesale', 'khách quen', 'facebook', 'zalo', 'hội ch�
 const NOTES = ['Hỏi về áo dài size M', 'Muốn giao hàng thứ Sáu', 'Gặp ở hội chợ Tết', 'Thích màu xanh', 'Khách giới thiệu'];
 const fold = (s: string) => s.normalize('NFD').replace(/\p{Diacritic}/gu, '').replace(/[đĐ]/g, 'd');
 
-/** A small deterministic PRNG (mulberry32), so the baseline can regenerate the same rows. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Row {
   cells: [string, string, string, string, string];
@@ -63,7 +53,7 @@ interface Row {
 
 /** The rows of the file: new customers, 10% repeats of earlier ones, 2% broken. */
 function* generateRows(n: number): Generator<Row> {
-  const rnd = prng(42);
+  const rnd = seededRandom(42);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
   const made: Row['cells'][] = [];
   for (let i = 0; i < n; i++) {

@@ -46,6 +46,8 @@ import { silentLogger } from '../src/log.js';
 import { RoutingNotifier } from '../src/services/notifier.js';
 import { monthKey } from '../src/services/order-months.js';
 import { numberFlag, percentile, sampleMemory, withBenchDatabase } from './support.js';
+import { filtersOf, isExactId, shapeOf } from '../tests/support/command-monitor.js';
+import { seededRandom } from '../tests/support/rng.js';
 
 const targetCustomers = numberFlag('customers', 20_000);
 const targetOrders = numberFlag('orders', 100_000);
@@ -96,18 +98,7 @@ interface Phase {
   lat: Map<Kind, number[]>;
 }
 
-/** mulberry32: a small seeded RNG, so both phases (and reruns) pick the same way. */
-function rngOf(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rng = rngOf(seed);
+const rng = seededRandom(seed); // both phases (and reruns) pick the same way
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rng() * list.length)]!;
 
 const NAMES = ['Nguyễn Văn An', 'Trần Thị Bích', 'Lê Hoàng Minh', 'Phạm Thu Hà', 'Hoàng Đức Long', 'Vũ Thị Lan', 'Đặng Quốc Bảo', 'Bùi Thị Mai'];
@@ -533,50 +524,7 @@ interface RawDoc {
 
 /** Signatures of the filters in a command that are not exactly `{_id: <string|ObjectId>}`. */
 function nonIdFilters(e: CommandStartedEvent): string[] {
-  const cmd = e.command as Record<string, unknown>;
-  const target = cmd[e.commandName];
-  const collection = typeof target === 'string' ? target : '';
-  const comment = typeof cmd.comment === 'string' ? ` /* ${cmd.comment} */` : '';
-  const filters: unknown[] = [];
-  switch (e.commandName) {
-    case 'find':
-      filters.push(cmd.filter ?? {});
-      break;
-    case 'findAndModify':
-    case 'count':
-    case 'distinct':
-      filters.push(cmd.query ?? {});
-      break;
-    case 'update':
-      filters.push(...((cmd.updates as { q: unknown }[]) ?? []).map((u) => u.q));
-      break;
-    case 'delete':
-      filters.push(...((cmd.deletes as { q: unknown }[]) ?? []).map((d) => d.q));
-      break;
-    case 'aggregate':
-      filters.push(((cmd.pipeline as Record<string, unknown>[]) ?? [])[0]?.$match ?? {});
-      break;
-    default:
-      return [];
-  }
-  return filters.filter((f) => !isExactId(f)).map((f) => `${e.commandName} ${collection} ${JSON.stringify(shapeOf(f))}${comment}`);
-}
-
-function isExactId(filter: unknown): boolean {
-  if (!filter || typeof filter !== 'object') return false;
-  const keys = Object.keys(filter);
-  if (keys.length !== 1 || keys[0] !== '_id') return false;
-  const id = (filter as { _id: unknown })._id;
-  return typeof id === 'string' || (typeof id === 'object' && id !== null && (id as { _bsontype?: string })._bsontype === 'ObjectId');
-}
-
-/** A filter with its values replaced by their types, so that the same query groups together. */
-function shapeOf(v: unknown): unknown {
-  if (v === null || typeof v !== 'object') return `<${typeof v}>`;
-  if (v instanceof Date) return '<Date>';
-  if (v instanceof RegExp) return '<RegExp>';
-  const bson = (v as { _bsontype?: string })._bsontype;
-  if (bson) return `<${bson}>`;
-  if (Array.isArray(v)) return v.map(shapeOf);
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shapeOf(x)]));
+  return filtersOf(e)
+    .filter((f) => !isExactId(f.filter))
+    .map((f) => `${f.command} ${f.collection} ${JSON.stringify(shapeOf(f.filter))}${typeof f.comment === 'string' ? ` /* ${f.comment} */` : ''}`);
 }

@@ -21,58 +21,16 @@ import { DELIBERATE_SCANS } from '../../src/db/scans.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { RoutingNotifier } from '../../src/services/notifier.js';
 import { FakeSender } from '../support/fake-sender.js';
+import { filtersOf, isExactId, type CommandFilter } from '../support/command-monitor.js';
 
 const dbName = `test_indexed_paths_${randomBytes(3).toString('hex')}`;
-
-interface Seen {
-  command: string;
-  collection: string;
-  filter: unknown;
-  comment: unknown;
-}
-
-/** The filters of a command that reads or writes data (find, update, delete, findAndModify, count, distinct, aggregate). */
-function filtersOf(e: CommandStartedEvent): Seen[] {
-  const cmd = e.command as Record<string, unknown>;
-  const target = cmd[e.commandName];
-  const collection = typeof target === 'string' ? target : '';
-  const comment = cmd.comment;
-  const seen = (filter: unknown): Seen => ({ command: e.commandName, collection, filter, comment });
-  switch (e.commandName) {
-    case 'find':
-      return [seen(cmd.filter ?? {})];
-    case 'findAndModify':
-    case 'count':
-    case 'distinct':
-      return [seen(cmd.query ?? {})];
-    case 'update':
-      return ((cmd.updates as { q: unknown }[]) ?? []).map((u) => seen(u.q));
-    case 'delete':
-      return ((cmd.deletes as { q: unknown }[]) ?? []).map((d) => seen(d.q));
-    case 'aggregate': {
-      const first = ((cmd.pipeline as Record<string, unknown>[]) ?? [])[0];
-      return [seen(first?.$match ?? {})];
-    }
-    default:
-      return [];
-  }
-}
-
-/** Exactly `{_id: <string or ObjectId>}`: the one filter FerretDB's SQLite backend indexes. */
-function isExactId(filter: unknown): boolean {
-  if (!filter || typeof filter !== 'object') return false;
-  const keys = Object.keys(filter);
-  if (keys.length !== 1 || keys[0] !== '_id') return false;
-  const id = (filter as { _id: unknown })._id;
-  return typeof id === 'string' || (typeof id === 'object' && id !== null && (id as { _bsontype?: string })._bsontype === 'ObjectId');
-}
 
 function isListedScan(comment: unknown): boolean {
   return typeof comment === 'string' && comment.startsWith('scan:') && comment.slice(5) in DELIBERATE_SCANS;
 }
 
 describe('interactive paths on an indexed-lookup-only database', () => {
-  const seen: Seen[] = [];
+  const seen: CommandFilter[] = [];
   let recording = false;
   const telegram = new FakeSender('telegram');
   const consoleChat = new FakeSender('console');
