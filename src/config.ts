@@ -63,6 +63,12 @@ const schema = z
       .string()
       .default('Asia/Ho_Chi_Minh')
       .refine((tz) => IANAZone.isValidZone(tz), { message: 'must be an IANA time zone such as Europe/Berlin' }),
+    /**
+     * An order above this amount (whole units of BASE_CURRENCY) is not recorded until confirmed with a button
+     * (`order … --confirm`): a guard against a slipped zero or a "tr" for a "k". Amounts above 1,000,000,000,000
+     * minor units are refused whatever this says (src/values/money.ts).
+     */
+    ORDER_AMOUNT_CONFIRM_ABOVE: z.coerce.number().int().min(1).max(1_000_000_000_000).default(100_000_000),
     CONSOLE_OWNER_NAME: z.string().min(1).default('Owner'),
     OWNER_TELEGRAM_IDS: idList,
     OWNER_SLACK_IDS: idList,

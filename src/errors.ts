@@ -59,6 +59,9 @@ type Ref = { ref: string };
 type Quoted = { text: string };
 type Times = { text: string; examples: readonly string[] };
 const quoted = (items: readonly string[]) => items.map((item) => `"${item}"`).join(', ');
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+/** `1st`, `2nd`, `3rd`, `11th`, `31st`. */
+const ordinal = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
 
 /**
  * Every case a service or value raises: its family, catalogue key and English text.
@@ -97,6 +100,21 @@ export const errorCases = {
   SEARCH_TAG_INVALID: invalid('searchTagInvalid', (p: { tag: string }) => `"${p.tag}" is not a valid tag`),
   TAG_INVALID: invalid('tagInvalid', (p: { tag: string }) => `"${p.tag}" is not a valid tag (letters, digits, - and _)`),
   TAGS_MISSING: invalid('tagsMissing', () => 'give at least one tag, e.g. #vip'),
+  SEARCH_TOO_LONG: invalid('searchTooLong', (p: { max: number }) => `what to look for is too long (${p.max} characters at most)`),
+  TAGS_TOO_MANY: invalid('tagsTooMany', (p: { max: number }) => `at most ${p.max} tags at a time`),
+
+  // Messages as a whole (the core's edge: src/core/limits.ts, src/core/handle.ts)
+  MESSAGE_TOO_LONG: invalid(
+    'messageTooLong',
+    (p: { length: number; max: number }) =>
+      `your message is too long (${p.length.toLocaleString('en')} characters; at most ${p.max.toLocaleString('en')}). Nothing was done — send it in shorter parts.`,
+  ),
+  /** An internal error after something was saved: the reply says what was saved instead of "something went wrong". */
+  SAVED_THEN_FAILED: conflict(
+    'savedThenFailed',
+    (p: { saved: readonly string[]; ref: string }) =>
+      `Saved: ${p.saved.join(', ')}. Something went wrong after that (ref ${p.ref}); check it before sending the command again — a new message would save it again.`,
+  ),
 
   // Merging customers
   MERGE_SAME_CUSTOMER: invalid('mergeSameCustomer', () => 'give two different customers'),
@@ -111,6 +129,55 @@ export const errorCases = {
     (p: { ref: string; from: string; next: readonly string[] }) => `${p.ref} is ${p.from}; it can go to ${p.next.join(', ') || 'no other status'}`,
   ),
   ORDER_CHANGED_MEANWHILE: invalid('orderChangedMeanwhile', (p: Ref) => `${p.ref} was changed by someone else just now; look again`),
+  /**
+   * Not an error but a question: an order amount above the shop's ceiling (`ORDER_AMOUNT_CONFIRM_ABOVE`) is not
+   * recorded until confirmed with the button (the same command with `--confirm`). Its text lives here because the
+   * catalogue's `errors` section is where coded texts are translated.
+   */
+  ORDER_AMOUNT_CONFIRM_LARGE: invalid(
+    'orderAmountConfirmLarge',
+    (p: { amount: string; limit: string; ref: string; name: string }) =>
+      `${p.amount} for ${p.ref} ${p.name} is more than ${p.limit}. Nothing is recorded yet: press the button to record it, or send the order again with --confirm.`,
+  ),
+  /** Also a question: a base-currency amount so small it is probably missing its "k" (`order C3 500 đầm`). */
+  ORDER_AMOUNT_CONFIRM_SMALL: invalid(
+    'orderAmountConfirmSmall',
+    (p: { amount: string; limit: string; suggestion: string; ref: string; name: string }) =>
+      `${p.amount} for ${p.ref} ${p.name} is less than ${p.limit}: did you mean ${p.suggestion}? Nothing is recorded yet: press the amount you mean.`,
+  ),
+
+  // Amounts (src/values/money.ts); `text` is the amount as typed
+  AMOUNT_UNREADABLE: invalid('amountUnreadable', (p: Quoted) => `"${p.text}" is not an amount. Try 350k, 350000, 19.99 EUR.`),
+  AMOUNT_NOT_POSITIVE: invalid('amountNotPositive', (p: Quoted) => `"${p.text}" is not an amount above zero`),
+  AMOUNT_CURRENCY_UNKNOWN: invalid(
+    'amountCurrencyUnknown',
+    (p: { text: string; code: string }) => `"${p.code}" is not a currency I know; use an ISO 4217 code such as VND, USD or EUR`,
+  ),
+  AMOUNT_TWO_CURRENCIES: invalid('amountTwoCurrencies', (p: Quoted) => `"${p.text}" names two currencies; give one`),
+  /** One separator followed by three digits, in a currency with decimals: a thousands separator or a decimal point? */
+  AMOUNT_AMBIGUOUS_DECIMALS: invalid(
+    'amountAmbiguousDecimals',
+    (p: { text: string; currency: string; digits: number; whole: string }) =>
+      `"${p.text}" can be read two ways, and ${p.currency} has ${p.digits} decimal${p.digits === 1 ? '' : 's'}: write ${p.whole} ${p.currency} without a separator, or at most ${p.digits} decimal${p.digits === 1 ? '' : 's'}`,
+  ),
+  /** More decimals than the currency has (`350.5` VND, `0.5 JPY`, `0.005 USD`). */
+  AMOUNT_TOO_PRECISE: invalid('amountTooPrecise', (p: { text: string; currency: string; digits: number }) =>
+    p.digits === 0
+      ? `"${p.text}" has decimals, but ${p.currency} has none: give a whole number (or use k, tr: 350.5k is 350,500)`
+      : `"${p.text}" is finer than ${p.currency} allows (${p.digits} decimal${p.digits === 1 ? '' : 's'})`,
+  ),
+  /** A multiplier with a three-digit fraction (`1.500k`) or after a space-grouped number (`2 500k`). */
+  AMOUNT_AMBIGUOUS_GROUPS: invalid(
+    'amountAmbiguousGroups',
+    (p: Quoted) => `"${p.text}" can be read two ways; write it as one amount, e.g. 1500k, 1,5tr, 1tr5 or 1.500.000`,
+  ),
+  /** A bare number right after an amount (`1 triệu 2 áo`, `350k 2 áo`): part of the amount, or a quantity? */
+  AMOUNT_THEN_NUMBER: invalid(
+    'amountThenNumber',
+    (p: { text: string; number: string }) =>
+      `"${p.text}": is ${p.number} part of the amount? Write the amount as one word (1tr2 is 1,200,000) and a quantity with x (${p.number}x áo)`,
+  ),
+  AMOUNT_TOO_LARGE: invalid('amountTooLarge', (p: { text: string; max: string }) => `"${p.text}" is more than the largest amount accepted (${p.max})`),
 
   // Follow-ups
   FOLLOW_UP_NOT_FOUND: notFound('followUpNotFound', (p: Ref) => `No follow-up matches "${p.ref}".`),
@@ -122,6 +189,32 @@ export const errorCases = {
   WHEN_UNREADABLE: invalid('whenUnreadable', (p: Times) => `I can't read "${p.text}" as a time. Try ${quoted(p.examples)}`),
   WHEN_PASSED: invalid('whenPassed', (p: Times) => `"${p.text}" has already passed. Give a time ahead, e.g. ${quoted(p.examples)}`),
   WHEN_NOT_A_DATE: invalid('whenNotADate', (p: Times) => `"${p.text}" is not a real date or time. Try ${quoted(p.examples)}`),
+  WHEN_NO_SUCH_HOUR: invalid('whenNoSuchHour', (p: { text: string; hour: number }) => `"${p.text}" is not a real time: there is no hour ${p.hour} (hours go from 0 to 23)`),
+  WHEN_NO_SUCH_MINUTE: invalid('whenNoSuchMinute', (p: { text: string; minute: number }) => `"${p.text}" is not a real time: there is no minute ${p.minute} (minutes go from 0 to 59)`),
+  /** `13pm`, `0am`: am/pm hours go from 1 to 12. */
+  WHEN_NOT_TWELVE_HOUR: invalid(
+    'whenNotTwelveHour',
+    (p: { text: string; hour: number; suffix: string }) => `"${p.text}" is not a real time: there is no ${p.hour}${p.suffix} (with am/pm, hours go from 1 to 12)`,
+  ),
+  /** An hour outside the part of the day named with it (`15h sáng`, `tối nay 3h`). */
+  WHEN_HOUR_OUTSIDE_PERIOD: invalid(
+    'whenHourOutsidePeriod',
+    (p: { text: string; hour: number; period: string }) => `"${p.text}" is not a real time: ${p.hour} o'clock is not "${p.period}"`,
+  ),
+  /** `month` is 1–12; `year` is given when the day exists in other years (29 February). */
+  WHEN_NO_SUCH_DAY: invalid(
+    'whenNoSuchDay',
+    (p: { text: string; day: number; month: number; year?: number }) =>
+      `"${p.text}" is not a real date: ${MONTHS[p.month - 1] ?? `month ${p.month}`}${p.year === undefined ? '' : ` ${p.year}`} has no ${ordinal(p.day)}`,
+  ),
+  WHEN_NO_SUCH_MONTH: invalid('whenNoSuchMonth', (p: { text: string; month: number }) => `"${p.text}" is not a real date: there is no month ${p.month}`),
+  /** A word without its accents that reads two ways (`thu 2 toi`: tới, the coming Monday, or tối, Monday evening). */
+  WHEN_AMBIGUOUS: invalid(
+    'whenAmbiguous',
+    (p: { text: string; word: string; readings: readonly string[] }) =>
+      `"${p.text}" can be read two ways ("${p.word}" as ${p.readings.map((r) => `"${r}"`).join(' or ')}); write it with its accents or add a time`,
+  ),
+  WHEN_TOO_FAR: invalid('whenTooFar', (p: { text: string; years: number }) => `"${p.text}" is more than ${p.years} years ahead; give a nearer time`),
   DURATION_UNREADABLE: invalid('durationUnreadable', (p: Quoted) => `"${p.text}" is not a duration. Try 30m, 1h, 3h, 1d, 2d, 1w`),
   DIGEST_SCHEDULE_UNREADABLE: invalid(
     'digestScheduleUnreadable',
@@ -162,6 +255,20 @@ export const errorCases = {
   IMPORT_NO_CONTACT_COLUMN: invalid(
     'importNoContactColumn',
     (p: { columns: readonly string[] }) => `no phone or e-mail column found (columns: ${quoted(p.columns)}); name them with --map phone=…,email=…`,
+  ),
+  /** `encoding`: 'TCVN3 (ABC)' or 'VNI Windows' (as Unikey's converter names them); `sample`: the file's first line as it reads decoded (up to 40 characters). */
+  IMPORT_ENCODING_LEGACY_FONT: invalid(
+    'importEncodingLegacyFont',
+    (p: { encoding: string; sample: string }) =>
+      `the file is written in the old ${p.encoding} font encoding, not Unicode (its first line reads "${p.sample}"). ` +
+      `Convert it to Unicode with Unikey's converter ("Chuyển mã": source ${p.encoding}, destination Unicode), ` +
+      'then in Excel: Save As → "CSV UTF-8 (Comma delimited)", and import that file',
+  ),
+  IMPORT_ENCODING_UNKNOWN: invalid(
+    'importEncodingUnknown',
+    () =>
+      'the file is not text in UTF-8, UTF-16 or Windows-1258 (Vietnamese): is it an Excel workbook (.xlsx) or another encoding? ' +
+      'In Excel: Save As → "CSV UTF-8 (Comma delimited)", and import that file',
   ),
   IMPORT_CONTACTS_CHANGED: conflict(
     'importContactsChanged',

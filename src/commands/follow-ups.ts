@@ -1,5 +1,6 @@
 /**
- * Follow-up commands: `followup <customer> <when> <text>`, `followups`,
+ * Follow-up commands: `followup <customer> <when> <text>` (the time in English or Vietnamese,
+ * src/values/when.ts: `tomorrow 10:00`, `2h`, `mai 9h`, `chiều nay 3h`, `2 tiếng nữa`), `followups`,
  * `followup done <id>`, `followup snooze <id> <1h|1d|…>` (the reminder's
  * buttons run the last two), and the digest's hidden `followups for C1 C2 …`.
  */
@@ -26,6 +27,9 @@ export const followup = staffCommand({
     'followup +84 912 345 678 in 3 days check the delivery',
     'followup "Anna Nguyen" fri 9am send the new catalogue',
     'followup C12 2026-12-01 14:30 confirm the wholesale order',
+    'followup C12 2h call back',
+    'followup C12 mai 9h gọi lại hỏi size',
+    'followup C12 thứ hai tuần sau gửi mẫu mới',
   ],
   allow: STAFF,
   async run(ctx) {
@@ -83,13 +87,13 @@ export const followupSnooze = staffCommand({
   name: 'followup snooze',
   usage: 'followup snooze <id> <30m|1h|3h|1d|2d|1w>',
   summary: 'followupSnooze',
-  examples: ['followup snooze F7K2QM 1h', 'followup snooze F7K2QM 2d'],
+  examples: ['followup snooze F7K2QM 1h', 'followup snooze F7K2QM 2d', 'followup snooze F7K2QM 2 tiếng'],
   allow: STAFF,
   async run(ctx) {
     const [id = '', ...spanWords] = ctx.args.trim().split(/\s+/);
     const args = check(z.object({ id: z.string().min(1, 'say which follow-up, e.g. F7K2QM'), span: z.string().min(1, 'say for how long, e.g. 1h or 1d') }), {
       id,
-      span: spanWords.join(''),
+      span: spanWords.join(' '),
     });
     const f = await snoozeFollowUp(args.id, parseSpan(args.span), ctx.actor, ctx.deps.now(), ctx.zone);
     return [text(ctx.msg.followUp.snoozed(f._id, formatDue(f.dueAt, ctx.zone)))];

@@ -1,10 +1,14 @@
-/** Orders: record one, move its status, list them (a customer's for staff, one's own for customers). */
+/**
+ * Orders: record one, move its status, list them (a customer's for staff, one's own for customers).
+ * Amounts are read by src/values/money.ts (`350k`, `1tr2`, `2 triệu`, `350.000`, `19.99 EUR`); an amount
+ * above the shop's ceiling or suspiciously small is asked about before it is recorded.
+ */
 import { z } from 'zod';
-import { ORDER_STATUSES } from '../../models/order.js';
-import { EVERYONE, SELLERS, STAFF, staffCommand, type Command, type CommandContext, type CustomerContext } from '../core/command.js';
-import { formatMoney, parseMoney } from '../values/money.js';
+import { ORDER_STATUSES, type OrderStatus } from '../../models/order.js';
+import { EVERYONE, SELLERS, STAFF, staffCommand, type Command, type CommandContext, type CustomerContext, type StaffContext } from '../core/command.js';
+import { formatMoney, minorDigits, smallestLikelyMinor, takeMoney, type Money } from '../values/money.js';
+import { foldName } from '../values/names.js';
 import { text, type Button, type Reply } from '../core/types.js';
-import { ValidationError } from '../errors.js';
 import { resolveCustomer } from '../services/contacts.js';
 import { listOrders, NEXT_STATUSES, recordOrder, setOrderStatus } from '../services/orders.js';
 import { orderIdOf } from '../values/refs.js';
@@ -36,26 +40,23 @@ export const order = staffCommand({
   name: 'order',
   usage: 'order <customer> <amount> [items]',
   summary: 'order',
-  examples: ['order C12 350k 2x áo dài, khăn lụa', 'order +84912345678 19.99 EUR gift card'],
+  examples: ['order C12 350k 2x áo dài, khăn lụa', 'order C12 1tr2 đầm', 'order +84912345678 19.99 EUR gift card'],
   allow: SELLERS,
   async run(ctx) {
     const { ref, rest } = takeCustomerRef(ctx.args, ctx.region);
-    const words = rest.split(/\s+/).filter(Boolean);
-    // The amount is the first word, plus a currency code or k/m suffix word if one follows.
-    let amountText = words[0] ?? '';
-    let itemsStart = 1;
-    if (words[1] && /^[A-Za-z]{3}$/.test(words[1]) && parseMoney(`${amountText} ${words[1]}`, 'XXX')?.currency === words[1].toUpperCase()) {
-      amountText = `${amountText} ${words[1]}`;
-      itemsStart = 2;
-    }
+    const { line, confirmed } = takeConfirmFlag(rest);
     const args = check(
       z.object({ ref: z.string().min(1, 'say which customer'), amount: z.string().min(1, 'give the amount, e.g. 350k') }),
-      { ref, amount: amountText },
+      { ref, amount: line },
     );
-    const amount = parseMoney(args.amount, ctx.deps.config.BASE_CURRENCY);
-    if (!amount) throw new ValidationError('amount', ctx.msg.badAmount(args.amount));
-    const items = parseItems(words.slice(itemsStart).join(' '));
+    // Every word of the amount is read as the amount (or refused): none ends up as an item.
+    const { money: amount, text: amountText, rest: itemsText } = takeMoney(args.amount, ctx.deps.config.BASE_CURRENCY);
+    const items = parseItems(itemsText);
     const c = await resolveCustomer(args.ref, ctx.region);
+    if (!confirmed) {
+      const question = amountQuestion(ctx, amount, { customerId: c._id, name: c.name || ctx.msg.noName(), amountText, itemsText });
+      if (question) return [question];
+    }
     const o = await recordOrder({ customerId: c._id, amount, items, at: ctx.deps.now() }, ctx.by);
     return [
       text(
@@ -66,21 +67,88 @@ export const order = staffCommand({
   },
 });
 
+/** `--confirm` (or `—confirm`, as phones autocorrect it) anywhere in the line: the person has seen the amount question. */
+function takeConfirmFlag(line: string): { line: string; confirmed: boolean } {
+  const words = line.split(/\s+/).filter(Boolean);
+  const kept = words.filter((w) => !/^(?:--|—|–)confirm$/i.test(w));
+  return { line: kept.join(' '), confirmed: kept.length < words.length };
+}
+
+/**
+ * The question asked instead of recording an amount that is more likely a slip than a sale:
+ * above the shop's ceiling (`ORDER_AMOUNT_CONFIRM_ABOVE`, in the base currency), or so small
+ * it probably lacks its "k" (`order C3 500 đầm`). The buttons send the order again, confirmed.
+ */
+function amountQuestion(
+  ctx: StaffContext,
+  amount: Money,
+  order: { customerId: string; name: string; amountText: string; itemsText: string },
+): Reply | undefined {
+  const again = (amountText: string, confirm: boolean) =>
+    ['order', order.customerId, amountText, order.itemsText, confirm ? '--confirm' : ''].filter(Boolean).join(' ');
+  const shown = formatMoney(amount.minor, amount.currency);
+  const base = ctx.deps.config.BASE_CURRENCY;
+  const ceiling = ctx.deps.config.ORDER_AMOUNT_CONFIRM_ABOVE * 10 ** minorDigits(base);
+  if (amount.currency === base && amount.minor > ceiling) {
+    const limit = formatMoney(ceiling, base);
+    return text(ctx.msg.errors.orderAmountConfirmLarge({ amount: shown, limit, ref: order.customerId, name: order.name }), [
+      [{ label: `✓ ${shown}`, action: again(order.amountText, true) }],
+    ]);
+  }
+  const smallest = smallestLikelyMinor(amount.currency);
+  if (smallest !== undefined && amount.minor < smallest) {
+    const meant = amount.minor * 1000;
+    const meantText = `${meant / 10 ** minorDigits(amount.currency)} ${amount.currency}`;
+    const suggestion = formatMoney(meant, amount.currency);
+    return text(
+      ctx.msg.errors.orderAmountConfirmSmall({ amount: shown, limit: formatMoney(smallest, amount.currency), suggestion, ref: order.customerId, name: order.name }),
+      [
+        [
+          { label: suggestion, action: again(meantText, false) },
+          { label: shown, action: again(order.amountText, true) },
+        ],
+      ],
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Status words as staff type them, folded (no diacritics, lower case): English names and the
+ * Vietnamese ones — `đã giao`, `da giao` (delivered), `đã thanh toán` (paid), `đang giao`
+ * (shipped), `hủy`/`huỷ`/`hủy đơn` (cancelled). Anything else is left for the usage error.
+ */
+const STATUS_WORDS: Record<string, OrderStatus> = {
+  new: 'new', moi: 'new', 'don moi': 'new',
+  paid: 'paid', 'da thanh toan': 'paid', 'thanh toan': 'paid', 'da tra tien': 'paid', 'da chuyen khoan': 'paid', 'da ck': 'paid',
+  shipped: 'shipped', 'dang giao': 'shipped', 'dang giao hang': 'shipped', 'da gui': 'shipped', 'da gui hang': 'shipped', 'dang ship': 'shipped', 'da ship': 'shipped',
+  delivered: 'delivered', 'da giao': 'delivered', 'da giao hang': 'delivered', 'giao xong': 'delivered', 'da nhan': 'delivered', 'da nhan hang': 'delivered', 'giao thanh cong': 'delivered',
+  cancelled: 'cancelled', canceled: 'cancelled', cancel: 'cancelled', huy: 'cancelled', 'huy don': 'cancelled', 'huy don hang': 'cancelled', 'da huy': 'cancelled', 'da huy don': 'cancelled',
+};
+
+/** The status meant by `words` (`đã giao` → `delivered`), or the words as typed when they name none. */
+export function orderStatusOf(words: string): string {
+  const folded = foldName(words);
+  return STATUS_WORDS[folded] ?? words.trim().toLowerCase();
+}
+
 export const orderStatus = staffCommand({
   name: 'order status',
   aliases: ['status'],
   usage: `order status <O7> <${ORDER_STATUSES.join('|')}>`,
   summary: 'orderStatus',
-  examples: ['order status O7 paid', 'order status 7 shipped'],
+  examples: ['order status O7 paid', 'order status 7 shipped', 'order status O7 đã giao'],
   allow: STAFF,
   async run(ctx) {
-    const [ref = '', status = ''] = ctx.args.split(/\s+/);
+    const [ref = '', ...statusWords] = ctx.args.trim().split(/\s+/);
     const args = check(
       z.object({
         id: z.string({ error: 'say which order, e.g. O7' }),
-        status: z.enum(ORDER_STATUSES, { error: `status must be one of ${ORDER_STATUSES.join(', ')}` }),
+        status: z.enum(ORDER_STATUSES, {
+          error: `status must be one of ${ORDER_STATUSES.join(', ')} (or: mới, đã thanh toán, đang giao, đã giao, hủy)`,
+        }),
       }),
-      { id: orderIdOf(ref), status: status.toLowerCase() },
+      { id: orderIdOf(ref), status: orderStatusOf(statusWords.join(' ')) },
     );
     const { order: o, from } = await setOrderStatus(args.id, args.status, ctx.by, ctx.deps.now());
     if (from === o.status) return [text(ctx.msg.orderStatusSame(args.id, args.status))];

@@ -4,7 +4,7 @@
  */
 import '../../models/index.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ContactKey, Customer, Identity, Interaction, Invite, Order, Staff } from '../../models/index.js';
+import { ContactKey, Customer, DigestSubscription, FollowUp, Identity, Interaction, Invite, Order, Staff } from '../../models/index.js';
 import { refNumber } from '../../src/values/refs.js';
 import { buttonActions, countAll, createTestChat, customerIdIn, OWNER, orderIdIn, replyText, type Person } from '../support/chat.js';
 import { useTestDatabase } from '../support/db.js';
@@ -681,5 +681,225 @@ describe('de-duplication and unknown input', () => {
 
   it('tells staff it does not know a command', async () => {
     expect(await say(sales, 'frobnicate C1')).toBe('I don\'t know "frobnicate". Send "help" to see what you can do.');
+  });
+});
+
+describe('order amounts as Vietnamese shops type them', () => {
+  let id: string;
+  beforeAll(async () => {
+    id = await newLead(`Thao Amount ${freshPhone().local}`);
+    clock.now = new Date('2026-03-02T03:00:00.000Z');
+  });
+
+  /** Records an order and returns the stored amount and items. */
+  async function recorded(line: string) {
+    const reply = await say(sales, `order ${id} ${line}`);
+    expect(reply, line).toMatch(/^Order O\d+ for C\d+ Thao Amount: .* \(new\)\.$/);
+    const o = await Order.findById(orderIdIn(reply)).lean();
+    return { amountMinor: o?.amountMinor, currency: o?.currency, items: o?.items.map((i) => ({ name: i.name, qty: i.qty })) };
+  }
+
+  it.each([
+    ['500 nghìn đầm', 500_000, [{ name: 'đầm', qty: 1 }]],
+    ['500 ngàn đầm', 500_000, [{ name: 'đầm', qty: 1 }]],
+    ['2 triệu', 2_000_000, []],
+    ['2tr áo dài', 2_000_000, [{ name: 'áo dài', qty: 1 }]],
+    ['2 củ', 2_000_000, []],
+    ['350 000', 350_000, []],
+    ['350.000 2x khăn', 350_000, [{ name: 'khăn', qty: 2 }]],
+    ['350,000', 350_000, []],
+    ['1tr2 váy', 1_200_000, [{ name: 'váy', qty: 1 }]],
+    ['1,5tr', 1_500_000, []],
+    ['2tr5', 2_500_000, []],
+    ['1.2m', 1_200_000, []],
+  ])('records "%s" as %i VND with no amount word among the items', async (line, minor, items) => {
+    expect(await recorded(line)).toEqual({ amountMinor: minor, currency: 'VND', items });
+  });
+
+  it('keeps other currencies', async () => {
+    expect(await recorded('19.99 EUR gift card')).toEqual({ amountMinor: 1999, currency: 'EUR', items: [{ name: 'gift card', qty: 1 }] });
+    expect(await recorded('$5 sticker')).toEqual({ amountMinor: 500, currency: 'USD', items: [{ name: 'sticker', qty: 1 }] });
+  });
+
+  it.each([
+    ['19.99 BTC gift', '"BTC" is not a currency I know'],
+    ['1.005 USD', '"1.005 USD" can be read two ways, and USD has 2 decimals'],
+    ['350.5', 'VND has none'],
+    ['0.5 JPY', 'JPY has none'],
+    ['0', 'is not an amount above zero'],
+    ['-500k', 'is not an amount above zero'],
+    ['10000000000k', 'is more than the largest amount accepted'],
+    ['1 triệu 2 áo', 'is 2 part of the amount?'],
+    ['2 500k áo', 'can be read two ways'],
+  ])('refuses "%s" with its reason and the usage line, recording nothing', async (line, why) => {
+    const before = await Order.countDocuments({ customerId: id });
+    const reply = await say(sales, `order ${id} ${line}`);
+    expect(reply).toContain(why);
+    expect(reply).toContain('Usage: order <customer> <amount> [items]');
+    expect(await Order.countDocuments({ customerId: id })).toBe(before);
+  });
+
+  it('asks before recording an amount above the ceiling, and records it once confirmed with the button', async () => {
+    const before = await Order.countDocuments({ customerId: id });
+    const question = await send(sales, `order ${id} 150tr áo cưới`);
+    expect(replyText(question)).toBe(
+      `₫150,000,000 for ${id} Thao Amount is more than ₫100,000,000. Nothing is recorded yet: press the button to record it, or send the order again with --confirm.`,
+    );
+    expect(buttonActions(question)).toEqual([`order ${id} 150tr áo cưới --confirm`]);
+    expect(await Order.countDocuments({ customerId: id })).toBe(before);
+    const confirmed = await say(sales, buttonActions(question)[0]!, { fromButton: true });
+    expect(confirmed).toMatch(/: ₫150,000,000 \(new\)\.$/);
+    const o = await Order.findById(orderIdIn(confirmed)).lean();
+    expect(o).toMatchObject({ amountMinor: 150_000_000, currency: 'VND', items: [{ name: 'áo cưới', qty: 1 }] });
+    expect(await recorded('100tr')).toMatchObject({ amountMinor: 100_000_000 }); // at the ceiling: no question
+  });
+
+  it('asks about a VND amount so small it probably lacks its "k", offering both readings', async () => {
+    const before = await Order.countDocuments({ customerId: id });
+    const question = await send(sales, `order ${id} 500 đầm`);
+    expect(replyText(question)).toBe(
+      `₫500 for ${id} Thao Amount is less than ₫1,000: did you mean ₫500,000? Nothing is recorded yet: press the amount you mean.`,
+    );
+    expect(buttonActions(question)).toEqual([`order ${id} 500000 VND đầm`, `order ${id} 500 đầm --confirm`]);
+    expect(await Order.countDocuments({ customerId: id })).toBe(before);
+    expect(await recorded('500000 VND đầm')).toEqual({ amountMinor: 500_000, currency: 'VND', items: [{ name: 'đầm', qty: 1 }] });
+    expect(await recorded('500 đầm --confirm')).toEqual({ amountMinor: 500, currency: 'VND', items: [{ name: 'đầm', qty: 1 }] });
+  });
+});
+
+describe('order amount ceiling from configuration', () => {
+  it('asks above ORDER_AMOUNT_CONFIRM_ABOVE in the base currency only', async () => {
+    const small = createTestChat({ ORDER_AMOUNT_CONFIRM_ABOVE: '1000000' });
+    const reply = await small.say(OWNER, `lead Ceiling Test ${freshPhone().local}`);
+    const cid = customerIdIn(reply);
+    expect(await small.say(OWNER, `order ${cid} 1tr`)).toMatch(/: ₫1,000,000 \(new\)\.$/);
+    expect(await small.say(OWNER, `order ${cid} 1tr2`)).toContain('is more than ₫1,000,000');
+    expect(await small.say(OWNER, `order ${cid} 5000 EUR`)).toMatch(/: €5,000\.00 \(new\)\.$/);
+  });
+});
+
+describe('order status in Vietnamese', () => {
+  let id: string;
+  beforeAll(async () => {
+    id = await newLead(`Vu Status ${freshPhone().local}`);
+  });
+
+  it('moves an order with Vietnamese status words, with or without diacritics', async () => {
+    const o = orderIdIn(await say(sales, `order ${id} 300k`));
+    expect(await say(support, `order status ${o} đã thanh toán`)).toBe(`Order ${o}: new → paid.`);
+    expect(await say(support, `order status ${o} đang giao`)).toBe(`Order ${o}: paid → shipped.`);
+    expect(await say(support, `order status ${o} da giao`)).toBe(`Order ${o}: shipped → delivered.`);
+    expect((await Order.findById(o).lean())?.history.map((h) => h.status)).toEqual(['new', 'paid', 'shipped', 'delivered']);
+  });
+
+  it.each(['hủy', 'huỷ', 'hủy đơn', 'HUY DON'])('cancels with "%s"', async (word) => {
+    const o = orderIdIn(await say(sales, `order ${id} 200k`));
+    expect(await say(support, `order status ${o} ${word}`)).toBe(`Order ${o}: new → cancelled.`);
+  });
+
+  it('refuses a word it does not know, naming the English and Vietnamese statuses', async () => {
+    const o = orderIdIn(await say(sales, `order ${id} 100k`));
+    const reply = await say(support, `order status ${o} giao`);
+    expect(reply).toContain('Status must be one of new, paid, shipped, delivered, cancelled');
+    expect(reply).toContain('đã giao');
+    expect((await Order.findById(o).lean())?.status).toBe('new');
+  });
+});
+
+describe('followup times in Vietnamese and English', () => {
+  let id: string;
+  beforeAll(async () => {
+    id = await newLead(`Xuan Time ${freshPhone().local}`);
+  });
+
+  // Monday 2026-03-02 10:00 in Hồ Chí Minh City (the staff member's zone)
+  const monday = new Date('2026-03-02T03:00:00.000Z');
+
+  it.each([
+    ['2h call back', 'Mon 2026-03-02 12:00', 'call back'],
+    ['30m check stock', 'Mon 2026-03-02 10:30', 'check stock'],
+    ['mai 9h gọi lại hỏi size', 'Tue 2026-03-03 09:00', 'gọi lại hỏi size'],
+    ['ngày mai 9h gọi lại', 'Tue 2026-03-03 09:00', 'gọi lại'],
+    ['9 giờ sáng mai gửi mẫu', 'Tue 2026-03-03 09:00', 'gửi mẫu'],
+    ['chiều nay 3h gọi', 'Mon 2026-03-02 15:00', 'gọi'],
+    ['tối nay 8h nhắn Zalo', 'Mon 2026-03-02 20:00', 'nhắn Zalo'],
+    ['thứ hai tuần sau gửi catalogue', 'Mon 2026-03-09 09:00', 'gửi catalogue'],
+    ['chủ nhật hỏi thăm', 'Sun 2026-03-08 09:00', 'hỏi thăm'],
+    ['2 tiếng nữa gọi lại', 'Mon 2026-03-02 12:00', 'gọi lại'],
+    ['3 ngày nữa hỏi giao hàng', 'Thu 2026-03-05 10:00', 'hỏi giao hàng'],
+    ['25/12 14:30 chúc Noel', 'Fri 2026-12-25 14:30', 'chúc Noel'],
+  ])('"followup C %s" is due %s', async (line, due, what) => {
+    clock.now = monday;
+    const reply = await say(sales, `followup ${id} ${line}`);
+    expect(reply).toMatch(new RegExp(`^Follow-up F[A-Z0-9]{6} for ${id} Xuan Time: ${due} \\(Asia/Ho_Chi_Minh\\)\\.$`));
+    expect(await FollowUp.findById(/F[A-Z0-9]{6}/.exec(reply)![0]).lean()).toMatchObject({ text: what });
+  });
+
+  it.each([
+    ['tomorrow 25:00 call back', 'there is no hour 25'],
+    ['25:00 call back', 'there is no hour 25'],
+    ['31/02 giao hàng', 'February has no 31st'],
+    ['2026-02-31 giao hàng', 'February has no 31st'],
+    ['fri 13pm call', 'there is no 13pm'],
+    ['9999-12-31 check', 'more than 2 years ahead'],
+    ['15h sáng mai gọi', '15 o\'clock is not "sáng"'],
+  ])('refuses "followup C %s": %s, storing nothing', async (line, why) => {
+    clock.now = monday;
+    const before = await FollowUp.countDocuments({ customerId: id });
+    const reply = await say(sales, `followup ${id} ${line}`);
+    expect(reply).toContain(why);
+    expect(reply).not.toContain('has already passed');
+    expect(reply).toContain('Usage: followup <customer> <when> <what to do>');
+    expect(await FollowUp.countDocuments({ customerId: id })).toBe(before);
+  });
+
+  it('still says "has already passed" for a past time', async () => {
+    clock.now = monday;
+    expect(await say(sales, `followup ${id} hôm nay 8h gọi`)).toContain('"hôm nay 8h" has already passed');
+  });
+
+  it('snoozes by a Vietnamese duration', async () => {
+    clock.now = monday;
+    const f = /F[A-Z0-9]{6}/.exec(await say(sales, `followup ${id} mai 9h gọi`))![0];
+    expect(await say(sales, `followup snooze ${f} 2 tiếng`)).toBe(`${f} snoozed until Mon 2026-03-02 12:00; you'll be reminded then.`);
+  });
+});
+
+describe('lead entry loses nothing', () => {
+  it('keeps a phone and an e-mail separated by commas out of the name', async () => {
+    const reply = await say(OWNER, 'lead Quang +84913111777, quang@x.vn, #vip');
+    const id = customerIdIn(reply);
+    expect(reply).toBe(`New lead ${id} Quang saved.`);
+    expect(await customerDoc(id)).toMatchObject({ name: 'Quang', phones: ['+84913111777'], emails: ['quang@x.vn'], tags: ['vip'] });
+  });
+
+  it('reads details separated by ; / and |', async () => {
+    const reply = await say(OWNER, 'lead Trần Thị Hạnh; 0913 222 333 / hanh@x.vn | #si');
+    const id = customerIdIn(reply);
+    expect(await customerDoc(id)).toMatchObject({ name: 'Trần Thị Hạnh', phones: ['+84913222333'], emails: ['hanh@x.vn'], tags: ['si'] });
+  });
+
+  it('stores an old 11-digit mobile number as today’s 10-digit one', async () => {
+    const id = customerIdIn(await say(OWNER, 'lead Old Number 0168 777 0001'));
+    expect((await customerDoc(id)).phones).toEqual(['+84387770001']);
+    expect(await say(OWNER, 'find 0387770001')).toContain(`${id} Old Number`);
+  });
+
+  it('keeps a Vietnamese number whose prefix the numbering metadata does not know', async () => {
+    const id = customerIdIn(await say(OWNER, 'lead New Range 0551 777 001'));
+    expect((await customerDoc(id)).phones).toEqual(['+84551777001']);
+  });
+});
+
+describe('digest on in Vietnamese', () => {
+  it('subscribes for "thứ hai 8h" and refuses an impossible time with the reason', async () => {
+    clock.now = new Date('2026-03-02T03:00:00.000Z'); // Monday 10:00 in Hồ Chí Minh City
+    expect(await say(manager, 'digest on thứ hai 8h')).toBe(
+      'Weekly digest is on: Monday 08:00 (Asia/Ho_Chi_Minh). Next one: Mon 2026-03-09 08:00.',
+    );
+    expect(await say(manager, 'digest on t6 17h30')).toContain('Weekly digest is on: Friday 17:30');
+    expect(await say(manager, 'digest on thứ hai 25h')).toContain('there is no hour 25');
+    expect(await say(manager, 'digest off')).toBe('Weekly digest is off.');
+    expect(await DigestSubscription.countDocuments({ active: true })).toBe(0);
   });
 });

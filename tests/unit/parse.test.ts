@@ -102,6 +102,47 @@ describe('parseContactArgs', () => {
     expect(parse('Anna 3 kids')).toMatchObject({ name: 'Anna 3 kids', phones: [], invalid: [] });
   });
 
+  it('never glues a phone or e-mail into the name when details are separated by punctuation', () => {
+    expect(parse('Quang +84913111777, quang@x.vn, #vip')).toEqual({
+      name: 'Quang',
+      phones: ['+84913111777'],
+      emails: ['quang@x.vn'],
+      tags: ['vip'],
+      invalid: [],
+    });
+    for (const line of [
+      'Quang, +84913111777, quang@x.vn',
+      'Quang; 0913 111 777; quang@x.vn',
+      'Quang | 0913111777 | quang@x.vn',
+      'Quang / 0913111777 / quang@x.vn',
+      'Quang,0913111777,quang@x.vn',
+      'Quang;0913111777;quang@x.vn',
+      'Quang|0913111777|quang@x.vn',
+      'Quang/0913111777/quang@x.vn',
+      'Quang - 0913111777 - quang@x.vn',
+    ]) {
+      expect(parse(line), line).toMatchObject({ name: 'Quang', phones: ['+84913111777'], emails: ['quang@x.vn'], invalid: [] });
+    }
+  });
+
+  it('reads two phones separated by a slash or a comma, and keeps a slashed single number whole', () => {
+    expect(parse('Quang 0913111777/0987654321').phones).toEqual(['+84913111777', '+84987654321']);
+    expect(parse('Quang 0913111777, 0987654321').phones).toEqual(['+84913111777', '+84987654321']);
+    expect(parse('Quang 0912/345/678').phones).toEqual(['+84912345678']);
+  });
+
+  it('ends the name at a separator and keeps punctuation inside the note', () => {
+    expect(parse('Anna Nguyen, met at the expo')).toMatchObject({ name: 'Anna Nguyen', note: 'met at the expo' });
+    expect(parse('Quang 0913111777, wants red, size M')).toMatchObject({ name: 'Quang', note: 'wants red, size M' });
+    expect(parse('Nguyễn Văn Đức; 0912 345 678; khách quen')).toMatchObject({ name: 'Nguyễn Văn Đức', phones: ['+84912345678'], note: 'khách quen' });
+  });
+
+  it('converts an old 11-digit mobile number and lists a number of an unknown prefix for review', () => {
+    expect(parse('Quang 0168 123 4567')).toMatchObject({ name: 'Quang', phones: ['+84381234567'], invalid: [] });
+    expect(parse('Quang 0168 123 4567').unverifiedPhones).toBeUndefined();
+    expect(parse('Quang 0551 234 567')).toMatchObject({ name: 'Quang', phones: ['+84551234567'], unverifiedPhones: ['+84551234567'], invalid: [] });
+  });
+
   it('accepts phones written with brackets, dashes and dots', () => {
     expect(parse('Anna (091) 234-5678').phones).toEqual(['+84912345678']);
     expect(parse('Anna 0912.345.678').phones).toEqual(['+84912345678']);
