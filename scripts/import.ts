@@ -3,10 +3,14 @@
  *
  *   npm run import -- customers.csv [--map phone=Tel,name="Họ tên"] [--by staff:s_1] [--json]
  *
+ * The file may be UTF-8, UTF-16 or Windows-1258 (what Vietnamese Excel saves);
+ * files in the old TCVN3/VNI font encodings are refused with how to convert them.
  * Progress goes to stderr; the report to stdout (readable text, or JSON with
- * --json). Rejected rows are listed with their line in the file (the header is
- * row 1). Exit code 0 even when rows were rejected; 1 on a fatal error (the
- * file cannot be read, no phone/e-mail column, database unreachable);
+ * --json): rejected rows (not imported) and warnings (rows imported with a
+ * value left out) apart, by their line in the file (the header is row 1), and
+ * the columns that were not imported. Exit code 0 even when rows were
+ * rejected; 1 on a fatal error (the file cannot be read or decoded, no
+ * phone/e-mail column, database unreachable);
  * 2 on bad configuration or usage. Refused (exit code 1) while `npm start`
  * runs on the same local data folder: use the chat's `import` command then.
  */
@@ -15,7 +19,7 @@ import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../src/errors.js';
-import { parseMapping } from '../src/services/import/columns.js';
+import { parseMapping, warningLine } from '../src/services/import/columns.js';
 import { importCustomers, type ImportReport } from '../src/services/import/customers.js';
 import { withDatabase } from './connect.js';
 
@@ -26,14 +30,31 @@ const BUSY_HINT =
   'Stop `npm start` first, or import from the chat: the `import` command with a CSV file (send the file with the caption "import"), ' +
   'or use MongoDB (MONGODB_URI) to run several processes on one database.';
 
+/** How the report names the encoding read. */
+const ENCODING_NAMES: Record<ImportReport['encoding'], string> = {
+  'utf-8': 'UTF-8',
+  'utf-16le': 'UTF-16 LE (Excel "Unicode Text")',
+  'utf-16be': 'UTF-16 BE',
+  'windows-1258': 'Windows-1258 (Vietnamese Windows)',
+};
+
 function formatReport(file: string, r: ImportReport): string {
   const lines = [
-    `Imported ${file}: ${r.rows} row(s) — ${r.created} new, ${r.updated} updated, ${r.unchanged} unchanged, ${r.rejected.length} rejected, ${r.blank} blank line(s) skipped.`,
+    `Imported ${file}: ${r.rows} row(s) — ${r.created} new, ${r.updated} updated, ${r.unchanged} unchanged, ${r.rejected.length} rejected, ` +
+      `${r.blank} blank line(s) skipped, ${r.warnings.length} warning(s).`,
+    `Read as ${ENCODING_NAMES[r.encoding]}.`,
     `Columns: ${Object.entries(r.columns).map(([field, headers]) => `${field} ← ${headers.join(' + ')}`).join(', ')}`,
   ];
+  if (r.ignoredColumns.length) {
+    lines.push(`Warning — columns not imported (not recognised): ${r.ignoredColumns.map((c) => `"${c}"`).join(', ')}; rename them or map them with --map to import them.`);
+  }
   if (r.rejected.length) {
-    lines.push('Rejected rows (row = line in the file; the header is row 1):');
+    lines.push('Rejected rows, not imported (row = line in the file; the header is row 1):');
     for (const x of r.rejected) lines.push(`  row ${x.row}: ${x.reason}`);
+  }
+  if (r.warnings.length) {
+    lines.push('Warnings — rows imported, but a value was left out or shortened:');
+    for (const w of r.warnings) lines.push(`  ${warningLine(w)}`);
   }
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 /**
- * Data out: `export` (managers and owners: customers.csv and orders.csv),
+ * Data out: `export` (managers and owners: customers.csv and orders.csv, made
+ * to open right in Excel — see src/services/export.ts),
  * and for customers their own data (`mydata`, a JSON file) and erasure
  * (`forget`, confirmed with a button that runs `forget confirm`).
  */
@@ -14,7 +15,9 @@ export const exportCommand = staffCommand({
   summary: 'export',
   allow: MANAGERS,
   async run(ctx) {
-    const { customers, orders } = await exportAllCsv();
+    // Shop-local times and the shop's currency, whoever asks: the files are the shop's records.
+    const { DEFAULT_TIMEZONE: timeZone, BASE_CURRENCY: baseCurrency } = ctx.deps.config;
+    const { customers, orders } = await exportAllCsv({ timeZone, baseCurrency });
     return [
       text(ctx.msg.exportDone(customers.count, orders.count)),
       { kind: 'file', fileName: 'customers.csv', mimeType: 'text/csv', data: customers.data, caption: ctx.msg.exportCustomersCaption(customers.count) },

@@ -2,22 +2,40 @@
  * `import`: staff send a CSV file to the bot — with the caption "import", or
  * none (the core routes any CSV file from staff here), or "import" first and
  * the file after. Optional column mapping: `import --map phone=Tel,name="Họ tên"`.
- * The reply is the report; rejected rows are listed (20 at most in the
- * message, all of them in an attached CSV when there are more).
+ * The reply is the report; rejected rows (not imported) and warnings (rows
+ * imported with a value left out) are listed apart, 20 of each at most in the
+ * message, all of them in an attached CSV when there are more. Columns that
+ * were not imported are named. The file may be UTF-8, UTF-16 or Windows-1258.
  */
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { STAFF, staffCommand, type CommandContext } from '../core/command.js';
 import { text, type Attachment, type Incoming, type Reply } from '../core/types.js';
 import { ValidationError } from '../errors.js';
-import { parseMapping, type ColumnMapping } from '../services/import/columns.js';
+import { parseMapping, warningLine, type ColumnMapping } from '../services/import/columns.js';
 import { importCustomers, type ImportReport } from '../services/import/customers.js';
+import { excelSafe } from '../services/export.js';
 import { leadOwnerOf } from './customers.js';
 
 /** Largest file accepted in chat (bigger files: `npm run import`). */
 export const MAX_CHAT_IMPORT_BYTES = 20 * 1024 * 1024;
 /** Rejected rows listed in the chat message; the rest go in a file. */
 export const REJECTED_IN_MESSAGE = 20;
+/** Warnings listed in the chat message; the rest go in a file. */
+export const WARNINGS_IN_MESSAGE = 20;
+
+/**
+ * Texts for what the report gained (warnings, columns not imported), in English.
+ * TODO: move to the catalogue (src/core/messages.ts, keys importIgnoredColumns, importWarningsTitle,
+ * importWarningsMore, importWarningsFileCaption) so they can be translated like the lines above them.
+ */
+const reportTexts = {
+  ignoredColumns: (columns: readonly string[]) =>
+    `Warning — columns not imported (not recognised): ${columns.map((c) => `"${c}"`).join(', ')}. Rename them, or map them with import --map, to import them.`,
+  warningsTitle: () => 'Warnings — these rows were imported, but a value was left out or shortened:',
+  warningsMore: (more: number) => `…and ${more} more: all warnings are in the attached file.`,
+  warningsFileCaption: () => 'All warnings: row, field, value and what was done.',
+};
 
 const CSV_TYPES = new Set(['text/csv', 'text/comma-separated-values', 'application/csv', 'text/x-csv']);
 
@@ -38,23 +56,38 @@ export function mappingFromArgs(args: string): ColumnMapping {
   return parseMapping(m[1]!.trim());
 }
 
-/** The report as chat replies: a summary, up to 20 rejected rows, and a file with all of them when there are more. */
+/**
+ * The report as chat replies: a summary, the columns not imported, up to 20 rejected rows and
+ * up to 20 warnings, and a file with all of either when there are more.
+ */
 export function importReplies(report: ImportReport, fileName: string, ctx: Pick<CommandContext, 'msg'>): Reply[] {
   const { msg } = ctx;
   const lines = [msg.importSummary(fileName, report.rows, report.created, report.updated, report.unchanged, report.rejected.length, report.blank)];
   const columns = Object.entries(report.columns).map(([field, headers]) => `${field} ← ${headers.join(' + ')}`);
   if (columns.length) lines.push(msg.importColumns(columns.join(', ')));
+  if (report.ignoredColumns.length) lines.push(reportTexts.ignoredColumns(report.ignoredColumns));
+  const files: Reply[] = [];
   if (report.rejected.length) {
     lines.push('', msg.importRejectedTitle());
     for (const r of report.rejected.slice(0, REJECTED_IN_MESSAGE)) lines.push(msg.importRejectedLine(r.row, r.reason));
+    if (report.rejected.length > REJECTED_IN_MESSAGE) {
+      lines.push(msg.importRejectedMore(report.rejected.length - REJECTED_IN_MESSAGE));
+      const csv = stringify(report.rejected.map((r) => [r.row, r.reason]), { header: true, columns: ['row', 'reason'] });
+      files.push({ kind: 'file', fileName: 'rejected-rows.csv', mimeType: 'text/csv', data: Buffer.from(csv, 'utf8'), caption: msg.importRejectedFileCaption() });
+    }
   }
-  const replies: Reply[] = [text(lines.join('\n'))];
-  if (report.rejected.length > REJECTED_IN_MESSAGE) {
-    replies[0] = text(`${lines.join('\n')}\n${msg.importRejectedMore(report.rejected.length - REJECTED_IN_MESSAGE)}`);
-    const csv = stringify(report.rejected.map((r) => [r.row, r.reason]), { header: true, columns: ['row', 'reason'] });
-    replies.push({ kind: 'file', fileName: 'rejected-rows.csv', mimeType: 'text/csv', data: Buffer.from(csv, 'utf8'), caption: msg.importRejectedFileCaption() });
+  if (report.warnings.length) {
+    lines.push('', reportTexts.warningsTitle());
+    for (const w of report.warnings.slice(0, WARNINGS_IN_MESSAGE)) lines.push(`  ${warningLine(w)}`);
+    if (report.warnings.length > WARNINGS_IN_MESSAGE) {
+      lines.push(reportTexts.warningsMore(report.warnings.length - WARNINGS_IN_MESSAGE));
+      // Values come from the imported file: made formula-safe, with a BOM for Excel.
+      const rows = report.warnings.map((w) => [w.row, w.field, excelSafe(w.value), w.reason]);
+      const csv = stringify(rows, { header: true, bom: true, columns: ['row', 'field', 'value', 'reason'] });
+      files.push({ kind: 'file', fileName: 'import-warnings.csv', mimeType: 'text/csv', data: Buffer.from(csv, 'utf8'), caption: reportTexts.warningsFileCaption() });
+    }
   }
-  return replies;
+  return [text(lines.join('\n')), ...files];
 }
 
 export const importCommand = staffCommand({

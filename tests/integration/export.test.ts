@@ -1,15 +1,19 @@
 /**
- * Data out on the real database: `export` (managers only, two CSV files),
+ * Data out on the real database: `export` (managers only, two CSV files that
+ * open right in Excel: BOM, local times, numbers, notes, formula-safe cells),
  * `mydata` (a customer's own data, nobody else's) and `forget` (personal data
  * erased everywhere, orders kept and still counted).
  */
 import '../../models/index.js';
+import { PassThrough } from 'node:stream';
 import mongoose from 'mongoose';
 import { parse } from 'csv-parse/sync';
+import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent, ContactKey, Customer, Identity, Interaction, Order } from '../../models/index.js';
 import { FollowUp } from '../../models/follow-up.js';
 import type { Reply } from '../../src/core/types.js';
+import { excelSafe, writeCustomersCsv, writeOrdersCsv } from '../../src/services/export.js';
 import { forgetCustomer } from '../../src/services/forget.js';
 import { rebuildTotals } from '../../src/services/totals.js';
 import { buttonActions, createTestChat, customerIdIn, OWNER, replyText, type Person } from '../support/chat.js';
@@ -82,18 +86,111 @@ describe('export', () => {
     expect(replyText(replies).split('\n')[0]).toMatch(/^Export ready: \d+ customer\(s\) and 3 order\(s\), as two CSV files\.$/);
     const [customersCsv, ordersCsv] = files(replies);
     expect([customersCsv?.fileName, ordersCsv?.fileName]).toEqual(['customers.csv', 'orders.csv']);
-    const customers = parse<Record<string, string>>(customersCsv!.data, { columns: true });
+    // The files start with a BOM (for Excel): read with `bom: true`.
+    const customers = parse<Record<string, string>>(customersCsv!.data, { columns: true, bom: true });
     expect(customers.find((c) => c.customer === `${annaId}`)).toMatchObject({
-      name: 'Anna Nguyen', phones: '+84912345678', emails: 'anna@shop.vn', tags: 'vip', status: 'active', orders: '2', revenue: '470000 VND',
+      name: 'Anna Nguyen', phones: '+84912345678', emails: 'anna@shop.vn', tags: 'vip', status: 'active', orders: '2', revenue: '470000', currency: 'VND',
     });
     // The records made from their first messages were merged into the leads; they are listed as merged.
     expect(customers.filter((c) => c.status === 'merged').map((c) => c.merged_into).sort()).toEqual([annaId, `${bobId}`].sort());
-    const orders = parse<Record<string, string>>(ordersCsv!.data, { columns: true });
+    const orders = parse<Record<string, string>>(ordersCsv!.data, { columns: true, bom: true });
     expect(orders.map((o) => [o.customer, o.amount, o.currency, o.status, o.items])).toEqual([
       [annaId, '350000', 'VND', 'new', '2× áo dài'],
       [annaId, '120000', 'VND', 'new', '1× khăn lụa'],
       [bobId, '500000', 'VND', 'new', ''],
     ]);
+  });
+});
+
+/** Runs a CSV writer into memory. */
+async function csvOf(write: (out: PassThrough) => Promise<number>): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  await write(out);
+  return Buffer.concat(chunks);
+}
+const rowsOf = (data: Buffer) => parse<Record<string, string>>(data, { columns: true, bom: true });
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+describe('export for Excel', () => {
+  const hcm = { timeZone: 'Asia/Ho_Chi_Minh', baseCurrency: 'VND' };
+
+  beforeAll(async () => {
+    // Written as stored documents, with fixed times and totals (not through orders): what the export reads.
+    const at = new Date('2026-03-01T20:30:00Z');
+    const base = { nameKey: '', emails: [], tags: [], source: 'import', consent: { promotions: false }, status: 'active', updatedAt: at };
+    await Customer.collection.insertMany([
+      { _id: 'C9001' as never, ...base, name: '=HYPERLINK("http://evil.example","click")', phones: ['+84903000111', '+84903000222'], totals: { orders: 2, revenue: { VND: 100000, EUR: 1999 } }, createdAt: at },
+      { _id: 'C9002' as never, ...base, name: '+1+1', phones: [], emails: ['-x@shop.vn'], tags: ['@home'], totals: { orders: 1, revenue: { EUR: 1999 } }, createdAt: at },
+    ]);
+    await Interaction.insertMany([
+      { customerId: 'C9001', kind: 'note', text: '-2+3 gọi lại', staffId: 's_x', at: new Date('2026-03-01T01:00:00Z') },
+      { customerId: 'C9001', kind: 'message', text: 'not a note', at: new Date('2026-03-01T02:00:00Z') },
+      { customerId: 'C9001', kind: 'note', text: 'Thích màu đỏ', staffId: 's_x', at: new Date('2026-03-01T03:00:00Z') },
+      { customerId: 'C9002', kind: 'note', text: '@SUM(A1:A9)', staffId: 's_x', at: new Date('2026-03-01T04:00:00Z') },
+    ]);
+  });
+
+  it('starts both files with a UTF-8 BOM, so Excel reads Vietnamese letters right', async () => {
+    const [customersCsv, ordersCsv] = files(await send(manager, 'export'));
+    expect(customersCsv!.data.subarray(0, 3)).toEqual(BOM);
+    expect(ordersCsv!.data.subarray(0, 3)).toEqual(BOM);
+    expect(customersCsv!.data.subarray(3, 3 + 'customer,'.length).toString()).toBe('customer,');
+    expect(ordersCsv!.data.toString('utf8')).toContain('2× áo dài');
+  });
+
+  it('writes amounts as plain numbers beside a currency column, revenue in the base currency first', async () => {
+    const customers = rowsOf(await csvOf((out) => writeCustomersCsv(out, hcm)));
+    const anna = customers.find((c) => c.customer === annaId)!;
+    expect([anna.revenue, anna.currency, anna.other_revenue]).toEqual(['470000', 'VND', '']);
+    const both = customers.find((c) => c.customer === 'C9001')!;
+    expect([both.orders, both.revenue, both.currency, both.other_revenue]).toEqual(['2', '100000', 'VND', '19.99 EUR']);
+    const euros = customers.find((c) => c.customer === 'C9002')!;
+    expect([euros.revenue, euros.currency, euros.other_revenue]).toEqual(['19.99', 'EUR', '']);
+    // A customer without orders: 0 in the base currency, still a number.
+    expect(customers.filter((c) => c.orders === '0').every((c) => c.revenue === '0' && c.currency === 'VND')).toBe(true);
+    for (const c of customers) expect(Number.isFinite(Number(c.revenue)), c.revenue).toBe(true);
+
+    const orders = rowsOf(await csvOf((out) => writeOrdersCsv(out, hcm)));
+    expect(orders.map((o) => o.amount)).toEqual(['350000', '120000', '500000']);
+  });
+
+  it('shows times in the shop’s time zone as yyyy-MM-dd HH:mm', async () => {
+    const customers = rowsOf(await csvOf((out) => writeCustomersCsv(out, hcm)));
+    // 20:30 UTC on 1 March is 03:30 on 2 March in Ho Chi Minh City (UTC+7).
+    expect(customers.find((c) => c.customer === 'C9001')!.created_at).toBe('2026-03-02 03:30');
+    const newYork = rowsOf(await csvOf((out) => writeCustomersCsv(out, { timeZone: 'America/New_York', baseCurrency: 'VND' })));
+    expect(newYork.find((c) => c.customer === 'C9001')!.created_at).toBe('2026-03-01 15:30');
+
+    // The chat export uses the configured zone (DEFAULT_TIMEZONE, Asia/Ho_Chi_Minh by default).
+    const [customersCsv, ordersCsv] = files(await send(manager, 'export'));
+    expect(rowsOf(customersCsv!.data).find((c) => c.customer === 'C9001')!.created_at).toBe('2026-03-02 03:30');
+    const stored = await Order.find({}, { createdAt: 1 }).sort({ _id: 1 }).lean();
+    const local = stored.map((o) => DateTime.fromJSDate(o.createdAt, { zone: 'Asia/Ho_Chi_Minh' }).toFormat('yyyy-MM-dd HH:mm'));
+    expect(rowsOf(ordersCsv!.data).map((o) => o.created_at)).toEqual(local);
+    expect(local.every((t) => /^\d{4}-\d\d-\d\d \d\d:\d\d$/.test(t))).toBe(true);
+  });
+
+  it('includes each customer’s staff notes, oldest first, one per line (not their messages)', async () => {
+    const customers = rowsOf(await csvOf((out) => writeCustomersCsv(out, hcm)));
+    expect(customers.find((c) => c.customer === annaId)!.notes).toBe('met at the expo');
+    expect(customers.find((c) => c.customer === 'C9001')!.notes).toBe("'-2+3 gọi lại\nThích màu đỏ");
+    expect(customers.find((c) => c.customer === bobId)!.notes).toBe('');
+  });
+
+  it('makes cells that would start a formula inert, and leaves phone numbers readable', async () => {
+    const customers = rowsOf(await csvOf((out) => writeCustomersCsv(out, hcm)));
+    const evil = customers.find((c) => c.customer === 'C9001')!;
+    expect(evil.name).toBe(`'=HYPERLINK("http://evil.example","click")`);
+    expect(evil.phones).toBe('+84903000111; +84903000222');
+    const plus = customers.find((c) => c.customer === 'C9002')!;
+    expect([plus.name, plus.emails, plus.tags, plus.notes]).toEqual(["'+1+1", "'-x@shop.vn", "'@home", "'@SUM(A1:A9)"]);
+    expect(customers.find((c) => c.customer === annaId)!.phones).toBe('+84912345678');
+    // The rule, cell by cell: = + - @ tab and CR start a formula; a valid phone number does not count.
+    expect(['=1', '+1', '-1', '@A1', '\t=1', '\r=1', '+84912345678', '+8491234', 'Anna'].map(excelSafe)).toEqual(
+      ["'=1", "'+1", "'-1", "'@A1", "'\t=1", "'\r=1", '+84912345678', "'+8491234", 'Anna'],
+    );
   });
 });
 
@@ -162,8 +259,8 @@ describe('forget', () => {
   it('leaves a stranger behind: the bot no longer knows the person, and the export shows an empty record', async () => {
     expect(await say(anna, 'whoami')).toBe('You are not registered yet. Staff join with "join CODE"; customers just write to us.');
     const [customersCsv] = files(await send(manager, 'export'));
-    const row = (parse<Record<string, string>>(customersCsv!.data, { columns: true })).find((c) => c.customer === `${annaId}`);
-    expect(row).toMatchObject({ name: '', phones: '', emails: '', status: 'forgotten', orders: '2', revenue: '470000 VND' });
+    const row = (parse<Record<string, string>>(customersCsv!.data, { columns: true, bom: true })).find((c) => c.customer === `${annaId}`);
+    expect(row).toMatchObject({ name: '', phones: '', emails: '', status: 'forgotten', orders: '2', revenue: '470000', currency: 'VND', notes: '' });
   });
 
   it('can be repeated safely', async () => {

@@ -2,11 +2,19 @@
  * Reading one imported row: which column holds what (recognised by header,
  * in English or Vietnamese, or named explicitly), and turning a row's cells
  * into normalised contact details — or a reason to reject the row. Pure
- * functions; the import service (./import.ts) does the streaming and writing.
+ * functions; the import service (./customers.ts) does the streaming and writing.
  *
  * Headers are compared folded (case, spacing, punctuation and diacritics
  * ignored), so "Số điện thoại", "so dien thoai" and "SỐ ĐIỆN THOẠI" are one
  * header. Several columns may feed one field (e.g. "Phone" and "Mobile").
+ * Columns no field takes are listed by {@link ignoredColumns}, for the report.
+ *
+ * A row is rejected only when nothing usable is left, i.e. it has no valid phone
+ * or e-mail (what recognises the customer on the next import). Any other bad
+ * value is left out (a too long one shortened) and reported as a warning, and
+ * the rest of the row is imported. "Address" and "birthday"
+ * columns have no field on the customer: they are kept in the imported note,
+ * one line each under their header ("Địa chỉ: 12 Lê Lợi, Q1").
  *
  * @example
  *   const columns = resolveColumns(['Họ tên', 'SĐT', 'E-mail'], {});
@@ -19,7 +27,7 @@ import { foldName, normaliseTag } from '../../values/names.js';
 import { normalisePhone } from '../../values/phone.js';
 import { ValidationError } from '../../errors.js';
 
-export const IMPORT_FIELDS = ['name', 'phone', 'email', 'tags', 'notes', 'orders'] as const;
+export const IMPORT_FIELDS = ['name', 'phone', 'email', 'tags', 'notes', 'orders', 'address', 'birthday'] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
 /** An explicit mapping from field to the header of the column that holds it. */
@@ -30,12 +38,20 @@ export type Columns = Record<ImportField, number[]>;
 
 /** Folded header forms each field is recognised by. */
 const SYNONYMS: Record<ImportField, readonly string[]> = {
-  name: ['name', 'full name', 'fullname', 'customer', 'customer name', 'client', 'contact name', 'ho ten', 'ho va ten', 'ten', 'khach hang', 'ten khach hang', 'ten kh'],
-  phone: ['phone', 'phones', 'phone number', 'phone numbers', 'mobile', 'mobile phone', 'cell', 'tel', 'telephone', 'dien thoai', 'so dien thoai', 'sdt', 'so dt', 'dt', 'di dong'],
+  name: [
+    'name', 'full name', 'fullname', 'customer', 'customer name', 'client', 'contact name',
+    'ho ten', 'ho va ten', 'ten', 'khach', 'khach hang', 'ten khach', 'ten khach hang', 'ten kh', 'ho ten khach', 'ho ten khach hang',
+  ],
+  phone: [
+    'phone', 'phones', 'phone number', 'phone numbers', 'mobile', 'mobile phone', 'cell', 'tel', 'telephone',
+    'dien thoai', 'so dien thoai', 'sdt', 'so dt', 'dt', 'di dong', 'so di dong', 'dien thoai di dong', 'sdt di dong', 'zalo', 'sdt zalo', 'so zalo',
+  ],
   email: ['email', 'emails', 'e mail', 'e mails', 'email address', 'mail', 'thu dien tu', 'dia chi email'],
-  tags: ['tags', 'tag', 'labels', 'label', 'nhan'],
+  tags: ['tags', 'tag', 'labels', 'label', 'group', 'groups', 'category', 'nhan', 'nhom', 'nhom khach', 'nhom khach hang', 'phan loai', 'loai khach', 'loai khach hang'],
   notes: ['notes', 'note', 'comment', 'comments', 'ghi chu'],
   orders: ['orders', 'order', 'order count', 'orders count', 'number of orders', 'don hang', 'so don hang', 'so don'],
+  address: ['address', 'shipping address', 'dia chi', 'dia chi giao hang', 'dia chi nhan hang'],
+  birthday: ['birthday', 'birth date', 'date of birth', 'dob', 'ngay sinh', 'sinh nhat'],
 };
 
 /** Field names accepted on the left of a mapping (`phone=Tel`), singular or plural. */
@@ -51,6 +67,8 @@ const FIELD_ALIASES: Record<string, ImportField> = {
   notes: 'notes',
   order: 'orders',
   orders: 'orders',
+  address: 'address',
+  birthday: 'birthday',
 };
 
 /** A header folded for comparison: "Số điện thoại" → "so dien thoai", "E-mail" → "e mail". */
@@ -117,6 +135,18 @@ export function resolveColumns(headers: readonly string[], mapping: ColumnMappin
   return columns;
 }
 
+/**
+ * Headers of the columns no field reads (a second name column included): their values are
+ * not imported, and the report says so. Columns without a header are left out.
+ *
+ * @example
+ *   ignoredColumns(['Họ tên', 'SĐT', 'Giới tính'], resolveColumns(['Họ tên', 'SĐT', 'Giới tính'])) // → ['Giới tính']
+ */
+export function ignoredColumns(headers: readonly string[], columns: Columns): string[] {
+  const used = new Set(IMPORT_FIELDS.flatMap((f) => columns[f]));
+  return headers.filter((h, i) => !used.has(i) && h.trim() !== '');
+}
+
 /** The headers feeding each field, for the report. */
 export function describeColumns(headers: readonly string[], columns: Columns): Partial<Record<ImportField, string[]>> {
   const out: Partial<Record<ImportField, string[]>> = {};
@@ -134,71 +164,150 @@ export interface ImportRow {
   phones: string[];
   emails: string[];
   tags: string[];
-  /** The note to store (the notes cell, plus the orders cell when present). */
+  /** The note to store: the notes cell, then address and birthday under their headers, then the orders cell. */
   note?: string;
   /** Contact keys of the phones and e-mails. */
   keys: string[];
 }
 
-export type RowResult = { ok: true; row: ImportRow } | { ok: false; reason: string } | { ok: 'blank' };
+/** A value left out or shortened in a row that was imported. */
+export interface ImportWarning {
+  /** Line in the file where the row starts (the header is line 1). */
+  row: number;
+  field: ImportField;
+  /** The value as it was in the file, shortened to {@link SHOWN_CHARS} characters for the report. */
+  value: string;
+  reason: string;
+}
+
+/**
+ * A warning as one line of a report.
+ *
+ * @example
+ *   warningLine({ row: 7, field: 'email', value: 'dung@@shop', reason: 'not a valid e-mail address; left out' })
+ *   // → 'row 7, email "dung@@shop": not a valid e-mail address; left out'
+ */
+export function warningLine(w: ImportWarning): string {
+  return `row ${w.row}, ${w.field} "${w.value}": ${w.reason}`;
+}
+
+export type RowResult =
+  | { ok: true; row: ImportRow; warnings?: ImportWarning[] }
+  /** `field` and `value` name the invalid value that left the row with nothing to recognise it by, if one did. */
+  | { ok: false; reason: string; field?: ImportField; value?: string }
+  | { ok: 'blank' };
 
 export const ROW_LIMITS = { name: 120, phones: 5, emails: 5, tags: 20, note: 2000 } as const;
+
+/** Longest value shown in a report (warnings, rejections); longer ones end in "…". */
+export const SHOWN_CHARS = 40;
+
+/** A value as a report shows it: at most {@link SHOWN_CHARS} characters. */
+export function shown(value: string): string {
+  return value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS - 1)}…` : value;
+}
+
+/** What a note line is called when the column has no header. */
+const NOTE_LABELS = { address: 'Địa chỉ', birthday: 'Ngày sinh' } as const;
 
 const cellsOf = (cells: readonly string[], indexes: number[]) => indexes.map((i) => (cells[i] ?? '').trim()).filter(Boolean);
 
 /**
- * Validates and normalises one row. A row needs a phone or an e-mail: it is
- * what recognises the customer when the same file is imported again.
+ * Validates and normalises one row. A row needs a valid phone or e-mail: it is what
+ * recognises the customer when the same file is imported again. Anything else wrong
+ * (another phone or e-mail that is not valid, a tag, too many values, too long a text)
+ * is left out or shortened, and reported as a warning. `headers` label the address and
+ * birthday lines of the note.
  *
  * @example
  *   readRow(['Anna', '0912 345 678; +84 987 654 321', ''], columns, 7, 'VN') // two phones
+ *   readRow(['Cường', '0912 345 678', 'cuong@@mail'], columns, 8, 'VN')
+ *   // → { ok: true, row: { phones: ['+84912345678'], emails: [], … },
+ *   //     warnings: [{ row: 8, field: 'email', value: 'cuong@@mail', reason: 'not a valid e-mail address; left out' }] }
  */
-export function readRow(cells: readonly string[], columns: Columns, line: number, region: string): RowResult {
+export function readRow(cells: readonly string[], columns: Columns, line: number, region: string, headers: readonly string[] = []): RowResult {
   if (cells.every((c) => c.trim() === '')) return { ok: 'blank' };
-  const name = cellsOf(cells, columns.name)[0]?.replace(/\s+/g, ' ');
-  if (name && name.length > ROW_LIMITS.name) return { ok: false, reason: `name is longer than ${ROW_LIMITS.name} characters` };
+  const warnings: ImportWarning[] = [];
+  const warn = (field: ImportField, value: string, reason: string) => warnings.push({ row: line, field, value: shown(value), reason });
+  for (const field of IMPORT_FIELDS) {
+    for (const cell of cellsOf(cells, columns[field])) {
+      if (cell.includes('\uFFFD')) warn(field, cell, 'has characters that could not be read (the file is not all in one encoding)');
+    }
+  }
 
+  let name = cellsOf(cells, columns.name)[0]?.replace(/\s+/g, ' ');
+  if (name && name.length > ROW_LIMITS.name) {
+    warn('name', name, `longer than ${ROW_LIMITS.name} characters; shortened`);
+    name = name.slice(0, ROW_LIMITS.name).trim();
+  }
+
+  // Invalid phones and e-mails: warnings when the row has a valid one, else the reason it is rejected.
+  const invalid: { field: ImportField; value: string; reason: string; warning: string }[] = [];
   const phones: string[] = [];
   for (const cell of cellsOf(cells, columns.phone)) {
     for (const part of cell.split(/[,;/|\n]+/).map((p) => p.trim()).filter(Boolean)) {
       const phone = normalisePhone(part, region);
-      if (!phone) return { ok: false, reason: `invalid phone "${part}"` };
-      if (!phones.includes(phone)) phones.push(phone);
+      if (!phone) invalid.push({ field: 'phone', value: part, reason: `invalid phone "${shown(part)}"`, warning: 'not a valid phone number; left out' });
+      else if (!phones.includes(phone)) phones.push(phone);
     }
   }
   const emails: string[] = [];
   for (const cell of cellsOf(cells, columns.email)) {
     for (const part of cell.split(/[,;\s]+/).map((p) => p.trim()).filter(Boolean)) {
       const email = normaliseEmail(part.replace(/^mailto:/i, ''));
-      if (!email) return { ok: false, reason: `invalid e-mail "${part}"` };
-      if (!emails.includes(email)) emails.push(email);
+      if (!email) invalid.push({ field: 'email', value: part, reason: `invalid e-mail "${shown(part)}"`, warning: 'not a valid e-mail address; left out' });
+      else if (!emails.includes(email)) emails.push(email);
     }
   }
-  if (phones.length === 0 && emails.length === 0) return { ok: false, reason: 'no phone or e-mail (one is needed to recognise the customer)' };
-  if (phones.length > ROW_LIMITS.phones) return { ok: false, reason: `more than ${ROW_LIMITS.phones} phone numbers` };
-  if (emails.length > ROW_LIMITS.emails) return { ok: false, reason: `more than ${ROW_LIMITS.emails} e-mails` };
+  if (phones.length === 0 && emails.length === 0) {
+    const [first] = invalid;
+    if (!first) return { ok: false, reason: 'no phone or e-mail (one is needed to recognise the customer)' };
+    return { ok: false, reason: invalid.map((i) => i.reason).join('; '), field: first.field, value: shown(first.value) };
+  }
+  for (const i of invalid) warn(i.field, i.value, i.warning);
+  if (phones.length > ROW_LIMITS.phones) {
+    warn('phone', phones.slice(ROW_LIMITS.phones).join(', '), `more than ${ROW_LIMITS.phones} phone numbers; these left out`);
+    phones.length = ROW_LIMITS.phones;
+  }
+  if (emails.length > ROW_LIMITS.emails) {
+    warn('email', emails.slice(ROW_LIMITS.emails).join(', '), `more than ${ROW_LIMITS.emails} e-mails; these left out`);
+    emails.length = ROW_LIMITS.emails;
+  }
 
   const tags: string[] = [];
   for (const cell of cellsOf(cells, columns.tags)) {
     // Tags are separated by , ; # | or new lines; spaces inside one become '-' ("khách quen" → khach-quen).
     for (const part of cell.split(/[,;#|\n]+/).map((p) => p.trim()).filter(Boolean)) {
       const tag = normaliseTag(part);
-      if (!tag) return { ok: false, reason: `invalid tag "${part}" (letters, digits, - and _)` };
-      if (!tags.includes(tag)) tags.push(tag);
+      if (!tag) warn('tags', part, 'not a valid tag (letters, digits, - and _); left out');
+      else if (!tags.includes(tag)) tags.push(tag);
     }
   }
-  if (tags.length > ROW_LIMITS.tags) return { ok: false, reason: `more than ${ROW_LIMITS.tags} tags` };
+  if (tags.length > ROW_LIMITS.tags) {
+    warn('tags', tags.slice(ROW_LIMITS.tags).join(', '), `more than ${ROW_LIMITS.tags} tags; these left out`);
+    tags.length = ROW_LIMITS.tags;
+  }
 
   const notes = cellsOf(cells, columns.notes).join('\n');
+  // Address and birthday have no field on the customer: kept in the note, under their header.
+  const kept = (['address', 'birthday'] as const).flatMap((field) =>
+    columns[field]
+      .map((i) => ({ label: headers[i]?.trim() || NOTE_LABELS[field], value: (cells[i] ?? '').trim() }))
+      .filter((c) => c.value)
+      .map((c) => `${c.label}: ${c.value}`),
+  );
   const orders = cellsOf(cells, columns.orders).join(', ');
   // Orders are kept as a note: a bare count or amount has no dates, items or currency, and as
   // Order documents it would distort running totals and segments.
-  const note = [notes, orders ? `Orders before import: ${orders}` : ''].filter(Boolean).join('\n');
-  if (note.length > ROW_LIMITS.note) return { ok: false, reason: `notes are longer than ${ROW_LIMITS.note} characters` };
+  let note = [notes, ...kept, orders ? `Orders before import: ${orders}` : ''].filter(Boolean).join('\n');
+  if (note.length > ROW_LIMITS.note) {
+    warn('notes', note, `longer than ${ROW_LIMITS.note} characters; shortened`);
+    note = note.slice(0, ROW_LIMITS.note);
+  }
 
   const keys = [...phones.map((p) => contactKey('phone', p)), ...emails.map((e) => contactKey('email', e))];
   const row: ImportRow = { line, phones, emails, tags, keys };
   if (name) row.name = name;
   if (note) row.note = note;
-  return { ok: true, row };
+  return warnings.length ? { ok: true, row, warnings } : { ok: true, row };
 }

@@ -1,7 +1,10 @@
 /**
  * Streams a CSV file as records with their line numbers, never holding the
  * file in memory. The delimiter (comma, semicolon or tab — spreadsheets in
- * many locales save with `;`) is sniffed from the header line.
+ * many locales save with `;`, Excel's "Unicode Text" with tabs) is sniffed
+ * from the header line. The input is UTF-8 (./encoding.ts decodes other
+ * encodings first); cells come out in NFC, so letters written as a base and
+ * combining marks (Windows-1258, macOS) compare and store as one character.
  *
  * Broken quoting does not stop the import, and is never guessed at:
  * - a quote inside an unquoted cell (`Phan "Tí" Quang`) is text, as in
@@ -58,7 +61,7 @@ export function sniffDelimiter(headerLine: string): string {
   return best;
 }
 
-/** Reads CSV items from a byte stream (UTF-8, with or without BOM). */
+/** Reads CSV items from a UTF-8 stream (with or without BOM; Buffers or strings). */
 export async function* readCsvRecords(input: Readable, options: { delimiter?: string } = {}): AsyncGenerator<CsvItem> {
   const source = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const head: Buffer[] = [];
@@ -137,12 +140,17 @@ export async function* readCsvRecords(input: Readable, options: { delimiter?: st
     if (line < lastLine && item.record.some((cell) => cell.startsWith('"') && cell.includes('\n'))) {
       yield { kind: 'broken', line, endLine: lastLine, reason: GLUED };
     } else {
-      yield { kind: 'record', line, endLine: lastLine, cells: item.record };
+      yield { kind: 'record', line, endLine: lastLine, cells: item.record.map(nfc) };
     }
   }
   yield* drainSkips(Number.MAX_SAFE_INTEGER);
   const totalLines = newlines + (lastByte === 0x0a ? 0 : 1);
   if (totalLines > lastLine) yield { kind: 'broken', line: lastLine + 1, endLine: totalLines, reason: LOST };
+}
+
+/** NFC form; ASCII (most cells: phones, e-mails) is returned as it is. */
+function nfc(cell: string): string {
+  return /[^\p{ASCII}]/u.test(cell) ? cell.normalize('NFC') : cell;
 }
 
 function countBreaks(text: string): number {

@@ -2,8 +2,14 @@
  * Importing customers from a CSV file: streamed (csv-parse; the file is never
  * held in memory), validated row by row, written in batches, idempotent.
  *
+ * - The file may be UTF-8, UTF-16 or Windows-1258 (what Vietnamese Excel
+ *   saves); see ./encoding.ts. The encoding read is in the report.
  * - Columns are recognised by header (English or Vietnamese) or mapped
- *   explicitly; see ./import-columns.ts for the row rules.
+ *   explicitly; see ./columns.ts for the row rules. Columns nothing reads are
+ *   listed in the report (`ignoredColumns`).
+ * - A row is rejected only when nothing usable is left (no valid phone or
+ *   e-mail, details of two customers, broken quoting); a bad value in a row
+ *   that is otherwise fine is left out and reported as a warning.
  * - A row applies fully or not at all: it is validated, and its contact keys
  *   resolved, before anything of it is written. A rejected row is reported
  *   with its line (the header is line 1) and the reason.
@@ -41,7 +47,9 @@
  *
  * @example
  *   const report = await importCustomers(createReadStream('leads.csv'), { region: 'VN', by: 'staff:s_1' });
- *   // → { rows: 120, created: 100, updated: 5, unchanged: 10, blank: 2, rejected: [{ row: 17, reason: 'invalid phone "12"' }, …], columns: {…} }
+ *   // → { rows: 120, created: 100, updated: 5, unchanged: 10, blank: 2, encoding: 'utf-8', columns: {…}, ignoredColumns: [],
+ *   //     rejected: [{ row: 17, reason: 'invalid phone "12"', field: 'phone', value: '12' }, …],
+ *   //     warnings: [{ row: 9, field: 'email', value: 'cuong@@mail', reason: 'not a valid e-mail address; left out' }, …] }
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -55,7 +63,11 @@ import { ConflictError, ValidationError } from '../../errors.js';
 import { audit } from '../audit.js';
 import { staffIdOf } from '../../values/refs.js';
 import { readCsvRecords } from './csv-records.js';
-import { describeColumns, readRow, resolveColumns, type ColumnMapping, type Columns, type ImportField, type ImportRow } from './columns.js';
+import {
+  describeColumns, ignoredColumns, readRow, resolveColumns,
+  type ColumnMapping, type Columns, type ImportField, type ImportRow, type ImportWarning,
+} from './columns.js';
+import { decodeCsvText, type TextEncodingName } from './encoding.js';
 
 import { insertUnique, reserveNumbers, retryBusy } from '../../db/writes.js';
 import { customerIdFor } from '../../values/refs.js';
@@ -99,7 +111,12 @@ export interface RejectedRow {
   /** Line in the file where the row starts; the header is line 1, so the first data row is 2. */
   row: number;
   reason: string;
+  /** The invalid value that left the row with nothing to recognise it by, when one did (shortened to 40 characters). */
+  field?: ImportField;
+  value?: string;
 }
+
+export type { ImportWarning };
 
 export interface ImportReport {
   /** Data rows read, blank lines excluded: created + updated + unchanged + rejected. */
@@ -110,8 +127,14 @@ export interface ImportReport {
   /** Blank lines skipped. */
   blank: number;
   rejected: RejectedRow[];
+  /** Values left out or shortened in rows that were imported, by row. */
+  warnings: ImportWarning[];
   /** The headers each field was read from. */
   columns: Partial<Record<ImportField, string[]>>;
+  /** Headers of the columns that were not imported (no field reads them). */
+  ignoredColumns: string[];
+  /** The file's text encoding, as detected. */
+  encoding: TextEncodingName;
 }
 
 /** What this run knows of a customer: its details as `\x1f`-separated tokens (small, no read needed). */
@@ -140,15 +163,19 @@ const MAX_REMEMBERED_CUSTOMERS = 500_000;
 /**
  * Imports customers from a CSV stream; see the module comment for the rules.
  *
- * @throws ValidationError when the header has no phone or e-mail column, or a mapped column is missing
+ * @throws ValidationError when the file is in an encoding it cannot read (TCVN3/VNI fonts, others: ./encoding.ts),
+ *   the header has no phone or e-mail column, or a mapped column is missing — before anything is written
  */
 export async function importCustomers(input: Readable, options: ImportOptions): Promise<ImportReport> {
   const run = new ImportRun(options);
   const batchSize = options.batchSize ?? 500;
   let columns: Columns | undefined;
+  let headers: string[] = [];
   let batch: ImportRow[] = [];
+  const text = await decodeCsvText(input);
+  run.report.encoding = text.encoding;
   try {
-    for await (const item of readCsvRecords(input)) {
+    for await (const item of readCsvRecords(text.utf8)) {
       if (item.kind === 'broken') {
         if (!columns) throw new ValidationError('file', { code: 'IMPORT_HEADER_UNREADABLE', params: { reason: item.reason } });
         const lines = item.endLine > item.line ? `rows ${item.line}–${item.endLine}` : `row ${item.line}`;
@@ -156,14 +183,19 @@ export async function importCustomers(input: Readable, options: ImportOptions): 
         continue;
       }
       if (!columns) {
-        columns = resolveColumns(item.cells, options.mapping);
-        run.report.columns = describeColumns(item.cells, columns);
+        headers = item.cells;
+        columns = resolveColumns(headers, options.mapping);
+        run.report.columns = describeColumns(headers, columns);
+        run.report.ignoredColumns = ignoredColumns(headers, columns);
         continue;
       }
-      const result = readRow(item.cells, columns, item.line, options.region);
+      const result = readRow(item.cells, columns, item.line, options.region, headers);
       if (result.ok === 'blank') run.report.blank++;
-      else if (result.ok === false) run.reject(item.line, result.reason);
-      else batch.push(result.row);
+      else if (result.ok === false) run.reject(item.line, result.reason, result.field, result.value);
+      else {
+        batch.push(result.row);
+        if (result.warnings) run.warn(result.row.line, result.warnings);
+      }
       if (batch.length >= batchSize) {
         await run.submit(batch);
         batch = [];
@@ -179,8 +211,11 @@ export async function importCustomers(input: Readable, options: ImportOptions): 
   }
   run.progress(true);
   run.report.rejected.sort((a, b) => a.row - b.row);
-  const { rows, created, updated, unchanged, rejected } = run.report;
-  await audit(options.by, 'customer.import', `import:${options.label ?? 'csv'}`, { rows, created, updated, unchanged, rejected: rejected.length });
+  run.report.warnings = run.warnings();
+  const { rows, created, updated, unchanged, rejected, warnings, encoding } = run.report;
+  await audit(options.by, 'customer.import', `import:${options.label ?? 'csv'}`, {
+    rows, created, updated, unchanged, rejected: rejected.length, warnings: warnings.length, encoding,
+  });
   return run.report;
 }
 
@@ -203,7 +238,11 @@ interface Plan {
 }
 
 class ImportRun {
-  readonly report: ImportReport = { rows: 0, created: 0, updated: 0, unchanged: 0, blank: 0, rejected: [], columns: {} };
+  readonly report: ImportReport = {
+    rows: 0, created: 0, updated: 0, unchanged: 0, blank: 0, rejected: [], warnings: [], columns: {}, ignoredColumns: [], encoding: 'utf-8',
+  };
+  /** Warnings of rows read so far, by line; a row rejected later (details of two customers) loses them. */
+  private readonly warningsByRow = new Map<number, ImportWarning[]>();
   /** Contact key → customer, for keys this run has seen resolved. */
   private readonly keyOwner = new Map<string, string>();
   /** Customers this run has created or read. */
@@ -225,10 +264,20 @@ class ImportRun {
     this.preloadRefused = options.preload === false;
   }
 
-  reject(line: number, reason: string): void {
+  reject(line: number, reason: string, field?: ImportField, value?: string): void {
     this.report.rows++;
-    this.report.rejected.push({ row: line, reason });
+    this.report.rejected.push(field === undefined ? { row: line, reason } : { row: line, reason, field, value });
+    this.warningsByRow.delete(line);
     this.progress();
+  }
+
+  warn(line: number, warnings: ImportWarning[]): void {
+    this.warningsByRow.set(line, warnings);
+  }
+
+  /** Every warning of the rows imported, in file order. */
+  warnings(): ImportWarning[] {
+    return [...this.warningsByRow.entries()].sort(([a], [b]) => a - b).flatMap(([, w]) => w);
   }
 
   progress(final = false): void {
