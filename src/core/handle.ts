@@ -1,8 +1,14 @@
 /**
  * The core: `handle(incoming) → Reply[]`, the one primitive every adapter
- * calls. It de-duplicates the delivery, resolves the actor, routes the text
- * to a command (or to the customer-message flow), checks permission, runs it
- * and turns errors into replies. It never knows which platform it talks to.
+ * calls. It cleans the input and applies the limits (./limits.ts), de-duplicates
+ * the delivery, resolves the actor, routes the text to a command (or to the
+ * customer-message flow), checks permission, runs it and turns errors into
+ * replies, each within a chat message's length. It never knows which platform it talks to.
+ *
+ * Exactly once: the run is keyed by the delivery id (src/services/deliveries.ts). A duplicate of a
+ * delivery that ran (or is running) gets no reply; one whose run failed after a keyed write (an
+ * order) resumes it, and the order it reserved is found, not booked again. A failure after
+ * something was saved answers what was saved, never just "something went wrong".
  *
  * @example
  *   const core = createCore(deps);
@@ -11,17 +17,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AppError, asAppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { claimDelivery, releaseDelivery } from '../services/deliveries.js';
+import { claimDeliveryRun, newDeliveryRun, releaseDelivery, settleDeliveryRun, withinDeliveryRun } from '../services/deliveries.js';
 import { resolveActor } from '../services/people.js';
 import type { Actor } from './actor.js';
 import { commandContext, type Command, type CommandContext, type Deps } from './command.js';
 import type { Flow } from './flow.js';
+import { boundedMessages, cleanIncoming, fitReplies, MAX_TEXT_CHARS, tooLong } from './limits.js';
 import { messagesFor, type Messages } from './messages.js';
 import type { CommandRegistry } from './registry.js';
 import { text, type Incoming, type Reply } from './types.js';
 
 export interface Core {
-  /** Handles one inbound message; returns the replies (empty for a duplicate delivery). */
+  /** Handles one inbound message; returns the replies (empty for a duplicate delivery), each within 4,096 characters. */
   handle(incoming: Incoming): Promise<Reply[]>;
   readonly registry: CommandRegistry;
   readonly deps: Deps;
@@ -34,31 +41,48 @@ export interface Core {
  */
 export function createCore(deps: Deps, registry: CommandRegistry): Core {
 
-  async function handle(incoming: Incoming): Promise<Reply[]> {
+  async function handle(raw: Incoming): Promise<Reply[]> {
+    // The edge: control characters out, names capped (src/core/limits.ts). Everything below sees only this.
+    const incoming = cleanIncoming(raw);
     // The delivery claim and the actor lookup are independent: do them in one round trip's time.
     const actorLookup = resolveActor(incoming, deps.config);
     actorLookup.catch(() => undefined); // awaited below; never an unhandled rejection
-    if (!(await claimDelivery(incoming.deliveryId))) {
+    const claim = await claimDeliveryRun(incoming.deliveryId);
+    if (claim === 'duplicate') {
       deps.log.debug({ deliveryId: incoming.deliveryId }, 'duplicate delivery skipped');
       return [];
     }
-    const msg = messagesFor(incoming.locale);
+    const msg = boundedMessages(messagesFor(incoming.locale));
+    if (tooLong(incoming.text)) {
+      return [text(capitalise(msg.errors.messageTooLong({ length: incoming.text.length, max: MAX_TEXT_CHARS })))];
+    }
+    const run = newDeliveryRun(incoming.deliveryId, deps.log);
     let actor: Actor | undefined;
+    let replies: Reply[];
     try {
       actor = await actorLookup;
-      return await route(incoming, actor, msg);
+      const resolved = actor;
+      replies = await withinDeliveryRun(run, () => route(incoming, resolved, msg));
     } catch (error) {
       const err = asAppError(error);
-      if (!err.userFacing) {
-        // Free the delivery id: the adapter answers the platform normally (no automatic retry), but a
-        // re-delivery of the same update — a webhook timeout, a restart mid-command — may run it again.
-        await releaseDelivery(incoming.deliveryId).catch(() => undefined);
+      if (err.userFacing) {
+        replies = [text(describe(err, msg, actor))];
+      } else {
         const ref = randomBytes(3).toString('hex');
-        deps.log.error({ err: error, ref, code: err.code, platform: incoming.platform }, 'command failed');
-        return [text(msg.internalError(ref))];
+        deps.log.error({ err: error, ref, code: err.code, platform: incoming.platform, created: run.writes }, 'command failed');
+        // Nothing keyed written: free the delivery id, so a re-delivery of the same update — a webhook
+        // timeout, a restart mid-command — runs it again. Something written: keep the claim as `failed`,
+        // and a re-delivery resumes the run, finding what it wrote instead of writing it again.
+        if (run.writes.length === 0) await releaseDelivery(incoming.deliveryId).catch(() => undefined);
+        else await settleDeliveryRun(run, 'failed').catch((e: unknown) => deps.log.error({ err: e, ref }, 'could not store the failed run'));
+        const saved = run.writes.filter((w) => w.stored).map((w) => w.id);
+        return [text(saved.length > 0 ? msg.errors.savedThenFailed({ saved, ref }) : msg.internalError(ref))];
       }
-      return [text(describe(err, msg, actor))];
     }
+    await settleDeliveryRun(run, 'done', claim === 'resumed').catch((e: unknown) =>
+      deps.log.error({ err: e, deliveryId: incoming.deliveryId }, 'could not store the outcome of a delivery'),
+    );
+    return fitReplies(replies);
   }
 
   async function route(incoming: Incoming, actor: Actor, msg: Messages): Promise<Reply[]> {
@@ -71,7 +95,7 @@ export function createCore(deps: Deps, registry: CommandRegistry): Core {
     const customerText = registry.customerTextFlow();
     if (!found) {
       if (actor.kind !== 'staff') return body && customerText ? runFlow(customerText, { ...base, args: body }) : [];
-      const word = (body.split(/\s+/)[0] ?? '').replace(/^\//, '');
+      const word = (/^\S*/.exec(body)?.[0] ?? '').replace(/^\//, '');
       return [text(msg.unknownCommand(word))];
     }
     if (customerText && actor.kind !== 'staff' && !found.command.allow.includes(actor.role) && !body.startsWith('/') && !incoming.fromButton) {

@@ -237,8 +237,18 @@ export interface Page<T> {
 export const PAGE_SIZE = 10;
 
 /**
+ * The longest search a person may type (a name, a phone, an e-mail, a #tag): longer is no search
+ * anyone means, and a name search is a regular expression run over every customer's name.
+ */
+export const SEARCH_MAX_CHARS = 100;
+
+/** The most tags one `tag`/`untag` may add or remove (as `lead` allows). */
+export const TAGS_PER_COMMAND = 20;
+
+/**
  * Finds customers by number (C12), phone in any format, e-mail, #tag, or the
- * start of any word of the name (diacritics and case ignored). Paginated.
+ * start of any word of the name (diacritics and case ignored). Paginated. A query over
+ * {@link SEARCH_MAX_CHARS} is refused (`SEARCH_TOO_LONG`).
  *
  * @example
  *   await findCustomers('nguyen', 1, 'VN') // names with a word starting "nguyen", "Nguyễn" included
@@ -246,6 +256,7 @@ export const PAGE_SIZE = 10;
 export async function findCustomers(query: string, page: number, region: string): Promise<Page<CustomerDoc>> {
   const q = query.trim();
   if (!q) throw new ValidationError('query', { code: 'SEARCH_EMPTY' });
+  if (q.length > SEARCH_MAX_CHARS) throw new ValidationError('query', { code: 'SEARCH_TOO_LONG', params: { max: SEARCH_MAX_CHARS } });
   const ref = customerIdOf(q);
   const phone = /\d{6,}/.test(q.replace(/\D/g, '')) ? normalisePhone(q, region) : undefined;
   const email = q.includes('@') ? normaliseEmail(q) : undefined;
@@ -297,7 +308,7 @@ export async function resolveCustomer(ref: string, region: string): Promise<Cust
   return found.items[0]!;
 }
 
-/** Adds tags (normalised); returns the tags that were new. */
+/** Adds tags (normalised; at most {@link TAGS_PER_COMMAND}); returns the tags that were new. */
 export async function addTags(id: string, rawTags: string[], by: string): Promise<string[]> {
   const tags = normaliseTags(rawTags);
   const before = await getCustomer(id);
@@ -319,6 +330,7 @@ export async function removeTags(id: string, rawTags: string[], by: string): Pro
 }
 
 function normaliseTags(raw: string[]): string[] {
+  if (raw.length > TAGS_PER_COMMAND) throw new ValidationError('tags', { code: 'TAGS_TOO_MANY', params: { max: TAGS_PER_COMMAND } });
   const tags: string[] = [];
   for (const r of raw) {
     const tag = normaliseTag(r);

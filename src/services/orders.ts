@@ -1,8 +1,10 @@
 /**
  * Orders and the customer's running totals. Recording an order writes the
  * order, then bumps the customer's totals with `$inc`/`$max`/`$min`; a
- * cancellation takes its amount back. If a crash falls between the two
+ * cancellation takes its amount back. If a crash or a failure falls between the two
  * writes, {@link rebuildTotals} (services/totals.ts) restores the truth from orders.
+ * Recording is keyed by an operation id (see {@link recordOrder}), so a retried
+ * command finds its order instead of booking another.
  *
  * @example
  *   await recordOrder({ customerId: 'C12', amount: { minor: 350000, currency: 'VND' }, items: [{ name: 'Áo dài', qty: 1 }] }, 'staff:s_1');
@@ -12,11 +14,13 @@ import { Order, ORDER_STATUSES, type OrderDoc, type OrderStatus } from '../../mo
 import { OrderTransition, transitionId, type OrderTransitionDoc } from '../../models/order-transition.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Money } from '../values/money.js';
-import { isDuplicateKey, reserveNumbers } from '../db/writes.js';
+import { isDuplicateKey, reserveNumbers, retryBusy } from '../db/writes.js';
 import { audit } from './audit.js';
 import { getCustomer } from './contacts.js';
+import { claimStep, nextOperationId, noteKeyedWrite, reportFailedStep, reserveOperation } from './deliveries.js';
 import { monthIncrements } from './order-months.js';
 import { latestOrders, pushRecent } from './recent.js';
+import { refreshCustomerSegment } from './segments/state.js';
 import { orderIdFor } from '../values/refs.js';
 
 export interface OrderInput {
@@ -24,6 +28,8 @@ export interface OrderInput {
   amount: Money;
   items: { name: string; qty: number; unitMinor?: number }[];
   at?: Date;
+  /** Makes the call idempotent: the same id again returns the same order (defaults to the delivery run's next one). */
+  operationId?: string;
 }
 
 /** Which status may follow which: forward along the path, or cancelled before delivery. */
@@ -36,38 +42,104 @@ export const NEXT_STATUSES: Record<OrderStatus, readonly OrderStatus[]> = {
 };
 
 /**
- * Records an order for an existing customer and updates their totals and recent orders in one
+ * Records an order for an existing customer, then adds it to their totals and recent orders in one
  * `_id` write. Over one connection (FerretDB) or on MongoDB, `$inc` is atomic, so two hundred
  * orders at once add up to exactly two hundred.
+ *
+ * Keyed by an operation id — `input.operationId`, or the one the delivery being run hands out
+ * (`op:<deliveryId>#1`, src/services/deliveries.ts) — the order's number is reserved under it
+ * before the order is written, and adding to the totals is claimed under it: called again with the
+ * same operation id (a re-delivered update, a retry after a failure) it returns the same order and
+ * counts it once. Without one (jobs, scripts, tests) every call books a new order.
+ *
+ * Once the order is stored it stands: a later step that fails (the totals) is logged by the
+ * delivery run and the order returned, so the person is told it was saved (`totals rebuild`
+ * repairs the totals); outside a delivery run the failure is thrown, as before.
  */
 export async function recordOrder(input: OrderInput, by: string): Promise<OrderDoc> {
   const customer = await getCustomer(input.customerId);
   if (customer.status !== 'active') throw new ValidationError('customer', { code: 'CUSTOMER_ERASED' });
+  const operationId = input.operationId ?? nextOperationId();
+  const newId = async () => orderIdFor((await retryBusy(() => reserveNumbers('order')))[0]!);
+  const { id, first } = operationId ? await reserveOperation(operationId, newId) : { id: await newId(), first: true };
+  noteKeyedWrite(id, false);
+  const earlier = first ? null : await Order.findById(id).lean<OrderDoc>();
   const at = input.at ?? new Date();
-  const [n] = await reserveNumbers('order');
-  const id = orderIdFor(n!);
-  const order = await Order.create({
-    _id: id,
-    customerId: customer._id,
-    items: input.items,
-    amountMinor: input.amount.minor,
-    currency: input.amount.currency,
-    status: 'new',
-    history: [{ status: 'new', at, by }],
-    createdBy: by,
-    counted: true,
-    createdAt: at,
-  });
-  await pushRecent(customer._id, 'recentOrderIds', id, {
+  const order =
+    earlier ??
+    (await insertOrder({
+      _id: id,
+      customerId: customer._id,
+      items: input.items,
+      amountMinor: input.amount.minor,
+      currency: input.amount.currency,
+      status: 'new',
+      history: [{ status: 'new', at, by }],
+      createdBy: by,
+      counted: true,
+      createdAt: at,
+    }));
+  noteKeyedWrite(id, true);
+  if (!operationId || (await claimStep(operationId, 'totals'))) {
+    try {
+      await addToTotals(order);
+    } catch (error) {
+      if (!reportFailedStep('order totals', id, error)) throw error;
+    }
+  }
+  try {
+    await refreshCustomerSegment(order.customerId, at); // `segments` shows the buyer as a buyer now, not after the nightly recompute
+  } catch (error) {
+    if (!reportFailedStep('order segment', id, error)) throw error;
+  }
+  return order;
+}
+
+/** An order as first written. */
+interface NewOrder {
+  _id: string;
+  customerId: string;
+  items: OrderInput['items'];
+  amountMinor: number;
+  currency: string;
+  status: OrderStatus;
+  history: { status: OrderStatus; at: Date; by: string }[];
+  createdBy: string;
+  counted: boolean;
+  createdAt: Date;
+}
+
+/**
+ * Inserts an order whose number is reserved. When the insert fails, the database is asked: the
+ * same order already there — a racing run of the same operation, or an insert that landed before
+ * the error (a lost reply) — is ours; anything else (nothing there, or another order holding the
+ * number) is thrown.
+ */
+async function insertOrder(doc: NewOrder): Promise<OrderDoc> {
+  try {
+    return (await retryBusy(() => Order.create(doc))).toObject<OrderDoc>();
+  } catch (error) {
+    const there = await Order.findById(doc._id)
+      .lean<OrderDoc>()
+      .catch(() => null);
+    const same = there && there.customerId === doc.customerId && there.amountMinor === doc.amountMinor && there.currency === doc.currency;
+    if (same) return there;
+    throw error;
+  }
+}
+
+/** Adds a stored order to its customer's totals, month buckets and recent orders (one `_id` write, two when trimming). */
+async function addToTotals(order: OrderDoc): Promise<void> {
+  const at = new Date(order.createdAt);
+  await pushRecent(order.customerId, 'recentOrderIds', order._id, {
     $inc: {
       'totals.orders': 1,
-      [`totals.revenue.${input.amount.currency}`]: input.amount.minor,
-      ...monthIncrements(at, input.amount.currency, 1, input.amount.minor),
+      [`totals.revenue.${order.currency}`]: order.amountMinor,
+      ...monthIncrements(at, order.currency, 1, order.amountMinor),
     },
     $max: { 'totals.lastOrderAt': at },
     $min: { 'totals.firstOrderAt': at },
   });
-  return order.toObject<OrderDoc>();
 }
 
 /**
@@ -103,6 +175,10 @@ export async function setOrderStatus(orderId: string, status: string, by: string
       continue;
     }
     const updated = await applyTransition(order, claim);
+    // The totals moved: so does the segment (a failure is logged like a failed totals step; the cancellation stands).
+    if (to === 'cancelled') await refreshCustomerSegment(updated.customerId, at).catch((error: unknown) => {
+      if (!reportFailedStep('order segment', orderId, error)) throw error;
+    });
     await audit(by, 'order.status', `order:${orderId}`, { from, to });
     return { order: updated, from };
   }
