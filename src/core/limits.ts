@@ -110,6 +110,9 @@ function cutAt(text: string, max: number): string {
 /** Catalogue texts that quote what the person typed (beside every `errors` text, which are bounded too). */
 const ECHO_KEYS = ['unknownCommand', 'notFound', 'findNone', 'findTitle', 'leadInvalid', 'badAmount', 'segmentUnknown', 'importNotCsv'] as const satisfies readonly (keyof Messages)[];
 
+/** For texts that also list what the shop defined (not typed), only these arguments are typed input. */
+const TYPED_ARGS: Partial<Record<(typeof ECHO_KEYS)[number], readonly number[]>> = { segmentUnknown: [0] };
+
 type Text = (...args: never[]) => string;
 
 /**
@@ -125,7 +128,7 @@ export function boundedMessages(msg: Messages): Messages {
   const known = boundedCatalogues.get(msg);
   if (known) return known;
   const errors = Object.fromEntries(Object.entries(msg.errors).map(([key, f]) => [key, bounded(f)])) as Messages['errors'];
-  const echoes = Object.fromEntries(ECHO_KEYS.map((key) => [key, bounded(msg[key] as Text)]));
+  const echoes = Object.fromEntries(ECHO_KEYS.map((key) => [key, bounded(msg[key] as Text, TYPED_ARGS[key])]));
   const result: Messages = { ...msg, ...echoes, errors };
   boundedCatalogues.set(msg, result);
   return result;
@@ -134,8 +137,8 @@ export function boundedMessages(msg: Messages): Messages {
 /** Bounded catalogues already built (English is one object, built once). */
 const boundedCatalogues = new WeakMap<Messages, Messages>();
 
-function bounded<F extends Text>(f: F): F {
-  return ((...args: unknown[]) => f(...(args.map(boundValue) as never[]))) as unknown as F;
+function bounded<F extends Text>(f: F, typed?: readonly number[]): F {
+  return ((...args: unknown[]) => f(...(args.map((a, i) => (!typed || typed.includes(i) ? boundValue(a) : a)) as never[]))) as unknown as F;
 }
 
 function boundValue(value: unknown): unknown {
