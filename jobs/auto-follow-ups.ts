@@ -3,8 +3,8 @@
  * 1. A new lead (no orders, created within the last {@link NEW_LEAD_WINDOW_DAYS}
  *    days) with an owner and no interaction for `AUTO_FOLLOWUP_DAYS` gets one
  *    follow-up for its owner, due now — once: `_id: auto:lead:<customerId>`.
- * 2. A complaint with no staff reply or note after `COMPLAINT_ALERT_HOURS`
- *    alerts support again (owners/managers when there is no support staff) —
+ * 2. A complaint that no reply reached the customer after within `COMPLAINT_ALERT_HOURS`
+ *    (a note does not count: it never leaves the shop) alerts support again (owners/managers when there is no support staff) —
  *    once per complaint and person: `sendToStaffOnce` key `complaint-alert:<interactionId>:<staffId>`.
  *
  * What counts as quiet or unanswered is src/services/needs-attention.ts: one

@@ -6,6 +6,7 @@
  * segments and digests never scan all orders (see services/totals.ts to rebuild).
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { LANGUAGES } from '../src/values/format.js';
 
 const totalsSchema = new Schema(
   {
@@ -41,6 +42,8 @@ const customerSchema = new Schema(
     source: { type: String, default: 'chat' },
     timeZone: { type: String },
     locale: { type: String },
+    /** The language they chose with `lang vi|en`; unset, they read their chat app's language or the shop's (src/core/messages.ts `chooseLanguage`). */
+    lang: { type: String, enum: LANGUAGES },
     consent: {
       promotions: { type: Boolean, default: false },
       changedAt: { type: Date },

@@ -7,6 +7,7 @@ export { AuditEvent } from './audit-event.js';
 export { Campaign } from './campaign.js';
 export { CodeClaim } from './code-claim.js';
 export { ContactKey, contactKey } from './contact-key.js';
+export { Conversation, NotificationRef, OpenConversations, SnippetBook, type ConversationDoc } from './conversation.js';
 export { Counter } from './counter.js';
 export { Customer, type CustomerDoc } from './customer.js';
 export { Delivery } from './delivery.js';

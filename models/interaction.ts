@@ -10,6 +10,40 @@ const interactionSchema = new Schema(
     staffId: { type: String },
     priority: { type: String, enum: ['normal', 'high'], default: 'normal' },
     at: { type: Date, default: () => new Date() },
+    /**
+     * A reply to the customer (`kind: 'reply'`, `staffId` its author): how its send ended —
+     * `sending` until the platform answered, then `sent` or `failed`. Only a `sent` reply (or one
+     * from before this field) counts as a response; notes never leave the shop.
+     */
+    delivery: { type: String, enum: ['sending', 'sent', 'failed'] },
+    /** A reply: the outbox claim that sends it once (`reply:<deliveryId>`). */
+    outboxKey: { type: String },
+    /** A failed reply: the platform's words. */
+    failure: { type: String },
+    /**
+     * What a customer sent besides words (adapters: real traffic): the kind (`image`, `voice`,
+     * `file`, `location`…), its caption, and the platform's own reference to the file (Telegram
+     * `file_id`, Slack file id) — enough to fetch or re-send it later. `text` holds its summary.
+     */
+    media: {
+      type: new Schema(
+        {
+          kind: { type: String },
+          caption: { type: String },
+          fileRef: { type: String },
+          fileName: { type: String },
+          mimeType: { type: String },
+          latitude: { type: Number },
+          longitude: { type: Number },
+        },
+        { _id: false },
+      ),
+    },
+    /** Where the message is on its platform (`telegram:<chat>:<message_id>`, `slack:<channel>:<ts>`). */
+    sourceRef: { type: String },
+    /** An edit of an earlier message: that message's platform id, and its old text when the platform told it. */
+    editOf: { type: String },
+    previousText: { type: String },
   },
   { versionKey: false },
 );

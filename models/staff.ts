@@ -1,6 +1,7 @@
 /** A staff member: owner, manager, sales or support, with their own time zone. */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { STAFF_ROLES, type StaffRole } from '../src/core/actor.js';
+import { LANGUAGES } from '../src/values/format.js';
 
 export { STAFF_ROLES, type StaffRole };
 
@@ -10,6 +11,8 @@ const staffSchema = new Schema(
     name: { type: String, required: true },
     role: { type: String, enum: STAFF_ROLES, required: true },
     timeZone: { type: String, required: true },
+    /** The language they chose with `lang vi|en`; unset, they read their chat app's language or the shop's (src/core/messages.ts `chooseLanguage`). */
+    lang: { type: String, enum: LANGUAGES },
     active: { type: Boolean, default: true },
     /** Their platform identities (`telegram:1001`…): how a notification finds them with `_id` reads only. */
     identityIds: { type: [String], default: [] },

@@ -13,6 +13,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { LANGUAGES } from './values/format.js';
 import { isSupportedRegion } from './values/phone.js';
 
 const idList = z
@@ -58,6 +59,12 @@ const schema = z
       .string()
       .default('VN')
       .refine(isSupportedRegion, { message: 'must be an ISO 3166 region code such as VN, US, DE' }),
+    /**
+     * The language of people who chose none (`lang vi|en`) and whose chat app's language the CRM does not
+     * speak (src/core/messages.ts `chooseLanguage`). `vi` is the setting for a shop in Vietnam; the default
+     * stays `en` so that an existing install keeps speaking as it did.
+     */
+    SHOP_LANGUAGE: z.enum(LANGUAGES).default('en'),
     BASE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as VND').default('VND'),
     DEFAULT_TIMEZONE: z
       .string()
@@ -73,6 +80,10 @@ const schema = z
     OWNER_TELEGRAM_IDS: idList,
     OWNER_SLACK_IDS: idList,
     INVITE_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
+    /** Replies to customers end with the staff member's name (`— Lan`); off: customers hear the shop's voice. */
+    REPLY_SHOWS_STAFF_NAME: boolish,
+    /** Who owns a customer who writes in first: `none` (the staff on duty answer) or `round-robin` among salespeople. */
+    NEW_CUSTOMER_OWNER: z.enum(['none', 'round-robin']).default('none'),
     LAPSED_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     /** A new lead with no interaction for this many days gets a follow-up for its owner (jobs/auto-follow-ups.ts). */
     AUTO_FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(3),

@@ -185,6 +185,27 @@ export const errorCases = {
   FOLLOW_UP_CANCELLED: invalid('followUpCancelled', (p: Ref) => `${p.ref} was cancelled`),
   FOLLOW_UP_CLOSED: invalid('followUpClosed', (p: { ref: string; status: string }) => `${p.ref} is ${p.status}`),
 
+  // The inbox: replies to customers, assignments, saved replies (src/services/conversations.ts, ./services/snippets.ts)
+  CUSTOMER_NO_CHAT: conflict(
+    'customerNoChat',
+    (p: Ref) => `${p.ref} has never written to the shop's bot, so there is no chat to answer in; nothing was sent. Call or e-mail them instead.`,
+  ),
+  CUSTOMER_SILENCED: conflict('customerSilenced', (p: Ref) => `${p.ref} asked us to stop messaging them and has not written since; nothing was sent.`),
+  REPLY_PLACEHOLDER_EMPTY: conflict(
+    'replyPlaceholderEmpty',
+    (p: { ref: string; placeholder: string }) => `${p.ref} has nothing to fill {${p.placeholder}} with; nothing was sent. Write the reply yourself.`,
+  ),
+  STAFF_NOT_FOUND: notFound('staffNotFound', (p: Ref) => `No active staff member matches "${p.ref}".`),
+  STAFF_AMBIGUOUS: conflict('staffAmbiguous', (p: { ref: string; names: readonly string[] }) => `"${p.ref}" matches ${p.names.join(', ')}. Give the full name.`),
+  SNIPPET_NOT_FOUND: notFound('snippetNotFound', (p: Ref) => `No saved reply is called "${p.ref}". See them with: snippet list`),
+  SNIPPET_NAME_INVALID: invalid('snippetNameInvalid', (p: Quoted) => `"${p.text}" is not a name for a saved reply (letters, digits, - and _, at most 32)`),
+  SNIPPET_TEXT_TOO_LONG: invalid('snippetTextTooLong', (p: { max: number }) => `keep a saved reply under ${p.max.toLocaleString('en')} characters`),
+  SNIPPET_PLACEHOLDER_UNKNOWN: invalid(
+    'snippetPlaceholderUnknown',
+    (p: { placeholder: string; known: readonly string[] }) => `{${p.placeholder}} is not a placeholder; use ${p.known.map((k) => `{${k}}`).join(' or ')}`,
+  ),
+  SNIPPETS_FULL: conflict('snippetsFull', (p: { max: number }) => `The shop keeps at most ${p.max} saved replies; remove one first (snippet remove <name>).`),
+
   // Times and durations (the examples are what the time grammar reads)
   WHEN_UNREADABLE: invalid('whenUnreadable', (p: Times) => `I can't read "${p.text}" as a time. Try ${quoted(p.examples)}`),
   WHEN_PASSED: invalid('whenPassed', (p: Times) => `"${p.text}" has already passed. Give a time ahead, e.g. ${quoted(p.examples)}`),

@@ -21,9 +21,9 @@ const leadArgs = z.object({
   note: z.string().max(2000, 'the note is too long (2,000 characters at most)').optional(),
 });
 
-/** Who owns the leads a staff member brings in (`lead`, forwarded messages, `import`): a salesperson owns theirs. */
-export function leadOwnerOf(staff: ActingStaff): string | undefined {
-  return staff.role === 'sales' ? staff.staffId : undefined;
+/** Who owns the leads a staff member brings in (`lead`, forwarded messages, `import`): whoever logged them, whatever their role. */
+export function leadOwnerOf(staff: ActingStaff): string {
+  return staff.staffId;
 }
 
 /** Creates or updates a lead from free text; shared by `lead` and forwarded messages. */

@@ -11,10 +11,12 @@ import { stats } from './stats.js';
 import { order, orders, orderStatus } from './orders.js';
 import { complaint, consent, start, stop } from './self-service.js';
 import { invite, join, link, whoami } from './team.js';
+import { lang } from './lang.js';
 import { digest } from './digest.js';
 import { followup, followupDone, followups, followupSnooze, followupsFor } from './follow-ups.js';
 import { contactShared, customerText, fileAttached, forwardedMessage } from './flows.js';
 import { promotionCommands } from './promotions.js';
+import { inboxCommands } from './inbox.js';
 
 /** Builds the registry with every flow (in the order they are tried) and command (in the order help lists them). */
 export function createRegistry(): CommandRegistry {
@@ -23,10 +25,12 @@ export function createRegistry(): CommandRegistry {
   registry.setCustomerText(customerText);
   registry.add(lead, find, customer, note, tag, untag, order, orderStatus, orders, merge, unmerge, invite, totals);
   registry.add(start, consent, stop, complaint, join, link, whoami);
+  registry.add(lang);
   registry.add(segments, segment, segmentsRefresh, lapsed, stats);
   registry.add(importCommand, dupes, incomplete, exportCommand, myData, forget);
   registry.add(followup, followups, followupDone, followupSnooze, followupsFor, digest);
   registry.add(...promotionCommands);
+  registry.add(...inboxCommands);
   registry.add(helpCommand(registry));
   return registry;
 }

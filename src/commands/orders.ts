@@ -4,13 +4,15 @@
  * above the shop's ceiling or suspiciously small is asked about before it is recorded.
  */
 import { z } from 'zod';
-import { ORDER_STATUSES, type OrderStatus } from '../../models/order.js';
+import { ORDER_STATUSES, type OrderDoc, type OrderStatus } from '../../models/order.js';
 import { EVERYONE, SELLERS, STAFF, staffCommand, type Command, type CommandContext, type CustomerContext, type StaffContext } from '../core/command.js';
 import { formatMoney, minorDigits, smallestLikelyMinor, takeMoney, type Money } from '../values/money.js';
 import { foldName } from '../values/names.js';
 import { text, type Button, type Reply } from '../core/types.js';
 import { resolveCustomer } from '../services/contacts.js';
 import { listOrders, NEXT_STATUSES, recordOrder, setOrderStatus } from '../services/orders.js';
+import { notifyOrderUpdate, type OrderEvent } from '../services/conversations.js';
+import { reportFailedStep } from '../services/deliveries.js';
 import { orderIdOf } from '../values/refs.js';
 import { takeCustomerRef } from './args.js';
 import { orderLine } from '../views/customers.js';
@@ -58,6 +60,7 @@ export const order = staffCommand({
       if (question) return [question];
     }
     const o = await recordOrder({ customerId: c._id, amount, items, at: ctx.deps.now() }, ctx.by);
+    await tellCustomer(ctx, o, 'created');
     return [
       text(
         ctx.msg.orderRecorded(o._id, c._id, c.name || ctx.msg.noName(), formatMoney(amount.minor, amount.currency)),
@@ -132,6 +135,28 @@ export function orderStatusOf(words: string): string {
   return STATUS_WORDS[folded] ?? words.trim().toLowerCase();
 }
 
+/** Splits `shipped VN123456` / `đã thanh toán` into the status words and the rest (tracking). */
+function splitStatus(words: string[]): { status: string[]; rest: string } {
+  for (let n = Math.min(3, words.length); n >= 1; n--) {
+    const candidate = words.slice(0, n);
+    if ((ORDER_STATUSES as readonly string[]).includes(orderStatusOf(candidate.join(' ')))) return { status: candidate, rest: words.slice(n).join(' ') };
+  }
+  return { status: words, rest: '' };
+}
+
+/**
+ * Tells the customer about their order (created, paid, shipped with tracking, delivered,
+ * cancelled) once per order and event, when they have a chat with the bot and have not said
+ * `stop`. The order stands whatever happens here: a failure is reported, not thrown.
+ */
+async function tellCustomer(ctx: StaffContext, order: OrderDoc, event: OrderEvent, tracking?: string): Promise<void> {
+  try {
+    await notifyOrderUpdate(order, event, { notifier: ctx.deps.notifier, now: ctx.deps.now(), tracking, by: ctx.by });
+  } catch (error) {
+    if (!reportFailedStep('order update to the customer', order._id, error)) ctx.deps.log.warn({ err: error, orderId: order._id }, 'order update to the customer failed');
+  }
+}
+
 export const orderStatus = staffCommand({
   name: 'order status',
   aliases: ['status'],
@@ -140,7 +165,12 @@ export const orderStatus = staffCommand({
   examples: ['order status O7 paid', 'order status 7 shipped', 'order status O7 đã giao'],
   allow: STAFF,
   async run(ctx) {
-    const [ref = '', ...statusWords] = ctx.args.trim().split(/\s+/);
+    const [ref = '', ...words] = ctx.args.trim().split(/\s+/);
+    // The status is the longest run of leading words that reads as one ("đã thanh toán"); what
+    // follows is a tracking text for the customer (`order status O7 shipped VN123456`).
+    const split = splitStatus(words);
+    const tracking = split.rest || undefined;
+    const statusWords = split.status;
     const args = check(
       z.object({
         id: z.string({ error: 'say which order, e.g. O7' }),
@@ -152,6 +182,7 @@ export const orderStatus = staffCommand({
     );
     const { order: o, from } = await setOrderStatus(args.id, args.status, ctx.by, ctx.deps.now());
     if (from === o.status) return [text(ctx.msg.orderStatusSame(args.id, args.status))];
+    await tellCustomer(ctx, o, o.status as OrderEvent, tracking);
     return [text(ctx.msg.orderStatusChanged(o._id, from, o.status), statusButtons(o._id, o.status, ctx))];
   },
 });

@@ -1,20 +1,19 @@
 /**
  * What customers do in the shop's chat: /start (greeting, offer consent,
- * phone sharing), /stop, /complaint, and free text — stored as an interaction
- * and forwarded to the customer's owner (or support when unassigned).
+ * phone sharing), /stop, /complaint, and free text — stored as an interaction,
+ * opening the customer's conversation, and told to its assignee (the
+ * customer's owner, or the staff on duty when there is none).
  */
 import { z } from 'zod';
-import type { CustomerDoc } from '../../models/customer.js';
 import { CUSTOMERS, EVERYONE, type Command, type CommandContext } from '../core/command.js';
 import { text, type Reply } from '../core/types.js';
 import { setConsent } from '../services/contacts.js';
 import { recordPromoOptOut, recordPromoResponse } from '../services/campaigns/responses.js';
+import { customerWrote, inboxSettings, notifyStaff, silenceCustomer, unsilenceCustomer } from '../services/conversations.js';
 import { isComplaint, recordInteraction } from '../services/interactions.js';
 import { ensureCustomer, linkCustomerByPhone } from '../services/people.js';
-import { complaintHandlers } from '../services/staff-notices.js';
-
 import { normalisePhone } from '../values/phone.js';
-import { truncate } from '../views/customers.js';
+import { customerMessageNotice } from '../views/inbox.js';
 import { check } from './validate.js';
 
 export const start: Command = {
@@ -26,7 +25,8 @@ export const start: Command = {
   async run(ctx) {
     // Staff open the bot with /start too (Telegram sends it first): tell them who they are.
     if (ctx.staff) return [text(`${ctx.msg.whoamiStaff(ctx.staff.name, ctx.staff.role)} ${ctx.msg.helpFooter()}`)];
-    await ensureCustomer(ctx.actor, ctx.incoming);
+    const c = await ensureCustomer(ctx.actor, ctx.incoming);
+    await unsilenceCustomer(c._id); // after a `stop`, starting again lets the shop write to them again
     return [
       text(ctx.msg.welcome('our shop'), [
         [
@@ -49,6 +49,7 @@ export const consent: Command = {
     const { answer } = check(z.object({ answer: z.enum(['yes', 'no'], { error: 'answer yes or no' }) }), { answer: ctx.args.trim().toLowerCase() });
     const c = await ensureCustomer(ctx.actor, ctx.incoming);
     await setConsent(c._id, answer === 'yes', ctx.by, ctx.deps.now());
+    if (answer === 'yes') await unsilenceCustomer(c._id);
     return [text(answer === 'yes' ? ctx.msg.consentGiven() : ctx.msg.consentDeclined())];
   },
 };
@@ -62,6 +63,8 @@ export const stop: Command = {
   async run(ctx) {
     const c = await ensureCustomer(ctx.actor, ctx.incoming);
     await setConsent(c._id, false, ctx.by, ctx.deps.now());
+    // Everything the shop sends by itself stops too (order updates); staff may still answer what they write next.
+    await silenceCustomer(c._id, ctx.deps.now());
     // Pending promotion sends to them are cancelled; the opt-out counts for their latest promotion.
     await recordPromoOptOut(c._id, ctx.deps.now());
     return [text(ctx.msg.stopped())];
@@ -83,16 +86,17 @@ export const complaint: Command = {
 };
 
 /**
- * Free text from a customer: stored, classified (complaint or not), and
- * forwarded — complaints to support at once with priority, other messages to
- * the customer's owner (support when nobody owns the customer).
+ * Free text from a customer: stored, classified (complaint or not), the customer's conversation
+ * opened, and told to its assignee — the customer's owner, or the staff on duty when there is
+ * none; complaints to the staff on duty at once, with priority (and to the assignee).
  */
 export async function customerMessage(ctx: CommandContext, body: string, forceComplaint = false): Promise<Reply[]> {
   // "Stop!", "STOP." opt out like /stop (a bare "stop" already reaches the stop command).
   if (!forceComplaint && /^\s*(stop|unsubscribe)[\s.!]*$/i.test(body)) return stop.run(ctx);
   const c = await ensureCustomer(ctx.actor, ctx.incoming);
+  const now = ctx.deps.now();
   // A message in the chat a promotion went to is a response to it (counted once, live).
-  await recordPromoResponse(c._id, { platform: ctx.incoming.platform, chatId: ctx.incoming.chatId }, ctx.deps.now());
+  await recordPromoResponse(c._id, { platform: ctx.incoming.platform, chatId: ctx.incoming.chatId }, now);
   const complaintFlag = forceComplaint || isComplaint(body);
   await recordInteraction({
     customerId: c._id,
@@ -100,29 +104,19 @@ export async function customerMessage(ctx: CommandContext, body: string, forceCo
     text: body,
     platform: ctx.incoming.platform,
     priority: complaintFlag ? 'high' : 'normal',
-    at: ctx.deps.now(),
+    at: now,
   });
-  await forwardToStaff(ctx, c, body, complaintFlag);
+  const { recipients } = await customerWrote({
+    customer: c,
+    channel: { platform: ctx.incoming.platform, identityId: ctx.actor.identityId, chatId: ctx.incoming.chatId },
+    text: body,
+    complaint: complaintFlag,
+    now,
+    settings: inboxSettings(ctx.deps.config),
+  });
+  const notice = customerMessageNotice({ ref: c._id, name: c.name, platform: ctx.incoming.platform, body, complaint: complaintFlag }, ctx.msg);
+  await notifyStaff(ctx.deps.notifier, recipients, [notice], c._id, now, ctx.deps.log);
   return [text(complaintFlag ? ctx.msg.complaintReceived() : ctx.msg.messageReceived())];
-}
-
-async function forwardToStaff(ctx: CommandContext, c: CustomerDoc, body: string, complaintFlag: boolean): Promise<void> {
-  const ref = c._id;
-  const name = c.name || ctx.msg.noName();
-  const message = complaintFlag
-    ? ctx.msg.notifyComplaint(ref, name, ctx.incoming.platform, truncate(body, 1500))
-    : ctx.msg.notifyMessage(ref, name, ctx.incoming.platform, truncate(body, 1500));
-  const recipients = new Set<string>();
-  if (c.ownerId && !complaintFlag) recipients.add(c.ownerId);
-  if (complaintFlag || recipients.size === 0) {
-    for (const s of await complaintHandlers()) recipients.add(s._id);
-    if (complaintFlag && c.ownerId) recipients.add(c.ownerId);
-  }
-  const reply = text(message, [[{ label: ctx.msg.openCustomerButton(), action: `customer ${ref}` }]]);
-  for (const staffId of recipients) {
-    const result = await ctx.deps.notifier.notify({ kind: 'staff', staffId }, [reply]);
-    if (!result.ok) ctx.deps.log.warn({ staffId, reason: result.reason }, 'could not forward a customer message');
-  }
 }
 
 /** A contact card a customer shared from their own account: link or save the phone. */

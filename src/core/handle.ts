@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, asAppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { claimDeliveryRun, newDeliveryRun, releaseDelivery, settleDeliveryRun, withinDeliveryRun } from '../services/deliveries.js';
-import { resolveActor } from '../services/people.js';
+import { readerLanguage, resolveActor } from '../services/people.js';
 import type { Actor } from './actor.js';
 import { commandContext, type Command, type CommandContext, type Deps } from './command.js';
 import type { Flow } from './flow.js';
@@ -52,7 +52,8 @@ export function createCore(deps: Deps, registry: CommandRegistry): Core {
       deps.log.debug({ deliveryId: incoming.deliveryId }, 'duplicate delivery skipped');
       return [];
     }
-    const msg = boundedMessages(messagesFor(incoming.locale));
+    // The reader's language: their own `lang`, else their chat app's, else the shop's (known once the actor is).
+    let msg = boundedMessages(messagesFor(readerLanguage(undefined, incoming, deps.config)));
     if (tooLong(incoming.text)) {
       return [text(capitalise(msg.errors.messageTooLong({ length: incoming.text.length, max: MAX_TEXT_CHARS })))];
     }
@@ -61,6 +62,7 @@ export function createCore(deps: Deps, registry: CommandRegistry): Core {
     let replies: Reply[];
     try {
       actor = await actorLookup;
+      msg = boundedMessages(messagesFor(readerLanguage(actor, incoming, deps.config)));
       const resolved = actor;
       replies = await withinDeliveryRun(run, () => route(incoming, resolved, msg));
     } catch (error) {

@@ -8,12 +8,20 @@
  * texts are written beside their codes in src/errors.ts (that module sits below this one, and an
  * error's own message is English); a translation overrides them here, key by key.
  *
+ * Languages: English (here) and Vietnamese (./messages.vi.ts, complete: tests/unit/messages.test.ts
+ * fails on a key it lacks). Which one a person reads is {@link chooseLanguage}'s answer. Each
+ * catalogue also carries `format`, how its language writes numbers, money and dates
+ * (src/values/format.ts), for views and commands that format for the reader.
+ *
  * @example
  *   const msg = messagesFor('en');
  *   msg.leadCreated('C12', 'Anna Nguyen') // → 'New lead C12 Anna Nguyen saved.'
  *   msg.errors.orderStatusNotAllowed({ ref: 'O7', from: 'done', next: [] }) // → 'O7 is done; it can go to no other status'
+ *   messagesFor('vi-VN').format.money(350_000, 'VND') // → '350.000 ₫'
  */
 import { englishErrorTexts, type ErrorTexts } from '../errors.js';
+import { formatsFor, languageOf, type Formats, type Language } from '../values/format.js';
+import { vi } from './messages.vi.js';
 
 const en = {
   // General
@@ -89,6 +97,14 @@ const en = {
   joined: (name: string, role: string) => `Welcome to the team, ${name}! You are now ${role}. Send "help" to start.`,
   linkCode: (code: string) => `Your link code: ${code}\nSend "link ${code}" from your other account (Telegram or Slack) within 24 hours.`,
   linked: () => `Linked. Both accounts are now the same person for us.`,
+
+  // Language (`lang`)
+  langCurrent: (language: string) =>
+    `I write to you in ${language}. Change it with "lang vi" (Tiếng Việt) or "lang en" (English); "lang auto" follows your app's language.`,
+  langSet: (language: string) => `Done: from now on I write to you in ${language}.`,
+  langAuto: (language: string) => `Done: I follow your chat app's language again (now ${language}).`,
+  langUnknown: (typed: string) => `"${typed}" is not a language I speak: vi (Tiếng Việt) or en (English).`,
+  langNames: { vi: 'Vietnamese', en: 'English' },
 
   // Customers
   welcome: (shop: string) =>
@@ -308,6 +324,79 @@ const en = {
   buttonExpired: () => 'This button has expired. Please send the command again.',
   contactNotOwn: () => 'To link your orders, please share your own number with the "Share my phone number" button.',
 
+  // Adapters: real traffic (media, edits, groups, waiting messages, Slack's other requests).
+  traffic: {
+    // What a message that is not plain text becomes, as one line: `[photo] caption`.
+    photo: () => 'photo',
+    voice: () => 'voice message',
+    audio: () => 'audio',
+    video: () => 'video',
+    sticker: () => 'sticker',
+    file: () => 'file',
+    location: () => 'location',
+    mapLink: (lat: number, lng: number) => `https://maps.google.com/?q=${lat},${lng}`,
+    edited: (text: string) => `✏️ edited: ${text}`,
+    editedWas: (text: string, previous: string) => `✏️ edited: ${text} (was: ${previous})`,
+    // Passing a customer's file on to staff on another platform.
+    notCarried: (what: string, reason: string) => `📎 The customer's ${what} could not be passed on (${reason}).`,
+    // Groups: staff commands are answered in private; nobody becomes a customer in a group.
+    groupOpenPrivate: (link: string) =>
+      `I answer staff commands in a private chat, so customer data stays out of groups. Open ${link}, press Start, then send the command again.`,
+    groupWriteMe: (link: string) => `To talk to us, please write to me in a private chat: ${link}`,
+    // The first staff member to open the bot hears what customers wrote before anyone could.
+    waitingTitle: (count: number) => `While nobody on the team had opened the bot yet, customers wrote ${count} message(s):`,
+    waitingLine: (ref: string, name: string, platform: string, text: string) => `💬 ${ref} ${name} (${platform}): ${text}`,
+    waitingMore: (count: number) => `…and ${count} more (see each customer's card).`,
+    // Slack: requests that are not ours to run.
+    slackOtherCommand: (command: string, ours: string) => `${command} is not something I can run. Try "${ours} help".`,
+    slackFormGone: () => 'This form is no longer in use. Send "/crm help" to see what you can do.',
+  },
+
+  // The two-way inbox: conversations, replies, assignments, saved replies, order updates to customers.
+  inbox: {
+    // Buttons under a customer's message to staff (its text is notifyMessage / notifyComplaint above).
+    assignToMeButton: () => 'Assign to me',
+    resolveButton: () => 'Resolve',
+    replyButton: () => 'Reply…',
+    replyHint: (ref: string) => `Write your answer as: reply ${ref} <text>\nOr send a saved reply: reply ${ref} !name (see "snippet list").`,
+    assignedToYou: (ref: string, name: string, by: string, body: string) => `📥 ${by} assigned ${ref} ${name} to you${body ? `: ${body}` : '.'}`,
+    // Replies
+    sent: (ref: string, name: string, platform: string) => `Sent to ${ref} ${name} (${platform}).`,
+    sentFirstResponse: (ref: string, name: string, platform: string, after: string) => `Sent to ${ref} ${name} (${platform}) — first response, after ${after}.`,
+    failed: (ref: string, name: string, reason: string) => `Not delivered to ${ref} ${name}: ${reason}. The reply is kept on their card; try again later.`,
+    unreachable: (ref: string, name: string, reason: string) =>
+      `Not delivered to ${ref} ${name}: ${reason}. They cannot be reached in that chat any more (they may have blocked the bot); try a call or an e-mail.`,
+    alreadySent: (ref: string) => `That reply to ${ref} was handled already; it was not sent again.`,
+    signed: (body: string, staffName: string) => `${body}\n— ${staffName}`,
+    // inbox
+    title: (total: number, mine: boolean) => `${mine ? 'Your open conversations' : 'Open conversations'} (${total}), longest waiting first:`,
+    none: (mine: boolean) => (mine ? 'Nobody is waiting for you. 🎉' : 'Nobody is waiting for an answer. 🎉'),
+    line: (ref: string, name: string, waiting: string, who: string, preview: string, complaint: boolean) =>
+      `${complaint ? '⚠️ ' : ''}${ref} ${name} · waiting ${waiting} · ${who}${preview ? ` · “${preview}”` : ''}`,
+    onDuty: () => 'staff on duty',
+    mineButton: () => 'Only mine',
+    allButton: () => 'Everyone’s',
+    // assign and resolve
+    assigned: (ref: string, name: string, staff: string) => `${ref} ${name} is assigned to ${staff}.`,
+    assignedAndOwner: (ref: string, name: string, staff: string) => `${ref} ${name} is assigned to ${staff}, now also their owner.`,
+    resolved: (ref: string, name: string) => `Conversation with ${ref} ${name} resolved.`,
+    notOpen: (ref: string, name: string) => `${ref} ${name} has no conversation to resolve.`,
+    // Saved replies
+    snippetSaved: (name: string) => `Saved reply !${name} stored. Send it with: reply C12 !${name}`,
+    snippetReplaced: (name: string) => `Saved reply !${name} replaced.`,
+    snippetRemoved: (name: string) => `Saved reply !${name} removed.`,
+    snippetMissing: (name: string) => `There is no saved reply !${name}.`,
+    snippetsTitle: (count: number) => `Saved replies (${count}); {name} and {lastOrder} are filled in for each customer:`,
+    snippetLine: (name: string, body: string) => `!${name} · ${body}`,
+    snippetsNone: () => 'No saved replies yet. Add one with: snippet add thanks Thank you, {name}!',
+    // To the customer: their order's progress
+    orderCreated: (ref: string, items: string, amount: string) => `Thank you for your order ${ref}${items ? `: ${items}` : ''} — ${amount}. We will tell you here when it ships.`,
+    orderPaid: (ref: string, amount: string) => `We received your payment of ${amount} for order ${ref}. Thank you!`,
+    orderShipped: (ref: string, tracking: string) => `Your order ${ref} is on its way.${tracking ? ` Tracking: ${tracking}` : ''}`,
+    orderDelivered: (ref: string) => `Your order ${ref} has been delivered. Enjoy it, and write to us here if anything is wrong.`,
+    orderCancelled: (ref: string) => `Your order ${ref} has been cancelled. Write to us here if you have any questions.`,
+  },
+
   // Command summaries (help)
   summary: {
     help: 'show commands, or help for one command',
@@ -325,6 +414,7 @@ const en = {
     invite: 'create a one-time code for a new staff member',
     join: 'join the team with an invite code',
     link: 'link your Telegram and Slack accounts with a one-time code',
+    lang: 'choose your language: vi (Tiếng Việt) or en (English)',
     start: 'start: greeting and offer preferences',
     stop: 'stop receiving promotions',
     consent: 'answer the offers question',
@@ -355,6 +445,14 @@ const en = {
     followupSnooze: 'snooze a follow-up (1h, 1d, …)',
     followupsFor: 'create follow-ups for customers’ owners (digest button)',
     digest: 'weekly digest: on [day] [HH:MM], off, or now',
+    // Inbox.
+    reply: 'answer a customer in their chat (text, or a saved reply: !name)',
+    inbox: 'open conversations, longest waiting first',
+    assign: 'give a customer’s conversation to a colleague (or me)',
+    resolve: 'close a customer’s conversation',
+    snippetAdd: 'save a reply to reuse, with {name} and {lastOrder}',
+    snippetList: 'list the saved replies',
+    snippetRemove: 'remove a saved reply',
   },
   whoamiStaff: (name: string, role: string) => `You are ${name}, ${role}.`,
   whoamiCustomer: (ref: string, name: string) => `You are customer ${ref} ${name}.`,
@@ -364,16 +462,53 @@ const en = {
   errors: englishErrorTexts,
 };
 
-export type Messages = typeof en;
+/** A catalogue: its texts, and how its language writes numbers, money and dates. */
+export type Messages = typeof en & { format: Formats };
 
-/** A translation: any texts it has, error texts key by key; English fills in the rest. */
-type Translation = Partial<Omit<Messages, 'errors'>> & { errors?: Partial<ErrorTexts> };
+/** Partial at every level: a translation may leave out any text, in any section. */
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends (...args: never[]) => unknown ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-const catalogues: Record<string, Translation> = { en };
+/** A translation: any texts it has, error texts key by key; English fills in the rest (its formats are its language's). */
+export type Translation = DeepPartial<Omit<Messages, 'errors' | 'format'>> & { errors?: Partial<ErrorTexts> };
 
-/** The catalogue for a locale (e.g. `vi-VN` → `vi` → English fallback). */
+const translations: Partial<Record<Language, Translation>> = { vi };
+const built = new Map<Language, Messages>();
+
+/** The catalogue for a locale (e.g. `vi-VN` → `vi`; a language the CRM does not speak → English). */
 export function messagesFor(locale: string | undefined): Messages {
-  const lang = (locale ?? 'en').toLowerCase().split(/[-_]/)[0] ?? 'en';
-  const found = catalogues[lang];
-  return found && found !== en ? { ...en, ...found, errors: { ...en.errors, ...found.errors } } : en;
+  const lang = languageOf(locale) ?? 'en';
+  let msg = built.get(lang);
+  if (!msg) {
+    msg = { ...overlay(en, translations[lang]), format: formatsFor(lang) };
+    built.set(lang, msg);
+  }
+  return msg;
+}
+
+/**
+ * The language a person reads: the one they chose (`lang vi`, stored on their staff or customer
+ * record), else their platform's when the CRM speaks it (Telegram's `language_code`, Slack's
+ * locale: `vi`, `vi-VN` → vi; `en-US` → en), else the shop's (`SHOP_LANGUAGE`).
+ *
+ * @example
+ *   chooseLanguage(undefined, 'vi', 'en') // → 'vi'
+ *   chooseLanguage('en', 'vi', 'vi')      // → 'en'
+ *   chooseLanguage(undefined, 'de', 'vi') // → 'vi'
+ */
+export function chooseLanguage(chosen: string | null | undefined, platform: string | null | undefined, shop: Language): Language {
+  return languageOf(chosen) ?? languageOf(platform) ?? shop;
+}
+
+/** English with a translation laid over it, section by section: what the translation lacks stays English. */
+function overlay<T>(base: T, over: unknown): T {
+  if (!isSection(base) || !isSection(over)) return (over ?? base) as T;
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value !== undefined) result[key] = overlay(base[key], value);
+  }
+  return result as T;
+}
+
+function isSection(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }

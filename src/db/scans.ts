@@ -16,6 +16,8 @@ export const DELIBERATE_SCANS = {
   'name-search': 'find by name or #tag, and resolving a typed name: an anchored regex over folded names, paged (a person asked for a list)',
   'staff-by-role':
     'who is on duty to receive a customer message: the staff collection holds the team (a handful of documents), not customer data',
+  'staff-by-name':
+    'assign <customer> <staff name>: finding a colleague by the name people type; the staff collection holds the team (a handful of documents), not customer data',
   'campaigns-in-window':
     'which promotions a customer reply may answer, or an opt-out may block: one document per promotion, not per customer',
   'dangling-key-repair': 'removing a contact key left by a crash, conditional on its stale owner: a repair that runs at most once per crash',

@@ -33,6 +33,7 @@ import { MergeRecord } from '../../models/merge-record.js';
 import { Order } from '../../models/order.js';
 import { NotFoundError } from '../errors.js';
 import { audit } from './audit.js';
+import { forgetConversation } from './conversations.js';
 
 export interface ForgetResult {
   /** The customer and the records merged into it. */
@@ -95,6 +96,8 @@ export async function forgetCustomer(customerId: string, by: string, now: Date =
     await AuditEvent.updateMany({ target: { $in: actors } }, { $set: { target: `customer:${root._id}` }, $unset: { data: '' } });
     await Invite.deleteMany({ kind: 'link', $or: [{ createdBy: { $in: identityIds } }, { usedBy: { $in: identityIds } }] });
   }
+  // Their conversations: the last message's preview and the chat it came from go.
+  for (const id of ids) await forgetConversation(id);
   // 6. Last: the identities — from now on the person is a stranger to the bot.
   const removed = identityIds.length ? (await Identity.deleteMany({ _id: { $in: identityIds } })).deletedCount : 0;
   const result: ForgetResult = { customers: ids, keys, interactions: interactions.modifiedCount, identities: removed, orders };

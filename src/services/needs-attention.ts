@@ -1,7 +1,7 @@
 /**
  * Customers nobody got back to, for the hourly safety nets (jobs/auto-follow-ups.ts):
- * new leads with an owner and no interaction for days, and complaints with no
- * staff reply or note since. Both read with one streaming pass plus one
+ * new leads with an owner and no interaction for days, and complaints no reply
+ * reached the customer after (a note is not a response: it never leaves the shop). Both read with one streaming pass plus one
  * batched query per batch, never a query per customer, and hand their results
  * over a batch at a time so the caller can extend its lock in between.
  *
@@ -15,6 +15,7 @@ import type { Types } from 'mongoose';
 import { Customer } from '../../models/customer.js';
 import { Interaction } from '../../models/interaction.js';
 import { customersById } from './contacts.js';
+import { RECEIVED_DELIVERY } from './interactions.js';
 
 const BATCH = 500;
 
@@ -24,7 +25,7 @@ export interface QuietLead {
   ownerId: string;
 }
 
-/** A complaint without a staff reply or note after it. */
+/** A complaint that no reply reaching the customer followed. */
 export interface UnansweredComplaint {
   /** The interaction's id, as a string. */
   id: string;
@@ -66,7 +67,8 @@ async function withoutInteractionSince(leads: QuietLead[], since: Date): Promise
 }
 
 /**
- * Complaints made between `from` and `to` that no reply or note followed, in
+ * Complaints made between `from` and `to` that no received reply followed (notes and failed
+ * sends do not count), in
  * batches of up to `batchSize` complaints read (a batch may come out empty when all were answered).
  *
  * @example
@@ -81,7 +83,9 @@ export async function* unansweredComplaints(window: { from: Date; to: Date }, ba
     const ids = [...new Set(slice.map((c) => c.customerId))];
     const earliest = new Date(Math.min(...slice.map((c) => c.at.getTime())));
     const [answers, customers] = await Promise.all([
-      Interaction.find({ customerId: { $in: ids }, kind: { $in: ['reply', 'note'] }, at: { $gte: earliest } }, { customerId: 1, at: 1 }).lean<{ customerId: string; at: Date }[]>(),
+      Interaction.find({ customerId: { $in: ids }, kind: 'reply', delivery: RECEIVED_DELIVERY, at: { $gte: earliest } }, { customerId: 1, at: 1 }).lean<
+        { customerId: string; at: Date }[]
+      >(),
       customersById(ids, { name: 1 }),
     ]);
     const lastAnswer = new Map<string, number>();

@@ -15,6 +15,7 @@ import { Invite } from '../../models/invite.js';
 import { Staff, type StaffDoc, type StaffRole } from '../../models/staff.js';
 import type { Config } from '../config.js';
 import type { Actor } from '../core/actor.js';
+import { chooseLanguage } from '../core/messages.js';
 import type { Incoming } from '../core/types.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { audit } from './audit.js';
@@ -23,8 +24,9 @@ import { addContactDetails, getCustomer, ownerOfKey, upsertLead } from './contac
 import { scanComment } from '../db/scans.js';
 import { isDuplicateKey } from '../db/writes.js';
 import { listIdentity, pointIdentity } from './identities.js';
+import { languageOf, type Language } from '../values/format.js';
 
-type Who = Pick<Incoming, 'platform' | 'userId' | 'chatId' | 'displayName'>;
+type Who = Pick<Incoming, 'platform' | 'userId' | 'chatId' | 'displayName'> & Pick<Incoming, 'conversation'>;
 
 /** Whether the configuration names this platform user as an owner. */
 export function isConfiguredOwner(who: Pick<Incoming, 'platform' | 'userId'>, config: Config): boolean {
@@ -43,17 +45,63 @@ export async function resolveActor(who: Who, config: Config): Promise<Actor> {
     identity = await createStaffIdentity(who, 'owner', who.platform === 'console' ? config.CONSOLE_OWNER_NAME : who.displayName, config.DEFAULT_TIMEZONE, 'config');
   }
   if (!identity) return { kind: 'unknown', role: 'customer', identityId: id, name: who.displayName };
-  if (identity.chatId !== who.chatId) await Identity.updateOne({ _id: id }, { $set: { chatId: who.chatId } });
+  // Where to reach someone is their private chat: a group they typed in never becomes it (see isNotificationChat).
+  if (identity.chatId !== who.chatId && isNotificationChat(who)) await Identity.updateOne({ _id: id }, { $set: { chatId: who.chatId } });
   if (identity.kind === 'staff') {
     const staff = await Staff.findById(identity.refId).lean<StaffDoc>();
     if (staff?.active) {
-      return { kind: 'staff', role: staff.role, staffId: staff._id, name: staff.name, timeZone: staff.timeZone, identityId: id };
+      return chose({ kind: 'staff', role: staff.role, staffId: staff._id, name: staff.name, timeZone: staff.timeZone, identityId: id }, staff.lang);
     }
     return { kind: 'unknown', role: 'customer', identityId: id, name: who.displayName };
   }
   const customer = await getCustomer(identity.refId).catch(() => undefined);
   if (!customer) return { kind: 'unknown', role: 'customer', identityId: id, name: who.displayName };
-  return { kind: 'customer', role: 'customer', customerId: customer._id, name: customer.name, identityId: id };
+  return chose({ kind: 'customer', role: 'customer', customerId: customer._id, name: customer.name, identityId: id }, customer.lang);
+}
+
+/**
+ * The language each resolved actor chose (`lang vi|en`, their staff or customer document's `lang`),
+ * read with the document {@link resolveActor} loads anyway: no extra round trip, and no field on the actor.
+ */
+const chosenLanguages = new WeakMap<Actor, Language>();
+
+function chose(actor: Actor, lang: string | null | undefined): Actor {
+  const language = languageOf(lang);
+  if (language) chosenLanguages.set(actor, language);
+  return actor;
+}
+
+/** The language the person chose with `lang`, if they did (for an actor {@link resolveActor} returned). */
+export function chosenLanguage(actor: Actor | undefined): Language | undefined {
+  return actor ? chosenLanguages.get(actor) : undefined;
+}
+
+/**
+ * The language a person reads: their choice (`lang`), else their chat app's (`incoming.locale`,
+ * when it is vi or en), else the shop's `SHOP_LANGUAGE` — `chooseLanguage` of src/core/messages.ts.
+ * Without an actor (not resolved yet), the platform's or the shop's.
+ *
+ * @example
+ *   const msg = messagesFor(readerLanguage(actor, incoming, deps.config));
+ */
+export function readerLanguage(actor: Actor | undefined, incoming: Pick<Incoming, 'locale'>, config: Pick<Config, 'SHOP_LANGUAGE'>): Language {
+  return chooseLanguage(chosenLanguage(actor), incoming.locale, config.SHOP_LANGUAGE);
+}
+
+/**
+ * Stores the language a person chose (`lang vi|en`) on their staff or customer document; `undefined`
+ * (`lang auto`) removes the choice. Someone we have no record of yet gets their customer record first.
+ */
+export async function setChosenLanguage(actor: Actor, who: Who, lang: Language | undefined): Promise<void> {
+  const update = lang ? { $set: { lang } } : { $unset: { lang: '' } };
+  if (actor.kind === 'staff') {
+    await Staff.updateOne({ _id: actor.staffId }, update);
+  } else {
+    const customer = await ensureCustomer(actor, who);
+    await Customer.updateOne({ _id: customer._id }, update);
+  }
+  if (lang) chosenLanguages.set(actor, lang);
+  else chosenLanguages.delete(actor);
 }
 
 /** Creates a staff member and their identity (or returns the identity a racing process created). */
@@ -234,4 +282,53 @@ export async function redeemLinkCode(code: string, who: Who, now: Date): Promise
 /** Staff members with one of the roles (active only), for routing notifications. */
 export async function staffWithRoles(roles: StaffRole[]): Promise<StaffDoc[]> {
   return Staff.find({ role: { $in: roles }, active: true }).comment(scanComment('staff-by-role')).lean<StaffDoc[]>();
+}
+
+/**
+ * The group policy for notification chats: only a private chat is where a person is reached.
+ * A message from a group (an owner running a command there) never moves their notifications —
+ * customers' messages are never forwarded into a group.
+ *
+ * @example
+ *   isNotificationChat({ platform: 'telegram', chatId: '1001' })                          // → true
+ *   isNotificationChat({ platform: 'telegram', chatId: '-100555', conversation: 'group' }) // → false
+ */
+export function isNotificationChat(who: Pick<Incoming, 'platform' | 'chatId' | 'conversation'>): boolean {
+  if (who.conversation === 'group') return false;
+  // Telegram groups and channels have negative ids; a private chat's id is the user's.
+  return !(who.platform === 'telegram' && who.chatId.startsWith('-'));
+}
+
+/**
+ * The group policy for commands: whether someone writing in a group is an active staff member
+ * (or a configured owner). Only they are answered — in private; nobody else is turned into a
+ * customer because they typed in a group. Two `_id` reads at most.
+ *
+ * @example
+ *   await isStaffMember({ platform: 'telegram', userId: '1001' }, config) // → true for an owner
+ */
+export async function isStaffMember(who: Pick<Incoming, 'platform' | 'userId'>, config: Config): Promise<boolean> {
+  if (isConfiguredOwner(who, config)) return true;
+  const identity = await Identity.findById(identityId(who.platform, who.userId)).lean<IdentityDoc>();
+  if (identity?.kind !== 'staff') return false;
+  const staff = await Staff.findById(identity.refId, { active: 1 }).lean<Pick<StaffDoc, 'active'>>();
+  return staff?.active === true;
+}
+
+/**
+ * Marks a customer unreachable on one platform (they blocked the bot: Telegram's `my_chat_member`
+ * with status `kicked`) or reachable again (`member`: they unblocked it and pressed Start).
+ * Promotions and replies skip a platform a customer is unreachable on. Returns who it was:
+ * staff and unknown people have no such mark.
+ *
+ * @example
+ *   await setReachable({ platform: 'telegram', userId: '2001' }, false) // → 'customer'
+ */
+export async function setReachable(who: Pick<Incoming, 'platform' | 'userId'>, reachable: boolean): Promise<'customer' | 'staff' | 'unknown'> {
+  const identity = await Identity.findById(identityId(who.platform, who.userId)).lean<IdentityDoc>();
+  if (!identity) return 'unknown';
+  if (identity.kind !== 'customer') return 'staff';
+  const change = reachable ? { $pull: { unreachable: who.platform } } : { $addToSet: { unreachable: who.platform } };
+  await Customer.updateOne({ _id: identity.refId }, change);
+  return 'customer';
 }

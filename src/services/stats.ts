@@ -2,7 +2,8 @@
  * Staff performance for a week or a month so far, in the reader's time zone:
  * per staff member, leads added, orders and revenue of the customers they own,
  * follow-ups done and overdue, and the median time to the first response to a
- * customer's message.
+ * customer's message — the first reply the customer received (a note is no response: it never
+ * leaves the shop; a reply whose send failed never arrived).
  *
  * Each figure is one query: `$group`/`$sum` aggregations for counts, and one
  * streaming pass (sorted by customer, then time) over the period's
@@ -18,6 +19,7 @@ import { Customer } from '../../models/customer.js';
 import { Interaction } from '../../models/interaction.js';
 import { Order } from '../../models/order.js';
 import { Staff, type StaffDoc } from '../../models/staff.js';
+import { isReceivedReply } from './interactions.js';
 
 export const STATS_PERIODS = ['week', 'month'] as const;
 export type StatsPeriod = (typeof STATS_PERIODS)[number];
@@ -38,7 +40,7 @@ export interface StaffStatsRow {
   followUpsOverdue: number;
   /** Customer messages they answered first in the period. */
   responses: number;
-  /** Median minutes from a customer's message to their reply or note; absent without responses. */
+  /** Median minutes from a customer's message to the first reply the customer received from them; absent without responses. */
   medianResponseMinutes?: number;
 }
 
@@ -131,10 +133,11 @@ export async function staffStats(period: StatsPeriod, now: Date, zone: string, s
     if (r) r.followUpsOverdue += g.n;
   }
 
-  // First response: each customer message or complaint → the next reply or note by staff on that customer.
-  const cursor = Interaction.find({ at: inPeriod }, { customerId: 1, kind: 1, staffId: 1, at: 1 })
+  // First response: each customer message or complaint → the next reply by staff that reached the customer.
+  // Notes are skipped: they stay in the shop, so the customer is still waiting.
+  const cursor = Interaction.find({ at: inPeriod }, { customerId: 1, kind: 1, staffId: 1, at: 1, delivery: 1 })
     .sort({ customerId: 1, at: 1 })
-    .lean<{ customerId: string; kind: string; staffId?: string | null; at: Date }[]>()
+    .lean<{ customerId: string; kind: string; staffId?: string | null; at: Date; delivery?: string | null }[]>()
     .cursor({ batchSize: 1000 });
   let current: string | undefined;
   let waiting: Date[] = [];
@@ -145,7 +148,7 @@ export async function staffStats(period: StatsPeriod, now: Date, zone: string, s
     }
     if (i.kind === 'message' || i.kind === 'complaint') {
       if (!i.staffId) waiting.push(i.at);
-    } else if (i.staffId && waiting.length > 0) {
+    } else if (isReceivedReply(i) && i.staffId && waiting.length > 0) {
       if (!staffId || i.staffId === staffId) {
         const list = samples.get(i.staffId) ?? [];
         for (const asked of waiting) list.push((i.at.getTime() - asked.getTime()) / 60_000);

@@ -95,10 +95,28 @@ describe('interactive paths on an indexed-lookup-only database', () => {
     expect(await say(binh, 'hello, where is my parcel?')).toMatch(/Thanks/);
     expect(await say(binh, 'orders')).toBeTruthy();
     expect(await say(owner, 'note C31 called back')).toMatch(/C31/);
+    // The inbox: the open conversation, assigning it, answering it (to Binh's chat), a saved reply, resolving it.
+    expect(await say(owner, 'inbox')).toMatch(/C32 Binh/);
+    expect(await say(owner, 'inbox mine')).toBeTruthy();
+    expect(await say(owner, 'assign C32 me', { fromButton: true })).toMatch(/C32 Binh is assigned to Owner/);
+    expect(await say(owner, 'assign C32 Lan')).toMatch(/assigned to Lan/);
+    expect(await say(lan, 'reply C32 It left today, it arrives on Friday.')).toMatch(/Sent to C32 Binh \(telegram\)/);
+    expect(await say(lan, 'snippet add thanks Thank you, {name}! Your order {lastOrder} is on its way.')).toMatch(/!thanks/);
+    expect(await say(lan, 'snippet list')).toMatch(/!thanks/);
+    expect(await say(lan, 'reply C31 !thanks')).toMatch(/never written/); // Anna has no chat with the bot
+    expect(await say(binh, 'thank you!')).toMatch(/Thanks/);
+    expect(await say(lan, 'resolve C32', { fromButton: true })).toMatch(/resolved/);
+    expect(await say(lan, 'inbox')).toMatch(/Nobody is waiting/);
     recording = false;
 
     // The notification really went out: Binh has no owner, so the owner on duty got it on the console.
     expect(consoleChat.delivered.map((d) => JSON.stringify(d.replies))).toEqual([expect.stringContaining('where is my parcel')]);
+    // The reply reached Binh's chat; Lan heard of the assignment and of Binh's thanks, the owner only of the first message.
+    expect(telegram.delivered.filter((d) => d.chatId === '3001').map((d) => JSON.stringify(d.replies))).toEqual([expect.stringContaining('It left today')]);
+    expect(telegram.delivered.filter((d) => d.chatId === '2001').map((d) => JSON.stringify(d.replies))).toEqual([
+      expect.stringContaining('assigned C32 Binh to you'),
+      expect.stringContaining('thank you!'),
+    ]);
     expect(seen.length).toBeGreaterThan(50);
     const offenders = seen.filter((s) => !isExactId(s.filter) && !isListedScan(s.comment));
     expect(offenders.map((o) => `${o.command} ${o.collection} ${JSON.stringify(o.filter)}`)).toEqual([]);

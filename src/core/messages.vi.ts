@@ -1,0 +1,554 @@
+/**
+ * The Vietnamese catalogue: every text of the English one (src/core/messages.ts), the `errors`
+ * section included, with the same parameters. Customers are addressed as "anh/chị" and the shop
+ * speaks as "chúng em"; staff texts are short and use "bạn".
+ *
+ * What stays as typed: command words and their arguments (`help`, `lang vi`, `order status O7 paid`,
+ * `followup C12 mai 9h …`), because the grammars read them; where a text shows one of those words it
+ * adds the Vietnamese meaning beside it (`paid (đã thanh toán)`, `Khách VIP (Champions)`).
+ *
+ * Values the call sites format themselves — money (`₫350,000`), dates (`2026-12-01 10:05`,
+ * `Tue 2026-12-01 10:05`), weekdays (`Monday`), rates (`12.5%`) — are re-written the Vietnamese way
+ * here (`350.000 ₫`, `01/12/2026 10:05`, `Thứ 3, 01/12/2026 10:05`, `Thứ Hai`, `12,5%`) with
+ * `formatsFor('vi').localise` (src/values/format.ts), which leaves every other value as it is.
+ * Numbers these texts receive as numbers are written with Vietnamese grouping (`1.234`).
+ *
+ * tests/unit/messages.test.ts fails when a key of the English catalogue has no text here, or when a
+ * text here shows other parameters than its English one: a key added in English needs its
+ * Vietnamese here in the same change.
+ */
+import type { Translation } from './messages.js';
+import { formatsFor } from '../values/format.js';
+
+const format = formatsFor('vi');
+/** A value the call site formatted the English way (money, a date, a rate), written the Vietnamese way. */
+const v = (value: string) => format.localise(value);
+/** A count, with Vietnamese grouping (`1.234`). */
+const n = (value: number) => format.number(value);
+const quoted = (items: readonly string[]) => items.map((item) => `"${item}"`).join(', ');
+
+const ROLES: Record<string, string> = { owner: 'chủ cửa hàng', manager: 'quản lý', sales: 'bán hàng', support: 'hỗ trợ khách hàng' };
+/** A staff role in words (`sales` → `bán hàng`). */
+const role = (r: string) => ROLES[r] ?? r;
+
+/** Statuses of orders, promotions, follow-ups and customer records. */
+const STATUSES: Record<string, string> = {
+  new: 'mới',
+  paid: 'đã thanh toán',
+  shipped: 'đang giao',
+  delivered: 'đã giao',
+  cancelled: 'đã hủy',
+  draft: 'nháp',
+  scheduled: 'đã lên lịch',
+  freezing: 'đang chốt danh sách',
+  sending: 'đang gửi',
+  done: 'đã xong',
+  open: 'đang mở',
+  snoozed: 'đã hoãn',
+  active: 'đang hoạt động',
+  merged: 'đã gộp',
+  forgotten: 'đã xóa dữ liệu',
+};
+const status = (s: string) => STATUSES[s] ?? s;
+/** A status someone types (`paid`), with its meaning: `paid (đã thanh toán)`. */
+const typedStatus = (s: string) => (STATUSES[s] ? `${s} (${STATUSES[s]})` : s);
+
+const SEGMENTS = {
+  Champions: 'Khách VIP (Champions)',
+  Loyal: 'Trung thành (Loyal)',
+  'Potential loyalist': 'Tiềm năng trung thành (Potential loyalist)',
+  New: 'Khách mới (New)',
+  Promising: 'Có triển vọng (Promising)',
+  'Need attention': 'Cần quan tâm (Need attention)',
+  'About to sleep': 'Sắp ngủ quên (About to sleep)',
+  'At risk': 'Có nguy cơ rời bỏ (At risk)',
+  "Can't lose": "Không thể để mất (Can't lose)",
+  Hibernating: 'Ngủ đông (Hibernating)',
+  Lost: 'Đã rời bỏ (Lost)',
+  Lead: 'Chưa mua (Lead)',
+};
+
+/** An audience as the campaigns describe it (`all customers`, `segment At risk`, `#vip`). */
+function audience(text: string): string {
+  if (text === 'all customers') return 'tất cả khách hàng';
+  const segment = /^segment (.+)$/.exec(text)?.[1];
+  if (segment !== undefined) return `nhóm ${(SEGMENTS as Record<string, string>)[segment] ?? segment}`;
+  return text;
+}
+
+/** What a not-found error names, when it is raised with words. */
+const THINGS: Record<string, string> = {
+  customer: 'khách hàng',
+  order: 'đơn hàng',
+  'follow-up': 'lịch chăm sóc',
+  campaign: 'chương trình khuyến mãi',
+  promotion: 'chương trình khuyến mãi',
+  segment: 'nhóm khách',
+  staff: 'nhân viên',
+  'staff member': 'nhân viên',
+};
+
+/** `phone "123", email "a@"` (what a lead line could not read) with the kinds in words. */
+const invalidItems = (items: string) => items.replace(/(^|, )(phone|email|e-mail) "/g, (_, sep: string, kind: string) => `${sep}${kind === 'phone' ? 'số điện thoại' : 'e-mail'} "`);
+
+/** The shop's name as the welcome gets it (`our shop` when the shop has not named itself). */
+const shopName = (shop: string) => (shop === 'our shop' ? 'cửa hàng' : shop);
+
+export const vi: Translation = {
+  // General
+  unknownCommand: (word) => `Không có lệnh "${word}". Gửi "help" để xem các lệnh dùng được.`,
+  forbidden: () => 'Xin lỗi, lệnh này chỉ dành cho nhân viên cửa hàng. Anh/chị gửi "help" để xem những việc em có thể giúp nhé.',
+  forbiddenRole: (command) => `Xin lỗi, vai trò của bạn không được dùng "${command}".`,
+  usage: (usage) => `Cách dùng: ${usage}`,
+  invalid: (reason, usage) => `${reason}\nCách dùng: ${usage}`,
+  notFound: (what, ref) => `Không tìm thấy ${THINGS[what] ?? what} nào khớp "${ref}".`,
+  internalError: (ref) => `Xin lỗi, hệ thống vừa gặp lỗi (mã ${ref}). Vui lòng thử lại; nếu vẫn lỗi, hãy báo quản trị viên.`,
+  page: (page, pages, total) => `Trang ${page}/${pages} · tổng ${n(total)}`,
+  next: () => 'Tiếp ›',
+  prev: () => '‹ Trước',
+  none: () => '—',
+
+  // Help
+  helpTitleStaff: (r) => `Các lệnh của bạn (${role(r)}):`,
+  helpTitleCustomer: () => 'Xin chào anh/chị! Em có thể giúp anh/chị những việc sau:',
+  helpFooter: () => 'Gửi "help <lệnh>" để xem chi tiết và ví dụ.',
+  helpExamples: () => 'Ví dụ:',
+
+  // Leads and customers
+  leadCreated: (ref, name) => `Đã lưu khách tiềm năng mới ${ref} ${name}.`,
+  leadExists: (ref, name) => `${ref} ${name} đã có đủ các thông tin này — không tạo trùng.`,
+  leadUpdated: (ref, name, added) => `${ref} ${name} đã có sẵn; đã thêm ${added}.`,
+  leadInvalid: (items) => `Các thông tin sau có vẻ không đúng: ${invalidItems(items)}. Chưa lưu gì.`,
+  leadNeedsName: () => 'Hãy ghi tên, số điện thoại hoặc e-mail.',
+  findNone: (query) => `Không có khách hàng nào khớp "${query}".`,
+  findTitle: (query) => `Khách hàng khớp "${query}":`,
+  noName: () => '(chưa có tên)',
+  card: {
+    title: (ref, name) => `${ref} · ${name}`,
+    phones: () => 'Điện thoại',
+    emails: () => 'E-mail',
+    tags: () => 'Nhãn',
+    owner: () => 'Phụ trách',
+    consent: () => 'Nhận khuyến mãi',
+    consentYes: () => 'có',
+    consentNo: () => 'không',
+    totals: (orders, revenue) => `${n(orders)} đơn, ${v(revenue)}`,
+    lastOrder: () => 'Đơn gần nhất',
+    ordersTitle: () => 'Đơn hàng gần đây:',
+    interactionsTitle: () => 'Trao đổi gần đây:',
+    merged: (into) => `Khách hàng này đã được gộp vào ${into}.`,
+    unreachable: (platforms) => `Không liên lạc được qua: ${platforms}`,
+  },
+  noteSaved: (ref) => `Đã lưu ghi chú cho ${ref}.`,
+  tagsAdded: (ref, tags) => `Đã gắn nhãn ${tags} cho ${ref}.`,
+  tagsUnchanged: (ref) => `${ref} đã có sẵn các nhãn đó.`,
+  tagsRemoved: (ref, tags) => `Đã bỏ nhãn ${tags} khỏi ${ref}.`,
+  tagsNotThere: (ref) => `${ref} không có nhãn nào trong số đó.`,
+
+  // Orders
+  orderRecorded: (orderRef, customerRef, name, amount) => `Đơn ${orderRef} của ${customerRef} ${name}: ${v(amount)} (mới).`,
+  orderStatusChanged: (orderRef, from, to) => `Đơn ${orderRef}: ${status(from)} → ${status(to)}.`,
+  orderStatusSame: (orderRef, s) => `Đơn ${orderRef} đã ở trạng thái "${status(s)}" rồi.`,
+  ordersNone: (who) => `${who} chưa có đơn hàng nào.`,
+  ordersTitle: (who) => `Đơn hàng của ${who}:`,
+  orderLine: (orderRef, date, amount, s, items) => `${orderRef} · ${v(date)} · ${v(amount)} · ${status(s)}${items ? ` · ${items}` : ''}`,
+  badAmount: (text) => `"${text}" không phải là số tiền. Thử 350k, 350000, 19.99 EUR.`,
+  statusButton: (s) => `Đánh dấu ${status(s)}`,
+
+  // Merge
+  merged: (kept, merged, orders, interactions) =>
+    `Đã gộp ${merged} vào ${kept}: chuyển ${n(orders)} đơn và ${n(interactions)} lượt trao đổi. Hoàn tác bằng: unmerge ${merged}`,
+  unmerged: (merged, kept) => `${merged} đã được tách khỏi ${kept}.`,
+
+  // Team
+  inviteCreated: (code, r, expires) =>
+    `Mã mời cho nhân viên ${role(r)} mới: ${code}\nNgười đó gửi "join ${code}" cho bot trước ${v(expires)}. Mã chỉ dùng được một lần.`,
+  joined: (name, r) => `Chào mừng ${name} gia nhập đội! Vai trò của bạn: ${role(r)}. Gửi "help" để bắt đầu.`,
+  linkCode: (code) => `Mã liên kết: ${code}\nGửi "link ${code}" từ tài khoản còn lại (Telegram hoặc Slack) trong vòng 24 giờ.`,
+  linked: () => 'Đã liên kết. Từ giờ hai tài khoản được xem là cùng một người.',
+
+  // Language (`lang`)
+  langCurrent: (language) => `Ngôn ngữ hiện tại: ${language}. Đổi bằng "lang vi" (tiếng Việt) hoặc "lang en" (English); "lang auto" để theo ngôn ngữ của ứng dụng.`,
+  langSet: (language) => `Đã xong: từ giờ em sẽ nhắn bằng ${language}.`,
+  langAuto: (language) => `Đã xong: ngôn ngữ sẽ theo ứng dụng chat (hiện là ${language}).`,
+  langUnknown: (typed) => `"${typed}" không phải ngôn ngữ được hỗ trợ: vi (tiếng Việt) hoặc en (English).`,
+  langNames: { vi: 'tiếng Việt', en: 'tiếng Anh' },
+
+  // Customers
+  welcome: (shop) =>
+    `Chào mừng anh/chị đến với ${shopName(shop)}! Anh/chị cứ nhắn cho chúng em ở đây bất cứ lúc nào — về đơn hàng, thắc mắc hay sự cố.\nChúng em có thể thỉnh thoảng gửi ưu đãi cho anh/chị không ạ?`,
+  consentYesButton: () => 'Có, gửi ưu đãi cho tôi',
+  consentNoButton: () => 'Không, cảm ơn',
+  sharePhoneButton: () => 'Chia sẻ số điện thoại',
+  sharePhonePrompt: () => 'Anh/chị chia sẻ số điện thoại để chúng em tìm đơn hàng của mình nhé.',
+  consentGiven: () => 'Cảm ơn anh/chị! Anh/chị sẽ nhận được ưu đãi của chúng em. Gửi /stop bất cứ lúc nào để ngừng nhận.',
+  consentDeclined: () => 'Dạ vâng, chúng em sẽ không gửi ưu đãi. Anh/chị vẫn có thể nhắn cho chúng em bất cứ lúc nào.',
+  stopped: () => 'Dạ xong: anh/chị sẽ không nhận khuyến mãi nữa. Đơn hàng và tin nhắn của anh/chị không bị ảnh hưởng.',
+  messageReceived: () => 'Cảm ơn anh/chị, chúng em đã nhận được tin nhắn và sẽ trả lời sớm ạ.',
+  complaintReceived: () => 'Chúng em thành thật xin lỗi anh/chị. Khiếu nại đã được ghi nhận ưu tiên và bộ phận hỗ trợ đã được báo ngay.',
+  complaintNeedsText: () => 'Anh/chị cho chúng em biết có vấn đề gì nhé, ví dụ: "complaint hàng bị vỡ khi nhận".',
+  phoneLinked: (name) => `Cảm ơn ${name || 'anh/chị'}! Chúng em đã tìm thấy hồ sơ khách hàng của anh/chị.`,
+  phoneAdded: () => 'Cảm ơn anh/chị! Số điện thoại đã được lưu.',
+  phoneInvalid: () => 'Số điện thoại này có vẻ không hợp lệ.',
+  myOrdersNone: () => 'Anh/chị chưa có đơn hàng nào với chúng em.',
+  myOrdersTitle: () => 'Đơn hàng của anh/chị:',
+
+  // Notifications to staff
+  notifyMessage: (ref, name, platform, body) => `💬 ${ref} ${name} (${platform}): ${body}`,
+  notifyComplaint: (ref, name, platform, body) => `⚠️ Khiếu nại từ ${ref} ${name} (${platform}): ${body}`,
+  openCustomerButton: () => 'Mở hồ sơ khách',
+
+  // Totals
+  totalsRebuilt: (customers, changed) => `Đã tính lại tổng cho ${n(customers)} khách hàng; sửa ${n(changed)}.`,
+
+  // Forwarded leads
+  forwardedLead: (ref, name, created) =>
+    created ? `Đã tạo khách tiềm năng ${ref} ${name} từ tin nhắn chuyển tiếp.` : `Đã lưu tin nhắn chuyển tiếp vào ${ref} ${name}.`,
+
+  // Import, duplicates, completeness, export, personal data
+  importSendFile: () =>
+    'Gửi danh sách khách hàng dạng tệp CSV (chú thích "import", hoặc để trống). Các cột được nhận ra theo tiêu đề: name / họ tên, phone / sđt / điện thoại, email, tags / nhãn, notes / ghi chú, orders / đơn hàng. Tự chỉ định cột bằng: import --map phone=Tel,name="Họ tên"',
+  importNotCsv: (fileName) => `"${fileName}" không phải tệp CSV. Hãy lưu bảng tính thành CSV (UTF-8) rồi gửi lại.`,
+  importTooLarge: (mb) => `Tệp lớn hơn ${n(mb)} MB. Hãy chia nhỏ tệp, hoặc nhập trên máy chủ: npm run import -- file.csv`,
+  importSummary: (file, rows, created, updated, unchanged, rejected, blank) =>
+    `Đã nhập ${file}: ${n(rows)} dòng — ${n(created)} mới, ${n(updated)} cập nhật, ${n(unchanged)} không đổi, ${n(rejected)} bị từ chối${blank ? ` (bỏ qua ${n(blank)} dòng trống)` : ''}.`,
+  importColumns: (columns) => `Các cột: ${columns}`,
+  importRejectedTitle: () => 'Các dòng bị từ chối (đánh số theo dòng của tệp; dòng tiêu đề là dòng 1) — sửa rồi nhập lại tệp, không có gì bị trùng:',
+  importRejectedLine: (row, reason) => `  dòng ${row}: ${reason}`,
+  importRejectedMore: (more) => `…và ${n(more)} dòng nữa: tất cả các dòng bị từ chối có trong tệp đính kèm.`,
+  importRejectedFileCaption: () => 'Tất cả các dòng bị từ chối, kèm lý do.',
+  dupesNone: () => 'Không có khách nào có khả năng bị trùng: không có hai khách nào trùng tên và có chung thông tin liên hệ.',
+  dupesTitle: (total) =>
+    `Có thể bị trùng (${n(total)}): cùng tên và có chung thông tin liên hệ. Kiểm tra từng cặp, rồi chạy lệnh gộp bên dưới (hoàn tác được bằng unmerge).`,
+  dupesLine: (keep, keepName, merge, mergeName, shared, command) => `${keep} ${keepName} ⇄ ${merge} ${mergeName} · ${shared}\n   → ${command}`,
+  dupesSameEmail: (email) => `cùng e-mail ${email}`,
+  dupesSamePhone: (digits) => `cùng số điện thoại ${digits}`,
+  incompleteNone: () => 'Hồ sơ của mọi khách hàng đang hoạt động đều đầy đủ.',
+  incompleteTitle: (total) => `Khách hàng cần bổ sung hồ sơ (${n(total)}), thiếu nhiều nhất trước:`,
+  incompleteLine: (ref, name, score, missing) => `${ref} ${name} · ${score}% · thiếu: ${missing}`,
+  completenessField: {
+    name: () => 'tên',
+    phone: () => 'số điện thoại',
+    email: () => 'e-mail',
+    tags: () => 'nhãn',
+    owner: () => 'người phụ trách',
+    consent: () => 'câu trả lời về nhận ưu đãi',
+  },
+  exportDone: (customers, orders) => `Đã xuất xong: ${n(customers)} khách hàng và ${n(orders)} đơn hàng, thành hai tệp CSV.`,
+  exportCustomersCaption: (count) => `Khách hàng (${n(count)})`,
+  exportOrdersCaption: (count) => `Đơn hàng (${n(count)})`,
+  myDataCaption: () => 'Toàn bộ dữ liệu chúng em lưu về anh/chị: thông tin, đơn hàng và tin nhắn.',
+  myDataNone: () => 'Chúng em không lưu dữ liệu nào về anh/chị.',
+  forgetConfirmPrompt: () =>
+    'Thao tác này sẽ xóa tên, số điện thoại, e-mail và cuộc trò chuyện của anh/chị, đồng thời gỡ khung chat này khỏi hồ sơ. Các đơn hàng cũ vẫn nằm trong sổ sách nhưng không còn tên. Không thể hoàn tác.',
+  forgetConfirmButton: () => 'Đồng ý, xóa dữ liệu của tôi',
+  forgetDone: () => 'Dạ xong: dữ liệu cá nhân của anh/chị đã được xóa. Nếu anh/chị nhắn lại, chúng em sẽ không biết anh/chị là ai.',
+  forgetNothing: () => 'Chúng em không lưu dữ liệu cá nhân nào về anh/chị.',
+
+  // Segments and staff stats
+  segmentNames: SEGMENTS,
+  segmentsNotComputed: () => 'Chưa tính nhóm khách. Các nhóm được tính lại mỗi đêm; quản lý có thể chạy "segments refresh" ngay bây giờ.',
+  segmentsTitle: (when, customers) => `Nhóm khách · tính lúc ${v(when)} · ${n(customers)} khách hàng:`,
+  segmentSizeLine: (name, customers, percent) => `${name}: ${n(customers)} (${percent}%)`,
+  segmentsMovesTitle: (days) => `Chuyển nhóm trong ${days} ngày qua:`,
+  segmentsMovesNone: (days) => `Không có khách nào chuyển nhóm trong ${days} ngày qua.`,
+  segmentMoveLine: (from, to, customers) => `${from} → ${to}: ${n(customers)}`,
+  segmentsMovesMore: (kinds) => `…và ${kinds} kiểu chuyển nhóm khác.`,
+  segmentsButton: () => 'Xem nhóm khách',
+  segmentUnknown: (typed, names) => `"${typed}" không phải tên nhóm. Các nhóm: ${names}`,
+  segmentEmpty: (name) => `Hiện chưa có khách nào trong nhóm ${name}.`,
+  segmentTitle: (name, total, sort) => `${name} · ${n(total)} khách hàng, xếp theo ${sort}:`,
+  segmentMemberLine: (ref, name, scores, orders, value, lastOrder) =>
+    `${ref} ${name} · ${scores} · ${n(orders)} đơn, tổng ${v(value)} · đơn gần nhất ${v(lastOrder)}`,
+  segmentLeadLine: (ref, name, contact) => `${ref} ${name} · ${contact} · chưa có đơn`,
+  segmentSortValue: () => 'giá trị',
+  segmentSortRecency: () => 'đơn gần nhất',
+  segmentSortButton: (sort) => `Xếp theo ${sort}`,
+  segmentsRefreshed: (customers, moved, updated, added, seconds) =>
+    `Đã tính lại nhóm cho ${n(customers)} khách hàng trong ${n(seconds)} giây: ${n(moved)} đổi nhóm, ${n(updated)} chỉ đổi điểm, ${n(added)} mới.`,
+  segmentsBusy: () => 'Các nhóm khách đang được tính lại; vui lòng thử lại sau vài phút.',
+  lapsedNone: (days) => `Không có khách nào quá ${days} ngày chưa mua.`,
+  lapsedTitle: (days, total) => `${n(total)} khách hàng không có đơn từ ${days} ngày trở lên, gần nhất trước:`,
+  lapsedLine: (ref, name, days, lastOrder, orders) => `${ref} ${name} · ${n(days)} ngày từ đơn cuối (${v(lastOrder)}) · tổng ${n(orders)} đơn`,
+  statsWeek: () => 'tuần này',
+  statsMonth: () => 'tháng này',
+  statsWeekButton: () => 'Tuần này',
+  statsMonthButton: () => 'Tháng này',
+  statsTitle: (period, from, to, zone) => `Thống kê nhân viên ${period} (${v(from)} – ${v(to)}, ${zone}):`,
+  statsNone: () => 'Không có hoạt động nào của nhân viên trong giai đoạn này.',
+  statsPerson: (name, r) => `${name} (${role(r)})`,
+  statsSales: (leads, orders, revenue) => `  ${n(leads)} khách tiềm năng mới · ${n(orders)} đơn từ khách của họ · ${v(revenue)}`,
+  statsFollowUps: (done, overdue) => `  Chăm sóc khách: ${n(done)} đã xong, ${n(overdue)} quá hạn`,
+  statsResponse: (median, messages) => `  Phản hồi đầu tiên: trung vị ${median} trên ${n(messages)} tin nhắn`,
+  statsNoResponses: () => '  Phản hồi đầu tiên: chưa trả lời tin nhắn nào của khách',
+  minutes: (total) => {
+    const m = Math.round(total);
+    if (m < 60) return `${m} phút`;
+    if (m < 1440) return `${Math.floor(m / 60)} giờ ${m % 60} phút`;
+    return `${Math.floor(m / 1440)} ngày ${Math.floor((m % 1440) / 60)} giờ`;
+  },
+
+  // Jobs: follow-ups, promotions, digests.
+  followUp: {
+    created: (id, ref, name, when, zone) => `Đã hẹn chăm sóc ${id} cho ${ref} ${name}: ${v(when)} (${zone}).`,
+    listTitle: (count) => `Lịch chăm sóc của bạn (${n(count)}), sớm nhất trước:`,
+    listNone: () => 'Bạn không có lịch chăm sóc nào đang mở. Thêm bằng: followup C12 mai 9h gọi lại',
+    line: (id, when, ref, name, text, overdue) => `${overdue ? '⏰ quá hạn · ' : ''}${id} · ${v(when)} · ${ref} ${name}${text ? ` · ${text}` : ''}`,
+    reminder: (ref, name, text, due) => `⏰ Chăm sóc ${ref} ${name}${text ? `: ${text}` : ''} (hạn ${v(due)})`,
+    done: (id) => `Đã xong: ${id}. Tốt lắm!`,
+    alreadyDone: (id) => `${id} đã xong từ trước.`,
+    snoozed: (id, when) => `Đã hoãn ${id} đến ${v(when)}; bot sẽ nhắc bạn lúc đó.`,
+    doneButton: () => 'Xong',
+    snoozeHourButton: () => 'Hoãn 1 giờ',
+    snoozeDayButton: () => 'Hoãn 1 ngày',
+    needText: () => 'ghi việc cần làm sau thời gian, ví dụ "followup C12 mai 9h gọi hỏi về chiếc đầm xanh"',
+    autoLead: (days) => `Khách tiềm năng mới chưa được liên hệ sau ${days} ngày — hãy liên hệ.`,
+    lapsed: () => 'Khách lâu chưa mua (báo cáo tuần) — hãy hỏi thăm.',
+    lapsedCreated: (created, existing) =>
+      `Đã tạo ${n(created)} lịch chăm sóc${existing ? `; ${n(existing)} lịch đã có sẵn` : ''}. Người phụ trách sẽ được nhắc.`,
+    complaintAlert: (ref, name, hours, body) =>
+      `⚠️ Sau ${hours} giờ vẫn chưa được trả lời — khiếu nại từ ${ref} ${name}: ${body}\nHãy trả lời hoặc ghi chú vào hồ sơ khách khi đã xử lý.`,
+  },
+  digest: {
+    subscribed: (day, time, zone, next) => `Đã bật báo cáo tuần: ${v(day)} ${time} (${zone}). Lần tới: ${v(next)}.`,
+    unsubscribed: () => 'Đã tắt báo cáo tuần.',
+    notSubscribed: () => 'Bạn chưa đăng ký báo cáo tuần.',
+    title: (from, to) => `📊 Báo cáo tuần · ${v(from)} – ${v(to)}`,
+    orders: (orders, prevOrders, revenue, prevRevenue, change) =>
+      `Đơn hàng: ${n(orders)} (tuần trước ${n(prevOrders)}) · Doanh thu: ${v(revenue)} (tuần trước ${v(prevRevenue)}) ${change}`.trim(),
+    ordersUnknown: (since) => `Đơn hàng và doanh thu: dữ liệu bắt đầu từ ${v(since)}; phần so sánh sẽ có khi đủ hai tuần.`,
+    leadsTitle: (count) => `Khách tiềm năng mới: ${n(count)}`,
+    leadsLine: (who, count) => `  ${who}: ${n(count)}`,
+    unassigned: () => 'chưa có người phụ trách',
+    topTitle: () => 'Khách có đơn trong tuần, mua nhiều nhất (doanh thu từ trước đến nay):',
+    topLine: (ref, name, revenue, orders) => `  ${ref} ${name} · ${v(revenue)} · ${n(orders)} đơn`,
+    lapsedTitle: (newly, total, days) => `Lâu chưa mua (không có đơn ${days} ngày): tổng ${n(total)}, ${n(newly)} mới trong tuần`,
+    lapsedLine: (ref, name, revenue, owner) => `  ${ref} ${name} · ${v(revenue)} · ${owner}`,
+    lapsedButton: (count) => `Tạo lịch chăm sóc cho ${n(count)} khách này`,
+    overdueTitle: (count) => `Lịch chăm sóc quá hạn: ${n(count)}`,
+    overdueLine: (who, count) => `  ${who}: ${n(count)}`,
+    segmentsTitle: () => 'Nhóm khách (số khách, thay đổi trong tuần):',
+    segmentLine: (name, size, change) => `  ${name}: ${n(size)}${change ? ` (${change})` : ''}`,
+    segmentMoves: (flows) => `  Chuyển nhóm: ${flows}`,
+    campaignsTitle: () => 'Khuyến mãi (gửi trong hai tuần qua):',
+    campaignLine: (ref, aud, sent, responded, optedOut, converted) =>
+      `  ${ref} (${audience(aud)}): đã gửi ${n(sent)}, phản hồi ${n(responded)}, hủy nhận ${n(optedOut)}${converted ? `, ${converted}` : ''}`,
+    campaignConverted: (converted, revenue, uplift) => `chuyển đổi ${n(converted)} (${v(revenue)})${uplift ? `, mức tăng ${v(uplift)}` : ''}`,
+    nothing: () => '  —',
+    chartCaption: (from, to) => `Doanh thu theo ngày và quy mô nhóm khách, ${v(from)} – ${v(to)}`,
+  },
+  promo: {
+    unsubscribeButton: () => 'Hủy nhận tin',
+    scheduled: (id, aud, when, zone, details) =>
+      `Đã lên lịch khuyến mãi ${id} lúc ${v(when)} (${zone}) cho ${audience(aud)}${details ? ` · ${details}` : ''}.\nXem người nhận và nội dung bằng "promo preview ${id}"; dừng bằng "promo cancel ${id}".`,
+    startingNow: (id, aud, details) =>
+      `Khuyến mãi ${id} cho ${audience(aud)}${details ? ` · ${details}` : ''} sẽ bắt đầu gửi trong vòng một phút (không gửi trong giờ nghỉ 21:00–08:00 theo múi giờ của từng khách).\nKết quả: "promo stats ${id}"; dừng bằng "promo cancel ${id}".`,
+    variantsAB: () => 'hai phiên bản A/B',
+    holdout: (percent) => `nhóm đối chứng ${percent}%`,
+    previewTitle: (id, s, aud, when) => `${id} · ${status(s)} · ${audience(aud)} · ${v(when)}`,
+    previewAudience: (matched, aud) => `Hiện có: ${n(matched)} khách hàng thuộc ${audience(aud)}.`,
+    previewExcluded: (noConsent, unreachable, capped, days) =>
+      `Không gửi: ${n(noConsent)} chưa đồng ý nhận ưu đãi · ${n(unreachable)} không có kênh chat liên lạc được · ${n(capped)} đã nhận khuyến mãi trong ${days} ngày qua.`,
+    previewRecipients: (recipients, a, b, holdout) =>
+      `Sẽ nhận: ${n(recipients)}${b ? ` (A ${n(a)} · B ${n(b)})` : ''}${holdout ? ` · nhóm đối chứng (không nhận gì): ${n(holdout)}` : ''}.`,
+    previewFrozen: (recipients, holdout) => `Đã chốt danh sách: ${n(recipients)} người nhận${holdout ? `, ${n(holdout)} trong nhóm đối chứng` : ''}.`,
+    previewSample: (variant) => `Phiên bản ${variant}, khách sẽ thấy như sau:`,
+    listTitle: () => 'Các chương trình khuyến mãi, mới nhất trước:',
+    listNone: () => 'Chưa có khuyến mãi nào. Tạo mới bằng: promo new all at tomorrow 10:00: Khuyến mãi mùa xuân — giảm 20%',
+    listLine: (id, s, when, aud, sent, recipients) => `${id} · ${status(s)} · ${v(when)} · ${audience(aud)} · đã gửi ${n(sent)}/${n(recipients)}`,
+    cancelled: (id, sent) => `Đã hủy ${id}. ${sent ? `${n(sent)} tin đã được gửi trước đó; sẽ không gửi thêm.` : 'Sẽ không gửi tin nào.'}`,
+    notStarted: (id, when) => `${id} chưa bắt đầu gửi (lên lịch lúc ${v(when)}).`,
+    statsTitle: (id, s, aud, started) => `${id} · ${status(s)} · ${audience(aud)} · bắt đầu gửi ${v(started)}`,
+    statsDelivery: (recipients, sent, failed, pending, skipped) =>
+      `Người nhận ${n(recipients)}: đã gửi ${n(sent)} · lỗi ${n(failed)}${pending ? ` · còn chờ gửi ${n(pending)}` : ''}${skipped ? ` · hủy nhận trước khi gửi ${n(skipped)}` : ''}`,
+    statsFailures: (reasons) => `Lỗi: ${reasons}`,
+    statsEngagement: (responded, respondedRate, optedOut) => `Phản hồi ${n(responded)} (${v(respondedRate)}) · hủy nhận ${n(optedOut)}`,
+    statsConversions: (days) => `Chuyển đổi (đơn trong vòng ${days} ngày):`,
+    statsGroup: (label, converted, size, rate, revenue) => `  ${label}: ${n(converted)}/${n(size)} (${v(rate)}) · doanh thu ${v(revenue)}`,
+    statsRecipients: () => 'người nhận',
+    statsVariant: (variant) => `phiên bản ${variant}`,
+    statsHoldout: () => 'nhóm đối chứng',
+    statsUplift: (points) => `Mức tăng so với nhóm đối chứng: ${v(points)} điểm phần trăm`,
+    statsNoHoldout: () => 'Không có nhóm đối chứng nên không tính được mức tăng (lần sau thêm "holdout 10%").',
+  },
+
+  // Adapters: Telegram, Slack.
+  buttonExpired: () => 'Nút này đã hết hạn. Vui lòng gửi lại lệnh.',
+  contactNotOwn: () => 'Để liên kết đơn hàng, anh/chị vui lòng chia sẻ số điện thoại của chính mình bằng nút "Chia sẻ số điện thoại".',
+
+  // Command summaries (help)
+  summary: {
+    help: 'xem các lệnh, hoặc hướng dẫn cho một lệnh',
+    lead: 'ghi khách tiềm năng: tên, số điện thoại, e-mail, #nhãn và ghi chú, thứ tự tùy ý',
+    find: 'tìm khách theo tên, số điện thoại, e-mail, #nhãn hoặc mã số',
+    customer: 'xem hồ sơ một khách hàng',
+    note: 'thêm ghi chú cho khách hàng',
+    tag: 'gắn nhãn cho khách hàng',
+    untag: 'bỏ nhãn khỏi khách hàng',
+    order: 'ghi đơn hàng cho khách',
+    orderStatus: 'chuyển trạng thái đơn hàng',
+    orders: 'xem đơn hàng (của một khách, hoặc của chính mình)',
+    merge: 'gộp khách thứ hai vào khách thứ nhất (hoàn tác được)',
+    unmerge: 'hoàn tác lần gộp gần nhất của một khách',
+    invite: 'tạo mã dùng một lần cho nhân viên mới',
+    join: 'vào đội bằng mã mời',
+    link: 'liên kết tài khoản Telegram và Slack bằng mã dùng một lần',
+    lang: 'chọn ngôn ngữ: vi (tiếng Việt) hoặc en (English)',
+    start: 'bắt đầu: lời chào và lựa chọn nhận ưu đãi',
+    stop: 'ngừng nhận khuyến mãi',
+    consent: 'trả lời câu hỏi về nhận ưu đãi',
+    complaint: 'báo cho cửa hàng khi có sự cố (xử lý ưu tiên)',
+    totals: 'tính lại tổng đơn và doanh thu của khách từ các đơn hàng',
+    whoami: 'xem bot đang nhận ra bạn là ai',
+    segments: 'nhóm khách (RFM) và thay đổi trong tuần',
+    segment: 'xem khách trong một nhóm, theo giá trị hoặc đơn gần nhất',
+    segmentsRefresh: 'tính lại nhóm khách ngay',
+    lapsed: 'khách lâu chưa mua (mặc định theo cài đặt)',
+    stats: 'hiệu quả làm việc của nhân viên trong tuần hoặc tháng',
+    import: 'nhập khách hàng từ tệp CSV (gửi kèm tệp)',
+    dupes: 'liệt kê khách có thể bị trùng, kèm lệnh gộp',
+    incomplete: 'liệt kê khách có hồ sơ cần bổ sung',
+    export: 'xuất toàn bộ khách hàng và đơn hàng ra tệp CSV',
+    mydata: 'nhận bản sao toàn bộ dữ liệu cửa hàng lưu về anh/chị',
+    forget: 'xóa dữ liệu cá nhân của anh/chị (có hỏi xác nhận)',
+    promoNew: 'lên lịch khuyến mãi cho tất cả, một #nhãn hoặc một nhóm khách (phiên bản A/B, nhóm đối chứng)',
+    promoPreview: 'xem số người nhận và nội dung của một khuyến mãi',
+    promoList: 'liệt kê các khuyến mãi',
+    promoCancel: 'hủy khuyến mãi chưa gửi xong',
+    promoStats: 'kết quả khuyến mãi: đã gửi, phản hồi, hủy nhận, chuyển đổi, mức tăng',
+    followup: 'hẹn giờ nhắc chăm sóc một khách',
+    followups: 'xem lịch chăm sóc đang mở, quá hạn trước',
+    followupDone: 'đánh dấu đã chăm sóc xong',
+    followupSnooze: 'hoãn lịch chăm sóc (1h, 1d, …)',
+    followupsFor: 'tạo lịch chăm sóc cho người phụ trách các khách (nút trong báo cáo tuần)',
+    digest: 'báo cáo tuần: on [thứ] [HH:MM], off, hoặc now',
+  },
+  whoamiStaff: (name, r) => `Bạn là ${name}, ${role(r)}.`,
+  whoamiCustomer: (ref, name) => `Anh/chị là khách hàng ${ref} ${name}.`,
+  whoamiUnknown: () => 'Anh/chị chưa được đăng ký. Nhân viên tham gia bằng "join MÃ"; khách hàng chỉ cần nhắn tin cho chúng em.',
+
+  // Errors: one text per case of src/errors.ts, given its params.
+  errors: {
+    // People and the team
+    staffNotCustomer: () => 'nhân viên không phải là khách hàng',
+    linkCodeSameAccount: () => 'hãy gửi mã từ tài khoản còn lại, không phải tài khoản này',
+    inviteCodeNotFound: (p) => `Không có mã mời nào khớp "${p.ref}".`,
+    linkCodeNotFound: (p) => `Không có mã liên kết nào khớp "${p.ref}".`,
+    inviteOwnerForbidden: () => 'Xin lỗi, vai trò của bạn không được "mời chủ cửa hàng".',
+    commandNotAllowed: (p) => `Xin lỗi, vai trò của bạn không được dùng "${p.command}".`,
+    alreadyStaff: () => 'Bạn đã là nhân viên rồi.',
+    staffAccountNotLinkable: () => 'Tài khoản này thuộc về một nhân viên nên không thể liên kết với người khác.',
+
+    // Customers, contact details, tags and search
+    customerNotFound: (p) => `Không có khách hàng nào khớp "${p.ref}".`,
+    leadNeedsIdentifier: () => 'cần ít nhất tên, số điện thoại hoặc e-mail',
+    customerDetailsBusy: () => 'Thông tin này đang được người khác sửa; vui lòng thử lại.',
+    customerDetailsConflict: (p) =>
+      `Các thông tin này thuộc về nhiều khách hàng khác nhau (${p.refs.join(', ')}). Hãy gộp họ trước: merge ${p.refs.join(' ')}`,
+    contactDetailsTaken: (p) => `${p.details.join(', ')} đã thuộc về ${p.ref}.`,
+    customerAmbiguous: (p) =>
+      `"${p.ref}" khớp với ${n(p.total)} khách hàng: ${p.candidates.map((c) => `${c.ref} ${c.name}`).join(', ')}` +
+      `${p.total > p.candidates.length ? ', …' : ''}. Hãy dùng mã khách, ví dụ ${p.candidates[0]?.ref ?? ''}.`,
+    customerErased: () => 'dữ liệu của khách hàng này đã bị xóa; không thể thêm đơn',
+    searchEmpty: () => 'hãy ghi điều cần tìm: tên, số điện thoại, e-mail, #nhãn hoặc C12',
+    searchTagInvalid: (p) => `"${p.tag}" không phải nhãn hợp lệ`,
+    tagInvalid: (p) => `"${p.tag}" không phải nhãn hợp lệ (chữ, số, - và _)`,
+    tagsMissing: () => 'cần ít nhất một nhãn, ví dụ #vip',
+    searchTooLong: (p) => `nội dung tìm kiếm quá dài (tối đa ${n(p.max)} ký tự)`,
+    tagsTooMany: (p) => `tối đa ${n(p.max)} nhãn mỗi lần`,
+
+    // Messages as a whole
+    messageTooLong: (p) =>
+      `tin nhắn quá dài (${n(p.length)} ký tự; tối đa ${n(p.max)}). Chưa thực hiện gì — hãy gửi thành nhiều phần ngắn hơn.`,
+    savedThenFailed: (p) =>
+      `Đã lưu: ${p.saved.join(', ')}. Sau đó hệ thống gặp lỗi (mã ${p.ref}); hãy kiểm tra trước khi gửi lại lệnh — gửi lại sẽ lưu thêm một lần nữa.`,
+
+    // Merging customers
+    mergeSameCustomer: () => 'hãy ghi hai khách hàng khác nhau',
+    mergeCustomerInactive: (p) => `${p.ref} đang ở trạng thái "${status(p.status)}"; không thể gộp.`,
+    mergeNotFound: (p) => `Không có lần gộp nào của khách hàng khớp "${p.ref}".`,
+
+    // Orders
+    orderNotFound: (p) => `Không có đơn hàng nào khớp "${p.ref}".`,
+    orderStatusUnknown: (p) => `phải là một trong: ${p.statuses.map(typedStatus).join(', ')}`,
+    orderStatusNotAllowed: (p) =>
+      `${p.ref} đang ở trạng thái "${status(p.from)}"; ${p.next.length ? `chỉ chuyển được sang ${p.next.map(typedStatus).join(', ')}` : 'không chuyển sang trạng thái nào khác được'}`,
+    orderChangedMeanwhile: (p) => `${p.ref} vừa được người khác thay đổi; hãy xem lại`,
+    orderAmountConfirmLarge: (p) =>
+      `${v(p.amount)} cho ${p.ref} ${p.name} lớn hơn ${v(p.limit)}. Chưa ghi nhận gì: bấm nút để ghi nhận, hoặc gửi lại đơn kèm --confirm.`,
+    orderAmountConfirmSmall: (p) =>
+      `${v(p.amount)} cho ${p.ref} ${p.name} nhỏ hơn ${v(p.limit)}: có phải ý bạn là ${v(p.suggestion)}? Chưa ghi nhận gì: bấm vào số tiền bạn muốn.`,
+
+    // Amounts
+    amountUnreadable: (p) => `"${p.text}" không phải là số tiền. Thử 350k, 350000, 19.99 EUR.`,
+    amountNotPositive: (p) => `"${p.text}" không phải số tiền lớn hơn 0`,
+    amountCurrencyUnknown: (p) => `"${p.code}" không phải đơn vị tiền tệ được hỗ trợ; hãy dùng mã ISO 4217 như VND, USD hoặc EUR`,
+    amountTwoCurrencies: (p) => `"${p.text}" có hai đơn vị tiền tệ; chỉ ghi một`,
+    amountAmbiguousDecimals: (p) =>
+      `"${p.text}" có thể hiểu theo hai cách, mà ${p.currency} có ${p.digits} chữ số thập phân: hãy viết ${p.whole} ${p.currency} không có dấu phân cách, hoặc tối đa ${p.digits} chữ số thập phân`,
+    amountTooPrecise: (p) =>
+      p.digits === 0
+        ? `"${p.text}" có phần lẻ thập phân, nhưng ${p.currency} không có: hãy ghi số nguyên (hoặc dùng k, tr: 350.5k là 350.500)`
+        : `"${p.text}" lẻ hơn mức ${p.currency} cho phép (${p.digits} chữ số thập phân)`,
+    amountAmbiguousGroups: (p) => `"${p.text}" có thể hiểu theo hai cách; hãy viết thành một số tiền, ví dụ 1500k, 1,5tr, 1tr5 hoặc 1.500.000`,
+    amountThenNumber: (p) =>
+      `"${p.text}": ${p.number} có phải là một phần của số tiền không? Hãy viết số tiền liền một chữ (1tr2 là 1.200.000) và số lượng kèm x (${p.number}x áo)`,
+    amountTooLarge: (p) => `"${p.text}" lớn hơn số tiền tối đa được chấp nhận (${v(p.max)})`,
+
+    // Follow-ups
+    followUpNotFound: (p) => `Không có lịch chăm sóc nào khớp "${p.ref}".`,
+    followUpNotYours: () => 'Xin lỗi, vai trò của bạn không được "sửa lịch chăm sóc của người khác".',
+    followUpCancelled: (p) => `${p.ref} đã bị hủy`,
+    followUpClosed: (p) => `${p.ref} đã ở trạng thái "${status(p.status)}"`,
+
+    // Times and durations
+    whenUnreadable: (p) => `Không đọc được "${p.text}" là thời gian. Thử ${quoted(p.examples)}`,
+    whenPassed: (p) => `"${p.text}" đã qua rồi. Hãy chọn thời điểm sắp tới, ví dụ ${quoted(p.examples)}`,
+    whenNotADate: (p) => `"${p.text}" không phải ngày giờ có thật. Thử ${quoted(p.examples)}`,
+    whenNoSuchHour: (p) => `"${p.text}" không phải giờ có thật: không có ${p.hour} giờ (giờ từ 0 đến 23)`,
+    whenNoSuchMinute: (p) => `"${p.text}" không phải giờ có thật: không có phút ${p.minute} (phút từ 0 đến 59)`,
+    whenNotTwelveHour: (p) => `"${p.text}" không phải giờ có thật: không có ${p.hour}${p.suffix} (với am/pm, giờ từ 1 đến 12)`,
+    whenHourOutsidePeriod: (p) => `"${p.text}" không phải giờ có thật: ${p.hour} giờ không thuộc "${p.period}"`,
+    whenNoSuchDay: (p) => `"${p.text}" không phải ngày có thật: tháng ${p.month}${p.year === undefined ? '' : ` năm ${p.year}`} không có ngày ${p.day}`,
+    whenNoSuchMonth: (p) => `"${p.text}" không phải ngày có thật: không có tháng ${p.month}`,
+    whenAmbiguous: (p) =>
+      `"${p.text}" có thể hiểu theo hai cách ("${p.word}" là ${p.readings.map((r) => `"${r}"`).join(' hoặc ')}); hãy viết có dấu hoặc thêm giờ`,
+    whenTooFar: (p) => `"${p.text}" xa hơn ${p.years} năm; hãy chọn thời điểm gần hơn`,
+    durationUnreadable: (p) => `"${p.text}" không phải khoảng thời gian. Thử 30m, 1h, 3h, 1d, 2d, 1w`,
+    digestScheduleUnreadable: (p) => `"${p.text}" không phải thứ trong tuần hay giờ; thử "digest on mon 09:00" hoặc "digest on friday 5pm"`,
+
+    // Promotions
+    campaignNotFound: (p) => `Không có chương trình khuyến mãi nào khớp "${p.ref}".`,
+    audienceUnknown: (p) => `"${p.text}" không phải đối tượng nhận: ghi all, một #nhãn, hoặc một nhóm khách (${p.segments.join(', ')})`,
+    promoNeedsColon: () => 'thêm dấu hai chấm trước nội dung, ví dụ "promo new all at now: Khuyến mãi mùa xuân — giảm 20%"',
+    promoTooManyVariants: () => 'tối đa hai phiên bản, ngăn cách bằng một dấu |',
+    promoTextEmpty: () => 'nội dung tin nhắn đang trống',
+    promoTextTooLong: (p) => `mỗi nội dung phải dưới ${n(p.max)} ký tự`,
+    promoHoldoutTooLarge: (p) => `nhóm đối chứng tối đa ${p.max}%`,
+    promoNeedsWhen: () => 'ghi thời gian gửi: "at now", "at tomorrow 10:00", "at fri 9am"',
+    promoWhenUnreadable: (p) => `Không đọc được "${p.text}" là thời gian`,
+    promoAlreadyFinished: (p) => `${p.ref} đã ở trạng thái "${status(p.status)}"; không còn gì để hủy.`,
+
+    // Segments
+    segmentsRecomputing: () => 'Các nhóm khách đang được tính lại.',
+
+    // Importing customers
+    importFileEmpty: () => 'tệp trống (không có dòng tiêu đề)',
+    importHeaderUnreadable: (p) => `không đọc được dòng tiêu đề: ${p.reason}`,
+    importMapUnknownField: (p) => `không có trường "${p.field}"; dùng ${p.fields.join(', ')}`,
+    importMapNoColumn: (p) => `hãy ghi cột nào chứa ${p.field}, ví dụ ${p.field}=Cột`,
+    importMapUnreadable: (p) => `không đọc được cách chỉ định cột "${p.text}"; hãy viết như phone=Tel,name="Họ tên"`,
+    importColumnMissing: (p) => `tệp không có cột "${p.column}" (các cột của tệp: ${quoted(p.columns)})`,
+    importNoContactColumn: (p) => `không tìm thấy cột số điện thoại hay e-mail (các cột: ${quoted(p.columns)}); chỉ định bằng --map phone=…,email=…`,
+    importEncodingLegacyFont: (p) =>
+      `tệp dùng bảng mã cũ ${p.encoding}, không phải Unicode (dòng đầu đọc ra "${p.sample}"). ` +
+      `Hãy chuyển sang Unicode bằng công cụ chuyển mã của Unikey ("Chuyển mã": nguồn ${p.encoding}, đích Unicode), ` +
+      'rồi trong Excel: Save As → "CSV UTF-8 (Comma delimited)", và nhập tệp đó',
+    importEncodingUnknown: () =>
+      'tệp không phải văn bản UTF-8, UTF-16 hay Windows-1258 (tiếng Việt): có phải đó là tệp Excel (.xlsx) hoặc bảng mã khác không? ' +
+      'Trong Excel: Save As → "CSV UTF-8 (Comma delimited)", rồi nhập tệp đó',
+    importContactsChanged: () => 'Thông tin liên hệ đã thay đổi trong lúc nhập tệp; hãy nhập lại (không có gì bị trùng).',
+    importCustomerNumberTaken: (p) =>
+      `Mã khách ${p.ref} vừa bị một tiến trình khác dùng trong lúc nhập; đã dừng trước khi tính lô này. Hãy nhập lại tệp (các dòng đã nhập sẽ được nhận ra).`,
+  },
+};
