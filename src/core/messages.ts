@@ -115,7 +115,7 @@ const en = {
   sharePhonePrompt: () => 'Share your phone number so we can find your orders.',
   consentGiven: () => 'Thank you! You will get our offers. Send /stop at any time to stop them.',
   consentDeclined: () => 'Understood — no offers. You can still write to us any time.',
-  stopped: () => 'Done: you will receive no more promotions. Your orders and messages are not affected.',
+  stopped: () => 'Done: you will receive no more promotions or order updates. You can still write to us any time; send start to hear from us again.',
   messageReceived: () => 'Thanks, we got your message and will answer soon.',
   complaintReceived: () => 'We are sorry. Your complaint is logged with priority and our support team has been told right away.',
   complaintNeedsText: () => 'Tell us what went wrong, e.g. "complaint the parcel arrived broken".',
@@ -254,7 +254,7 @@ const en = {
     lapsedCreated: (created: number, existing: number) =>
       `Created ${created} follow-up(s)${existing ? `; ${existing} already existed` : ''}. Their owners will be reminded.`,
     complaintAlert: (ref: string, name: string, hours: number, body: string) =>
-      `⚠️ Still unanswered after ${hours} h — complaint from ${ref} ${name}: ${body}\nReply or add a note to the customer when handled.`,
+      `⚠️ Still unanswered after ${hours} h — complaint from ${ref} ${name}: ${body}\nReply to the customer (reply ${ref} …) when handled.`,
   },
   digest: {
     subscribed: (day: string, time: string, zone: string, next: string) => `Weekly digest is on: ${day} ${time} (${zone}). Next one: ${next}.`,

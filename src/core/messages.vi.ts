@@ -183,7 +183,7 @@ export const vi: Translation = {
   sharePhonePrompt: () => 'Anh/chị chia sẻ số điện thoại để chúng em tìm đơn hàng của mình nhé.',
   consentGiven: () => 'Cảm ơn anh/chị! Anh/chị sẽ nhận được ưu đãi của chúng em. Gửi /stop bất cứ lúc nào để ngừng nhận.',
   consentDeclined: () => 'Dạ vâng, chúng em sẽ không gửi ưu đãi. Anh/chị vẫn có thể nhắn cho chúng em bất cứ lúc nào.',
-  stopped: () => 'Dạ xong: anh/chị sẽ không nhận khuyến mãi nữa. Đơn hàng và tin nhắn của anh/chị không bị ảnh hưởng.',
+  stopped: () => 'Dạ xong: anh/chị sẽ không nhận khuyến mãi và thông báo đơn hàng nữa. Anh/chị vẫn có thể nhắn cho cửa hàng bất cứ lúc nào; gõ start để nhận lại.',
   messageReceived: () => 'Cảm ơn anh/chị, chúng em đã nhận được tin nhắn và sẽ trả lời sớm ạ.',
   complaintReceived: () => 'Chúng em thành thật xin lỗi anh/chị. Khiếu nại đã được ghi nhận ưu tiên và bộ phận hỗ trợ đã được báo ngay.',
   complaintNeedsText: () => 'Anh/chị cho chúng em biết có vấn đề gì nhé, ví dụ: "complaint hàng bị vỡ khi nhận".',
@@ -307,7 +307,7 @@ export const vi: Translation = {
     lapsedCreated: (created, existing) =>
       `Đã tạo ${n(created)} lịch chăm sóc${existing ? `; ${n(existing)} lịch đã có sẵn` : ''}. Người phụ trách sẽ được nhắc.`,
     complaintAlert: (ref, name, hours, body) =>
-      `⚠️ Sau ${hours} giờ vẫn chưa được trả lời — khiếu nại từ ${ref} ${name}: ${body}\nHãy trả lời hoặc ghi chú vào hồ sơ khách khi đã xử lý.`,
+      `⚠️ Sau ${hours} giờ vẫn chưa được trả lời — khiếu nại từ ${ref} ${name}: ${body}\nHãy trả lời khách (reply ${ref} …) khi đã xử lý.`,
   },
   digest: {
     subscribed: (day, time, zone, next) => `Đã bật báo cáo tuần: ${v(day)} ${time} (${zone}). Lần tới: ${v(next)}.`,

@@ -248,11 +248,11 @@ describe('console chat line by line: logs, files, buttons and :as', () => {
       expect(customers).toBe(join(filesDir, `customers${suffix}.csv`));
       expect(orders).toBe(join(filesDir, `orders${suffix}.csv`));
       customersCsv.push(await readFile(customers!, 'utf8'));
-      expect(await readFile(orders!, 'utf8')).toBe('order,customer,created_at,status,amount,currency,items\n');
+      expect(await readFile(orders!, 'utf8')).toBe('\ufefforder,customer,created_at,status,amount,currency,items\n'); // with a BOM: Excel reads UTF-8
     }
     const [first, second] = customersCsv;
-    expect(first!.split('\n')[0]).toBe('customer,name,phones,emails,tags,owner,source,promotions_consent,status,merged_into,orders,revenue,first_order_at,last_order_at,created_at');
-    expect(first).toMatch(/^C1,Anna Nguyen,\+84912345678,anna@shop\.vn,vip,,chat,,active,,0,,,,\d{4}-\d\d-\d\dT[\d:.]+Z$/m);
+    expect(first!.split('\n')[0]).toBe('\ufeffcustomer,name,phones,emails,tags,owner,source,promotions_consent,status,merged_into,orders,revenue,currency,other_revenue,first_order_at,last_order_at,created_at,notes');
+    expect(first).toMatch(/^C1,Anna Nguyen,\+84912345678,anna@shop\.vn,vip,[^,\n]*,chat,[^\n]*,\d{4}-\d\d-\d\d \d\d:\d\d,[^\n]*$/m); // shop-local time
     expect(second).toBe(first); // the second export went to a new file; the first is untouched
     expect((await readdir(filesDir)).sort()).toEqual(['customers-2.csv', 'customers.csv', 'orders-2.csv', 'orders.csv']);
   });
@@ -268,7 +268,7 @@ describe('console chat line by line: logs, files, buttons and :as', () => {
     await chat.expect(/^📨 to owner: 💬 C3 Zoe \(console\): Hello, is the blue dress in stock\?\n {5}\[1\] Open customer$/m);
     await chat.expect(/^Thanks, we got your message/m);
     chat.type('1'); // Zoe has no buttons: her "1" is a message, not the owner's button
-    await chat.expect(/^Zoe> 1\n📨 to owner: 💬 C3 Zoe \(console\): 1\n {5}\[1\] Open customer\nThanks, we got your message/m);
+    await chat.expect(/^Zoe> 1\n📨 to owner: 💬 C3 Zoe \(console\): 1\n {5}\[1\] Open customer\n {5}\[2\] Assign to me {3}\[3\] Resolve\n {5}\[4\] Reply…\nThanks, we got your message/m);
     chat.type(':as owner');
     chat.type('whoami'); // a reply without buttons leaves the newest buttons as they were
     await chat.expect(/^Owner> whoami\nYou are Owner, owner\.$/m);

@@ -643,7 +643,7 @@ describe('start, consent and stop', () => {
 
     expect(await say(cus, 'consent yes', { fromButton: true })).toBe('Thank you! You will get our offers. Send /stop at any time to stop them.');
     expect((await customerDoc(id)).consent?.promotions).toBe(true);
-    expect(await say(cus, '/stop')).toBe('Done: you will receive no more promotions. Your orders and messages are not affected.');
+    expect(await say(cus, '/stop')).toBe('Done: you will receive no more promotions or order updates. You can still write to us any time; send start to hear from us again.');
     expect((await customerDoc(id)).consent?.promotions).toBe(false);
     expect(await say(cus, 'consent maybe')).toBe('Answer yes or no\nUsage: consent <yes|no>');
     expect(await Customer.countDocuments({ _id: id })).toBe(1);

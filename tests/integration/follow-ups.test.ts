@@ -176,14 +176,16 @@ describe('automatic follow-ups and complaint alerts', () => {
     const handled = (await upsertLead({ name: 'Calmed', phones: ['+84944444444'], emails: [], tags: [] }, 'system', berlin('2026-04-05T08:00'))).customer;
     await recordInteraction({ customerId: open._id, kind: 'complaint', text: 'the parcel arrived broken', priority: 'high', at: berlin('2026-04-05T09:00') });
     await recordInteraction({ customerId: handled._id, kind: 'complaint', text: 'wrong item', priority: 'high', at: berlin('2026-04-05T09:00') });
-    await recordInteraction({ customerId: handled._id, kind: 'note', text: 'called, sending the right one', staffId: 's_mai', at: berlin('2026-04-05T10:00') });
+    // A note alone is not an answer (the customer never sees it); the reply is.
+    await recordInteraction({ customerId: handled._id, kind: 'note', text: 'called, sending the right one', staffId: 's_mai', at: berlin('2026-04-05T09:59') });
+    await recordInteraction({ customerId: handled._id, kind: 'reply', text: 'We are sending the right one today.', staffId: 's_mai', at: berlin('2026-04-05T10:00') });
 
     const job = { name: 'auto-follow-ups', data: {}, worker: 'test', touch: async () => {} };
     expect(await alertUnansweredComplaints({ ...job, now: berlin('2026-04-05T12:59') }, t.deps)).toBe(0);
     expect(await alertUnansweredComplaints({ ...job, now: berlin('2026-04-05T13:00') }, t.deps)).toBe(1);
     await runJobOnce(autoFollowUps, t.deps, { now: berlin('2026-04-05T14:00') });
     expect(t.notifier.textsFor('s_mai')).toEqual([
-      `⚠️ Still unanswered after 4 h — complaint from ${open._id} Angry: the parcel arrived broken\nReply or add a note to the customer when handled.`,
+      `⚠️ Still unanswered after 4 h — complaint from ${open._id} Angry: the parcel arrived broken\nReply to the customer (reply ${open._id} …) when handled.`,
     ]);
     await Interaction.deleteMany({});
   });

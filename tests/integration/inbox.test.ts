@@ -327,7 +327,7 @@ describe('order updates and stop', () => {
       `Your order ${o} is on its way. Tracking: VN123456`,
     ]);
 
-    expect(await say(mai, 'stop')).toBe('Done: you will receive no more promotions. Your orders and messages are not affected.');
+    expect(await say(mai, 'stop')).toBe('Done: you will receive no more promotions or order updates. You can still write to us any time; send start to hear from us again.');
     expect(await notifyOrderUpdate(order, 'delivered', options)).toEqual({ status: 'skipped', why: 'silenced' });
     expect(await say(hoa, `reply ${id} Anything else?`)).toBe(`${id} asked us to stop messaging them and has not written since; nothing was sent.`);
     minutes(1);

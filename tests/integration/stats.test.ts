@@ -81,13 +81,15 @@ beforeAll(async () => {
     { _id: 'F8' as never, customerId: ids.C3, assigneeId: 's_minh', dueAt: due('2026-03-01T02:00:00Z'), status: 'cancelled' },
   ]);
 
-  // C1: two messages answered by Lan's reply (30 and 20 min), then a complaint Hoa notes after 45 min.
+  // C1: two messages answered by Lan's reply (30 and 20 min), then a complaint Hoa answers after 45 min
+  // (her internal note a minute earlier is not a response: the customer never sees notes).
   await talk('C1', 'message', '2026-03-03T01:00:00Z');
   await talk('C1', 'message', '2026-03-03T01:10:00Z');
   await talk('C1', 'reply', '2026-03-03T01:30:00Z', 's_lan');
   await talk('C1', 'reply', '2026-03-03T01:40:00Z', 's_lan'); // a second reply answers nothing new
   await talk('C1', 'complaint', '2026-03-03T03:00:00Z');
-  await talk('C1', 'note', '2026-03-03T03:45:00Z', 's_hoa');
+  await talk('C1', 'note', '2026-03-03T03:44:00Z', 's_hoa');
+  await talk('C1', 'reply', '2026-03-03T03:45:00Z', 's_hoa');
   // C2: answered by Lan in 5 min; a later message still waits.
   await talk('C2', 'message', '2026-03-03T02:00:00Z');
   await talk('C2', 'reply', '2026-03-03T02:05:00Z', 's_lan');
