@@ -9,6 +9,7 @@ import { text, type Incoming } from '../core/types.js';
 import { logLead } from './customers.js';
 import { hasCsvAttachment } from './import.js';
 import { customerMessage, customerSharedContact } from './self-service.js';
+import { conversationForReply } from '../services/conversations.js';
 
 /**
  * A flow only staff messages take, whose `run` gets a {@link StaffContext} — the flow
@@ -59,6 +60,20 @@ export const fileAttached = staffFlow({
 });
 
 /** What a customer writes that is not a command they may run: stored and forwarded to staff. */
+/**
+ * A staff member answering a customer's notification the platform's way — Telegram's reply-to, a
+ * reply in the Slack thread — replies to that customer (one `_id` lookup of the notification's
+ * key). A reply to any other message is not ours: routing goes on as usual.
+ */
+export const replyToNotification = staffFlow({
+  name: 'reply to a notification',
+  takes: (incoming) => incoming.replyTo !== undefined && incoming.text.trim() !== '',
+  async run(ctx) {
+    const found = await conversationForReply(ctx.incoming.replyTo!);
+    return found ? { command: 'reply', args: `${found.customerId} ${ctx.incoming.text}` } : { pass: true };
+  },
+});
+
 export const customerText: Flow = {
   name: 'customer text',
   takes: (_incoming, actor) => !isStaff(actor),

@@ -14,14 +14,14 @@ import { invite, join, link, whoami } from './team.js';
 import { lang } from './lang.js';
 import { digest } from './digest.js';
 import { followup, followupDone, followups, followupSnooze, followupsFor } from './follow-ups.js';
-import { contactShared, customerText, fileAttached, forwardedMessage } from './flows.js';
+import { contactShared, customerText, fileAttached, forwardedMessage, replyToNotification } from './flows.js';
 import { promotionCommands } from './promotions.js';
 import { inboxCommands } from './inbox.js';
 
 /** Builds the registry with every flow (in the order they are tried) and command (in the order help lists them). */
 export function createRegistry(): CommandRegistry {
   const registry = new CommandRegistry();
-  registry.addFlow(contactShared, forwardedMessage, fileAttached);
+  registry.addFlow(contactShared, forwardedMessage, fileAttached, replyToNotification);
   registry.setCustomerText(customerText);
   registry.add(lead, find, customer, note, tag, untag, order, orderStatus, orders, merge, unmerge, invite, totals);
   registry.add(start, consent, stop, complaint, join, link, whoami);

@@ -17,8 +17,12 @@ import type { Actor } from './actor.js';
 import type { CommandContext } from './command.js';
 import type { Incoming, Reply } from './types.js';
 
-/** What a flow answers: replies, or "run this command with these arguments" (permission checked as usual). */
-export type FlowResult = Reply[] | { command: string; args: string };
+/**
+ * What a flow answers: replies; "run this command with these arguments" (permission checked as
+ * usual); or `{ pass: true }` — not mine after all (e.g. a reply-to of a message that is not a
+ * notification): route the message as if no flow had taken it.
+ */
+export type FlowResult = Reply[] | { command: string; args: string } | { pass: true };
 
 export interface Flow {
   /** For logs and tests: `contact shared`, `forwarded message`, `file attached`, `customer text`. */

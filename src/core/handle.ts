@@ -91,26 +91,31 @@ export function createCore(deps: Deps, registry: CommandRegistry): Core {
     // Derived once per message: who is talking and what follows (by, zone, region, the acting staff member).
     const base = commandContext({ actor, incoming, deps, msg, args: '' });
     const flow = registry.flowFor(incoming, actor);
-    if (flow) return runFlow(flow, base);
+    if (flow) {
+      const answered = await runFlow(flow, base);
+      if (answered) return answered;
+    }
     const body = incoming.text.trim();
     const found = body ? registry.match(body) : undefined;
     const customerText = registry.customerTextFlow();
     if (!found) {
-      if (actor.kind !== 'staff') return body && customerText ? runFlow(customerText, { ...base, args: body }) : [];
+      if (actor.kind !== 'staff') return body && customerText ? ((await runFlow(customerText, { ...base, args: body })) ?? []) : [];
       const word = (/^\S*/.exec(body)?.[0] ?? '').replace(/^\//, '');
       return [text(msg.unknownCommand(word))];
     }
     if (customerText && actor.kind !== 'staff' && !found.command.allow.includes(actor.role) && !body.startsWith('/') && !incoming.fromButton) {
       // "find my order please" from a customer is a message, not a staff command: store and forward it.
       // Typed as a command (/find …) it gets the polite refusal below.
-      return runFlow(customerText, { ...base, args: body });
+      return (await runFlow(customerText, { ...base, args: body })) ?? [];
     }
     return runCommand(found.command, { ...base, args: found.args });
   }
 
-  async function runFlow(flow: Flow, ctx: CommandContext): Promise<Reply[]> {
+  /** Runs a flow; `undefined` when it passed (routing goes on as if no flow had taken the message). */
+  async function runFlow(flow: Flow, ctx: CommandContext): Promise<Reply[] | undefined> {
     const result = await flow.run(ctx);
     if (Array.isArray(result)) return result;
+    if ('pass' in result) return undefined;
     const command = registry.get(result.command);
     if (!command) throw new Error(`flow "${flow.name}" handed over to an unknown command "${result.command}"`);
     return runCommand(command, { ...ctx, args: result.args });

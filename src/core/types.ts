@@ -90,6 +90,13 @@ export interface Incoming {
   edit?: { messageId: string; previousText?: string };
   /** Slack: the thread the message was written in; the adapter answers into it. */
   threadId?: string;
+  /**
+   * The platform key of the message this one answers — a Telegram reply-to, or the parent of a
+   * Slack thread: `tg:<chat>:<message_id>`, `slack:<channel>:<ts>` (src/services/conversations.ts
+   * `platformMessageKey`). A staff member answering a customer's notification this way replies to
+   * the customer.
+   */
+  replyTo?: string;
 }
 
 /** A button: its label, and the command line it runs when pressed. */

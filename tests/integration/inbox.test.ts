@@ -115,6 +115,15 @@ describe('a customer writes', () => {
     expect(refs[0]!._id).toMatch(/^tg:1002:\d+$/);
     expect(await conversationForReply(refs[0]!._id)).toEqual({ customerId: lead, staffId: ids.Lan });
     expect(await conversationForReply(platformMessageKey('slack', 'D0NOPE', '1.2'))).toBeUndefined();
+
+    // The notification answered the platform's way (reply-to): Tam gets it, text as typed.
+    // (The owner answers here, so that Lan's response figures below stay hers alone.)
+    const before = telegram.messagesTo('7009');
+    expect(await say(OWNER, 'Yes!\nSize M and L are back.', { replyTo: refs[0]!._id })).not.toMatch(/don't know|Sorry/);
+    expect(telegram.messagesTo('7009')).toBe(before + 1);
+    expect(textsTo(telegram, '7009').at(-1)).toBe('Yes!\nSize M and L are back.');
+    // A reply-to of any other message is routed as usual.
+    expect(await say(lan, 'find 0912 777 001', { replyTo: platformMessageKey('telegram', '1002', '1') })).toContain(lead);
   });
 });
 
