@@ -65,7 +65,7 @@ export async function saveFile(dir: string, fileName: string, data: Buffer): Pro
 export async function saveReplyFiles(replies: Reply[], dir: string): Promise<Map<Reply, FileOutcome>> {
   const outcomes = new Map<Reply, FileOutcome>();
   for (const reply of replies) {
-    if (reply.kind === 'text') continue;
+    if (reply.kind === 'text' || reply.kind === 'forward') continue;
     try {
       outcomes.set(reply, { path: await saveFile(dir, reply.fileName, reply.data) });
     } catch (error) {

@@ -41,6 +41,9 @@ export function renderReplies(replies: Reply[], files: ReadonlyMap<Reply, FileOu
         lines.push(`  ${cells.join('   ')}`);
       }
       if (reply.requestContact) lines.push(`  (to share a phone number here, type: :contact +84…)`);
+    } else if (reply.kind === 'forward') {
+      // The console has no platform to copy from: what was sent is shown by its summary.
+      lines.push(`↪️ ${reply.caption ?? `a message from ${reply.from.platform}`}`);
     } else {
       lines.push(`📎 ${reply.fileName} (${reply.data.length} bytes)${reply.caption ? ` — ${reply.caption}` : ''}`);
       const outcome = files.get(reply);

@@ -10,13 +10,24 @@
  *   for those the chat id is the user id, which the sender resolves to the app's DM: a
  *   notification about a customer never lands in a shared channel.
  *
+ * - a DM with files and no words (`file_share` with empty text) gets a one-line summary as its text
+ *   (`[photo]`, `[file price-list.pdf]`; ../shared/summary.ts), so it is stored and forwarded; its
+ *   files keep their Slack id (`F…`) and a lazy download, and `source` is the DM and message `ts`;
+ * - a reply in a thread of the DM carries `threadId` (its `thread_ts`): the answer goes there; and
+ *   `replyTo` (`slack:<channel>:<thread_ts>`): a staff member answering a notification in its
+ *   thread answers the customer;
+ * - an edit (`message_changed`) arrives as `✏️ edited: <new> (was: <old>)` with `edit`.
+ *
  * @example
  *   commandIncoming({ team_id: 'T1', user_id: 'U1', text: 'find ann', trigger_id: '9.1', … }, { name: 'Ann' })
  *   // → { platform: 'slack', userId: 'T1:U1', chatId: 'U1', text: '/find ann', deliveryId: 'slack:cmd:9.1', … }
  */
 import type { webApi } from '@slack/bolt';
+import { messagesFor } from '../../src/core/messages.js';
 import type { Attachment, Incoming } from '../../src/core/types.js';
 import type { Logger } from '../../src/log.js';
+import { platformMessageKey } from '../../src/services/conversations.js';
+import { editSummary, summarise } from '../shared/summary.js';
 import { slackTextToPlain } from './format.js';
 
 /** Who a Slack user is, as far as the core needs. */
@@ -57,6 +68,7 @@ export function commandIncoming(cmd: SlashCommandFields, who: SlackPerson): Inco
 
 /** A file shared in a message, as Slack describes it. */
 export interface SlackFileFields {
+  id?: string;
   name?: string | null;
   title?: string | null;
   mimetype?: string;
@@ -69,7 +81,7 @@ export interface SlackFileFields {
 export interface DmEventFields {
   eventId: string;
   teamId: string;
-  event: { channel: string; user: string; text?: string; team?: string; user_team?: string; files?: SlackFileFields[] };
+  event: { channel: string; user: string; text?: string; team?: string; user_team?: string; files?: SlackFileFields[]; ts?: string; thread_ts?: string };
 }
 
 /** Fetches a file's bytes from its private URL (the adapter adds the bot token). */
@@ -78,26 +90,81 @@ export type SlackDownload = (url: string) => Promise<Buffer>;
 /** A direct message to the app: its text as typed, and the files shared with it (a CSV to import). */
 export function dmIncoming(e: DmEventFields, who: SlackPerson, download: SlackDownload): Incoming {
   const team = e.event.user_team ?? e.event.team ?? e.teamId;
+  const typed = slackTextToPlain(e.event.text ?? '');
+  const attachments = (e.event.files ?? []).flatMap((f): Attachment[] => {
+    const url = f.url_private_download ?? f.url_private;
+    if (!url) return [];
+    const a: Attachment = { kind: kindOfFile(f.mimetype), download: () => download(url) };
+    const fileName = f.name ?? f.title;
+    if (fileName) a.fileName = fileName;
+    if (f.mimetype) a.mimeType = f.mimetype;
+    if (f.size !== undefined) a.size = f.size;
+    if (f.id) a.fileRef = f.id;
+    if (typed) a.caption = typed;
+    return [a];
+  });
   const incoming: Incoming = {
     platform: 'slack',
     chatId: e.event.channel,
     userId: `${team}:${e.event.user}`,
     displayName: who.name,
-    text: slackTextToPlain(e.event.text ?? ''),
+    text: typed.trim() === '' && attachments.length > 0 ? summarise(messagesFor(who.locale), { attachment: attachments[0] }) : typed,
     deliveryId: `slack:${e.eventId}`,
   };
-  const attachments = (e.event.files ?? []).flatMap((f): Attachment[] => {
-    const url = f.url_private_download ?? f.url_private;
-    if (!url) return [];
-    const a: Attachment = { kind: f.mimetype?.startsWith('image/') ? 'image' : 'file', download: () => download(url) };
-    const fileName = f.name ?? f.title;
-    if (fileName) a.fileName = fileName;
-    if (f.mimetype) a.mimeType = f.mimetype;
-    if (f.size !== undefined) a.size = f.size;
-    return [a];
-  });
   if (attachments.length > 0) incoming.attachments = attachments;
+  if (e.event.ts) incoming.source = { platform: 'slack', chatId: e.event.channel, messageId: e.event.ts };
+  if (e.event.thread_ts && e.event.thread_ts !== e.event.ts) {
+    incoming.threadId = e.event.thread_ts;
+    // A thread under one of the app's messages: a staff member answering a customer's notification.
+    incoming.replyTo = platformMessageKey('slack', e.event.channel, e.event.thread_ts);
+  }
   return withLocale(incoming, who);
+}
+
+/** The fields of a `message_changed` event in a DM we read. */
+export interface DmEditFields {
+  eventId: string;
+  teamId: string;
+  channel: string;
+  message: { user: string; text?: string; ts?: string; thread_ts?: string; team?: string; user_team?: string };
+  previous?: { text?: string };
+}
+
+/**
+ * An edit of a DM: its new text as `✏️ edited: <new> (was: <old>)`, the edited message's `ts` as
+ * `edit.messageId`, and the old text kept in `edit.previousText`. `undefined` when the words did
+ * not change (Slack also sends `message_changed` when a link unfurls).
+ *
+ * @example
+ *   editIncoming({ eventId: 'Ev1', teamId: 'T1', channel: 'D1', message: { user: 'U1', text: 'size M', ts: '1.2' }, previous: { text: 'size S' } }, { name: 'Ann' })
+ *   // → { text: '✏️ edited: size M (was: size S)', edit: { messageId: '1.2', previousText: 'size S' }, … }
+ */
+export function editIncoming(e: DmEditFields, who: SlackPerson): Incoming | undefined {
+  const now = slackTextToPlain(e.message.text ?? '');
+  const before = e.previous?.text === undefined ? undefined : slackTextToPlain(e.previous.text);
+  if (now.trim() === '' || now === before) return undefined;
+  const team = e.message.user_team ?? e.message.team ?? e.teamId;
+  const incoming: Incoming = {
+    platform: 'slack',
+    chatId: e.channel,
+    userId: `${team}:${e.message.user}`,
+    displayName: who.name,
+    text: editSummary(messagesFor(who.locale), now, before),
+    deliveryId: `slack:${e.eventId}`,
+    edit: { messageId: e.message.ts ?? '', ...(before !== undefined ? { previousText: before } : {}) },
+  };
+  if (e.message.ts) incoming.source = { platform: 'slack', chatId: e.channel, messageId: e.message.ts };
+  if (e.message.thread_ts && e.message.thread_ts !== e.message.ts) incoming.threadId = e.message.thread_ts;
+  return withLocale(incoming, who);
+}
+
+/** What a Slack file is, by its MIME type. */
+function kindOfFile(mimeType: string | undefined): Attachment['kind'] {
+  const type = (mimeType ?? '').toLowerCase();
+  if (type.startsWith('image/')) return 'image';
+  if (type.startsWith('audio/')) return 'audio';
+  if (type.startsWith('video/')) return 'video';
+  return 'file';
 }
 
 /** The fields of a button click (`block_actions`) we read. */

@@ -29,6 +29,12 @@
  * (their `response_url`), ephemeral — visible only to the person who asked, wherever they asked,
  * so customer data never shows in a shared channel; files go to their DM with the app.
  *
+ * Real traffic: a DM with only a file (`file_share`, no words) reaches the core with a summary
+ * line; an edit (`message_changed`) as an edit with the old text; a reply in a thread is answered
+ * in that thread. Other apps' slash commands, forms (`view_submission`), shortcuts and option
+ * requests are acknowledged at once with a word on what to do — never Bolt's 404 after three
+ * seconds. A button whose action the core does not know is answered "expired".
+ *
  * Not here: Socket Mode (`SLACK_APP_TOKEN`). It needs a WebSocket server from Slack
  * (`apps.connections.open` + wss), which the local Slack emulator does not provide, so it could
  * not be tested end to end; HTTP events are the supported transport.
@@ -42,7 +48,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import { App, HTTPReceiver, HTTPReceiverDeferredRequestError, webApi, type ButtonAction, type RespondFn } from '@slack/bolt';
+import { App, HTTPReceiver, HTTPReceiverDeferredRequestError, webApi, type ButtonAction, type RespondFn, type types } from '@slack/bolt';
 import type { Config } from '../../src/config.js';
 import type { Core } from '../../src/core/handle.js';
 import { messagesFor } from '../../src/core/messages.js';
@@ -53,8 +59,12 @@ import { networkErrorCode, untilAborted } from '../../src/http/platforms.js';
 import type { Listener } from '../../src/http/server.js';
 import type { Logger } from '../../src/log.js';
 import type { RoutingNotifier } from '../../src/services/notifier.js';
+import { isConfiguredOwner, isStaffMember } from '../../src/services/people.js';
+import { isLiveAction } from '../shared/buttons.js';
+import { WaitingForStaff, warnWhileNoStaff } from '../shared/waiting.js';
 import { boltLogger } from './bolt-logger.js';
-import { clickIncoming, commandIncoming, dmIncoming, SlackPeople } from './incoming.js';
+import { escapeMrkdwn } from './format.js';
+import { clickIncoming, commandIncoming, dmIncoming, editIncoming, SlackPeople } from './incoming.js';
 import { ACTION_ID_PREFIX, renderReplies, type SlackMessage, type SlackOutgoing } from './render.js';
 import { SlackSender, slackErrorCode } from './sender.js';
 import { verifySlackRequest } from './verify.js';
@@ -69,9 +79,13 @@ export const SLASH_COMMAND = '/crm';
 const RESPONSE_URL_USES = 5;
 
 export interface SlackAdapterOptions {
-  config: Pick<Config, 'SLACK_BOT_TOKEN' | 'SLACK_SIGNING_SECRET' | 'SLACK_API_URL'>;
-  /** Only `handle` is used (tests may wrap it to count calls). */
-  core: Pick<Core, 'handle'>;
+  /** `OWNER_SLACK_IDS` (when given) lets the adapter tell a configured owner's first message (../shared/waiting.ts). */
+  config: Pick<Config, 'SLACK_BOT_TOKEN' | 'SLACK_SIGNING_SECRET' | 'SLACK_API_URL'> & Partial<Pick<Config, 'OWNER_SLACK_IDS'>>;
+  /**
+   * `handle` (tests may wrap it to count calls), and the registry when there is one: a button
+   * whose action it does not know is answered "expired" (without it, every action is run).
+   */
+  core: Pick<Core, 'handle'> & Partial<Pick<Core, 'registry'>>;
   log: Logger;
   /**
    * The WebClient's retry policy for network errors, 5xx and 429s (429s wait `Retry-After`
@@ -133,6 +147,9 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     },
   });
   const sender = new SlackSender(app.client, log);
+  // Who the configuration makes an owner (the options may leave OWNER_SLACK_IDS out: then nobody).
+  const owners = { OWNER_SLACK_IDS: [], OWNER_TELEGRAM_IDS: [], ...config } as unknown as Config;
+  const waiting = new WaitingForStaff((who) => isConfiguredOwner(who, owners));
   const download = privateFileDownloader(token, config.SLACK_API_URL);
   const people = new SlackPeople(app.client, log);
   const inFlight = new Set<Promise<void>>();
@@ -185,27 +202,50 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     await ack();
     await track('command', async () => {
       const who = await people.lookup(command.user_id, command.user_name);
-      const replies = await handle(commandIncoming(command, who));
+      const incoming = commandIncoming(command, who);
+      const probe = await waiting.before(incoming);
+      const replies = [...(await handle(incoming)), ...(await waiting.after(probe, incoming))];
       await answerPrivately(respond, command.user_id, replies);
     });
   });
 
-  // Direct messages to the app (with files: `file_share`). Bolt has already acknowledged the event;
-  // edits, deletions, joins and bot messages are not someone writing to us.
+  /** A DM (or its edit) through the core, answered in the DM — in its thread when it was written in one. */
+  async function answerDm(incoming: Incoming): Promise<void> {
+    // Staff editing a command does not run it again; a customer's edit reaches staff as an edit.
+    if (incoming.edit && (await isStaffMember(incoming, owners))) return;
+    const probe = await waiting.before(incoming);
+    const replies = [...(await handle(incoming)), ...(await waiting.after(probe, incoming))];
+    const result = await sender.send(incoming.chatId, replies, incoming.threadId ? { threadTs: incoming.threadId } : {});
+    if (!result.ok) log.warn({ reason: result.reason }, 'slack: could not answer a DM');
+  }
+
+  // Direct messages to the app (with files: `file_share`; thread replies; edits: `message_changed`).
+  // Bolt has already acknowledged the event; deletions, joins and bot messages are not someone writing to us.
   app.event('message', async ({ event, body }) => {
-    if (event.channel_type !== 'im' || !(event.subtype === undefined || event.subtype === 'file_share')) return;
-    if (('bot_id' in event && event.bot_id !== undefined) || !event.user) return;
+    if (event.channel_type !== 'im') return;
+    if (event.subtype === 'message_changed') {
+      const changed = event as unknown as { channel: string; message?: EditedMessage; previous_message?: { text?: string } };
+      const message = changed.message;
+      if (!message?.user || message.bot_id !== undefined || (message.subtype !== undefined && message.subtype !== 'file_share')) return;
+      const user = message.user;
+      await track('edit', async () => {
+        const who = await people.lookup(user);
+        const incoming = editIncoming({ eventId: body.event_id, teamId: body.team_id, channel: changed.channel, message: { ...message, user }, previous: changed.previous_message ?? {} }, who);
+        if (incoming) await answerDm(incoming);
+      });
+      return;
+    }
+    if (!(event.subtype === undefined || event.subtype === 'file_share' || event.subtype === 'thread_broadcast')) return;
+    if (('bot_id' in event && event.bot_id !== undefined) || !('user' in event) || !event.user) return;
     const dm = event;
     await track('dm', async () => {
       const who = await people.lookup(dm.user);
-      const incoming = dmIncoming({ eventId: body.event_id, teamId: body.team_id, event: dm }, who, download);
-      const replies = await handle(incoming);
-      const result = await sender.send(dm.channel, replies);
-      if (!result.ok) log.warn({ reason: result.reason }, 'slack: could not answer a DM');
+      await answerDm(dmIncoming({ eventId: body.event_id, teamId: body.team_id, event: dm }, who, download));
     });
   });
 
-  // Button clicks (every block action is acknowledged; only ours run a command).
+  // Button clicks (every block action is acknowledged; only ours run a command, and only one whose
+  // action the core still knows — an old or forged one is answered "expired").
   app.action(/.*/, async ({ ack, body, action, respond }) => {
     await ack();
     if (body.type !== 'block_actions' || !isOurButton(action)) return;
@@ -214,11 +254,34 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     const userId = body.user.id;
     await track('click', async () => {
       const who = await people.lookup(userId, body.user.name ?? body.user.username);
+      if (!isLiveAction(core.registry, value)) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: escapeMrkdwn(messagesFor(who.locale).buttonExpired()) });
+        return;
+      }
       const teamId = body.user.team_id ?? body.team?.id ?? '';
       const incoming = clickIncoming({ teamId, userId, triggerId: body.trigger_id, actionTs: action.action_ts, value }, who);
       const replies = await handle(incoming);
       await answerPrivately(respond, userId, replies);
     });
+  });
+
+  // Requests that are not ours to run are still acknowledged, with a word on what to do instead —
+  // never Bolt's 404 after three seconds and an error in the log. (Bolt runs every listener that
+  // matches, so the catch-all command pattern leaves out ours.)
+  app.command(new RegExp(`^(?!${SLASH_COMMAND}$).*`), async ({ command, ack }) => {
+    await ack({ response_type: 'ephemeral', text: escapeMrkdwn(messagesFor(undefined).traffic.slackOtherCommand(command.command, SLASH_COMMAND)) });
+  });
+  app.view({ type: 'view_submission', callback_id: /.*/ }, async ({ ack }) => {
+    await ack({ response_action: 'update', view: goneView(messagesFor(undefined).traffic.slackFormGone()) });
+  });
+  app.view({ type: 'view_closed', callback_id: /.*/ }, async ({ ack }) => {
+    await ack();
+  });
+  app.shortcut(/.*/, async ({ ack }) => {
+    await ack();
+  });
+  app.options(/.*/, async ({ ack }) => {
+    await ack({ options: [] });
   });
 
   app.error(async (error) => {
@@ -282,6 +345,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       await probe.auth.test();
       await app.init();
       ready = true;
+      void warnWhileNoStaff(log, 'slack');
     } catch (error) {
       const code = slackErrorCode(error);
       throw new PlatformError('slack', 'auth.test', code ?? transportFailure(error), code !== undefined);
@@ -330,6 +394,27 @@ function privateFileDownloader(token: string, apiUrl: string): (url: string) => 
     const data = Buffer.from(await res.arrayBuffer());
     if (data.length > MAX_DOWNLOAD_BYTES) throw new Error('file too large to download');
     return data;
+  };
+}
+
+/** The fields of an edited message (`message_changed`'s `message`) we read. */
+interface EditedMessage {
+  user?: string;
+  text?: string;
+  ts?: string;
+  thread_ts?: string;
+  team?: string;
+  user_team?: string;
+  bot_id?: string;
+  subtype?: string;
+}
+
+/** A modal that only says something (the answer to a form we no longer handle). */
+function goneView(words: string): types.ModalView {
+  return {
+    type: 'modal',
+    title: { type: 'plain_text', text: 'CRM' },
+    blocks: [{ type: 'section', text: { type: 'plain_text', text: words } }],
   };
 }
 

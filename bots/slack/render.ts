@@ -8,7 +8,8 @@
  * - buttons → one `actions` block per row (at most 25 buttons each), `value` = the core's action
  *   (Slack allows 2,000 characters; a longer one is dropped and reported), label cut to 75
  *   characters, `action_id` = `crm_<n>`, unique within the message;
- * - file / image → an upload (`files.uploadV2`), the caption as its comment.
+ * - file / image → an upload (`files.uploadV2`), the caption as its comment;
+ * - forward (a customer's message for staff) → passed to the sender, which fetches its files.
  *
  * @example
  *   renderReplies([text('Order O7 saved.', [[{ label: 'Mark paid', action: 'order status O7 paid' }]])])
@@ -47,7 +48,13 @@ export interface SlackUpload {
   caption?: string;
 }
 
-export type SlackOutgoing = SlackMessage | SlackUpload;
+/** A customer's message passed on: the sender downloads its files and uploads them (./sender.ts). */
+export interface SlackForward {
+  kind: 'forward';
+  reply: Extract<Reply, { kind: 'forward' }>;
+}
+
+export type SlackOutgoing = SlackMessage | SlackUpload | SlackForward;
 
 /** What rendering produced, and what it had to leave out (for a warning in the log). */
 export interface Rendered {
@@ -62,6 +69,8 @@ export function renderReplies(replies: readonly Reply[]): Rendered {
   for (const reply of replies) {
     if (reply.kind === 'text') {
       items.push(...renderText(reply.text, reply.buttons ?? [], dropped));
+    } else if (reply.kind === 'forward') {
+      items.push({ kind: 'forward', reply });
     } else {
       const upload: SlackUpload = { kind: 'upload', fileName: reply.fileName, data: reply.data };
       if (reply.caption) upload.caption = reply.caption;

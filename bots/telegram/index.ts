@@ -16,6 +16,14 @@
  * the shape of the fields we read (./update-shape.ts): a malformed one is dropped
  * with a warning (the webhook still answers 200: a re-send would not fix it).
  *
+ * Real traffic (./incoming.ts says what each update becomes): every kind of message a customer
+ * sends reaches the core with a summary line; in a group only staff commands run, answered in the
+ * staff member's private chat (or, when they never opened one, a hint in the group) — nobody in a
+ * group becomes a customer, and a group never becomes where anyone is notified; `my_chat_member`
+ * marks a customer who blocked the bot unreachable (and unblocking clears it); a button whose
+ * action the core does not know is answered "expired"; the first staff member to open the bot
+ * hears what customers wrote before (../shared/waiting.ts), and start-up warns while nobody can.
+ *
  * Start-up (`start(signal)`) makes each Bot API call itself, once, bounded by the
  * caller's signal — never through grammY's `bot.init()`, which retries a network
  * failure silently for as long as it lasts. src/main.ts retries it with backoff
@@ -43,11 +51,14 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { Config } from '../../src/config.js';
 import type { Core } from '../../src/core/handle.js';
 import { messagesFor } from '../../src/core/messages.js';
-import type { PlatformSender, Reply, SendResult } from '../../src/core/types.js';
+import { text, type Incoming, type PlatformSender, type Reply, type SendResult } from '../../src/core/types.js';
 import { PlatformError } from '../../src/errors.js';
 import { networkErrorCode } from '../../src/http/platforms.js';
 import type { Listener } from '../../src/http/server.js';
 import type { Logger } from '../../src/log.js';
+import { isConfiguredOwner, isStaffMember, setReachable } from '../../src/services/people.js';
+import { isLiveAction } from '../shared/buttons.js';
+import { WaitingForStaff, warnWhileNoStaff } from '../shared/waiting.js';
 import { decodeCallbackData, encodeAction } from './callback-data.js';
 import { registerCommandMenus } from './commands.js';
 import { translateUpdate } from './incoming.js';
@@ -58,8 +69,11 @@ import { telegramWebhookListener } from './webhook.js';
 /** Where the webhook is mounted on the app's HTTP server. */
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 
-/** The update kinds the bot asks Telegram for. */
-const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+/**
+ * The update kinds the bot asks Telegram for — every kind ./incoming.ts handles: messages and
+ * their edits, button presses, and `my_chat_member` (a person blocked or unblocked the bot).
+ */
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 
 /** Outbound limits; the defaults are Telegram's published ones. */
 export interface TelegramLimits {
@@ -140,31 +154,82 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
     log.warn({ platform: 'telegram', updateId: checked.updateId, problems: checked.problems }, 'telegram: malformed update dropped');
   });
 
+  const waiting = new WaitingForStaff((who) => isConfiguredOwner(who, config));
+  /** A link that opens a private chat with the bot. */
+  const privateLink = () => `https://t.me/${bot.botInfo.username}`;
+
   bot.use(async (ctx: Context) => {
-    const translated = await translateUpdate(ctx.update, { botId: ctx.me.id, decodeAction: decodeCallbackData, download });
+    const translated = await translateUpdate(ctx.update, {
+      botId: ctx.me.id,
+      botUsername: ctx.me.username,
+      decodeAction: decodeCallbackData,
+      isLiveAction: (action) => isLiveAction(core.registry, action),
+      download,
+    });
     const query = ctx.callbackQuery;
-    // Always answer a button press (it stops the spinner); a failed answer is no reason to fail the update.
-    const answering = query
-      ? ctx
-          .answerCallbackQuery(translated.kind === 'expired-button' ? { text: messagesFor(query.from.language_code).buttonExpired() } : undefined)
-          .then(
-            () => undefined,
-            (error: unknown) => log.debug({ err: error }, 'answerCallbackQuery failed'),
-          )
-      : Promise.resolve();
-    if (translated.kind === 'incoming') {
-      const { incoming } = translated;
-      const replies = await core.handle(incoming);
-      if (replies.length > 0) sendAfterAnswer(incoming.chatId, replies);
+    const msg = messagesFor(ctx.from?.language_code);
+    let notice: string | undefined = translated.kind === 'expired-button' ? msg.buttonExpired() : undefined;
+    if (translated.kind === 'membership') {
+      // Blocked (`kicked`) or unblocked: promotions and replies skip a customer who blocked the bot.
+      const who = await setReachable({ platform: 'telegram', userId: translated.userId }, translated.reachable);
+      log.info({ platform: 'telegram', reachable: translated.reachable, who }, 'telegram: a person blocked or unblocked the bot');
+    } else if (translated.kind === 'ignored') {
+      log.debug({ platform: 'telegram', updateId: ctx.update.update_id, reason: translated.reason }, 'telegram: update ignored');
+    } else if (translated.kind === 'incoming') {
+      const { incoming, groupChatId } = translated;
+      if (groupChatId !== undefined) notice = await fromGroup(incoming, groupChatId, query !== undefined);
+      else await fromPrivateChat(incoming);
     }
-    await answering;
+    // Always answer a button press (it stops the spinner); a failed answer is no reason to fail the update.
+    if (query) {
+      await ctx.answerCallbackQuery(notice ? { text: notice.slice(0, 200) } : undefined).catch((error: unknown) => log.debug({ err: error }, 'answerCallbackQuery failed'));
+    }
   });
 
-  /** Queues replies; the webhook is answered without waiting for them (see the module comment). */
-  function sendAfterAnswer(chatId: string, replies: Reply[]): void {
+  /** A private chat: the core's answer there, plus what waited for the first staff member (../shared/waiting.ts). */
+  async function fromPrivateChat(incoming: Incoming): Promise<void> {
+    // Staff editing a command does not run it again; a customer's edit reaches staff as an edit.
+    if (incoming.edit && (await isStaffMember(incoming, config))) return;
+    const probe = await waiting.before(incoming);
+    const replies = await core.handle(incoming);
+    const extra = await waiting.after(probe, incoming);
+    if (replies.length + extra.length > 0) sendAfterAnswer(incoming.chatId, [...replies, ...extra]);
+  }
+
+  /**
+   * A command (or button) in a group: staff are answered in their private chat — customer data
+   * never lands in a group — or, if they never opened one, told to. Nobody else is run through the
+   * core (no customer is made of a group member); they are told to write privately. Returns the
+   * text for a button press's answer, when the group should not hear it.
+   */
+  async function fromGroup(incoming: Incoming, groupChatId: string, pressed: boolean): Promise<string | undefined> {
+    const msg = messagesFor(incoming.locale);
+    if (!(await isStaffMember(incoming, config))) {
+      const hint = msg.traffic.groupWriteMe(privateLink());
+      if (pressed) return hint;
+      sendAfterAnswer(groupChatId, [text(hint)]);
+      return undefined;
+    }
+    const replies = await core.handle(incoming);
+    if (replies.length > 0) sendAfterAnswer(incoming.chatId, replies, () => [groupChatId, [text(msg.traffic.groupOpenPrivate(privateLink()))]]);
+    return undefined;
+  }
+
+  /**
+   * Queues replies; the webhook is answered without waiting for them (see the module comment).
+   * `otherwise` gives where to say something else when they cannot be delivered (a staff member
+   * who never opened a private chat with the bot).
+   */
+  function sendAfterAnswer(chatId: string, replies: Reply[], otherwise?: () => [string, Reply[]]): void {
     void sender.send(chatId, replies).then(
-      (result: SendResult) => {
-        if (!result.ok) log.warn({ permanent: result.permanent, reason: result.reason }, 'reply not delivered');
+      async (result: SendResult) => {
+        if (result.ok) return;
+        log.warn({ permanent: result.permanent, reason: result.reason }, 'reply not delivered');
+        if (otherwise && result.permanent) {
+          const [where, instead] = otherwise();
+          const fallback = await sender.send(where, instead);
+          if (!fallback.ok) log.warn({ reason: fallback.reason }, 'telegram: the hint to open a private chat was not delivered');
+        }
       },
       (error: unknown) => log.error({ err: error }, 'sending a reply failed'),
     );
@@ -205,6 +270,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
           );
         }
         log.info({ bot: bot.botInfo.username, url: config.TELEGRAM_WEBHOOK_URL ?? '(set elsewhere)' }, 'telegram webhook ready');
+        void warnWhileNoStaff(log, 'telegram');
         return;
       }
       if (polling) return;
@@ -233,6 +299,7 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
         });
       });
       log.info({ bot: bot.botInfo.username }, 'telegram polling');
+      void warnWhileNoStaff(log, 'telegram');
     },
     async stop() {
       if (polling) {

@@ -58,6 +58,10 @@ const renderers: { [K in Reply['kind']]: Renderer<K> } = {
   async image(reply) {
     return withCaption({ method: 'sendPhoto', data: reply.data, fileName: reply.fileName }, reply.caption);
   },
+  // A forward is not rendered ahead: it copies or downloads, so the sender runs it (./sender.ts).
+  async forward() {
+    return [];
+  },
 };
 
 /**
@@ -81,6 +85,8 @@ function renderOne(reply: Reply, encode: ActionEncoder): Promise<Outbound[]> {
       return renderers.file(reply, encode);
     case 'image':
       return renderers.image(reply, encode);
+    case 'forward':
+      return renderers.forward(reply, encode);
   }
 }
 
@@ -100,7 +106,13 @@ function contactKeyboard(label: string): ReplyKeyboardMarkup {
   return { keyboard: kb.build(), one_time_keyboard: true, resize_keyboard: true };
 }
 
-function withCaption(file: Exclude<Outbound, { method: 'sendMessage' }>, caption: string | undefined): Outbound[] {
+/**
+ * A file with its caption: on the file when it fits Telegram's 1,024 characters, else as text after it.
+ *
+ * @example
+ *   withCaption({ method: 'sendPhoto', data, fileName: 'a.jpg' }, 'blue dress?') // → [{ method: 'sendPhoto', …, caption: 'blue dress?' }]
+ */
+export function withCaption(file: Exclude<Outbound, { method: 'sendMessage' }>, caption: string | undefined): Outbound[] {
   if (caption === undefined || caption.trim() === '') return [file];
   if (caption.length <= CAPTION_LIMIT) return [{ ...file, caption }];
   return [file, ...splitText(caption).map((part): Outbound => ({ method: 'sendMessage', text: part }))];

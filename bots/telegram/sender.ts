@@ -12,15 +12,29 @@
  *   `permanent: true` when retrying cannot help (the user blocked the bot, the
  *   chat does not exist), so the caller can mark the customer unreachable.
  *
+ * - forwards: a `forward` reply (a customer's message passed on to staff) is copied with
+ *   `copyMessage` when it comes from Telegram — the staff member sees the photo, voice note or
+ *   location itself. From another platform, or when Telegram will not copy it (deleted,
+ *   protected), each attachment is downloaded and sent (`sendPhoto`, else `sendDocument`) with the
+ *   caption; a file that cannot be fetched is named in a text instead — never dropped.
+ *
  * @example
  *   const sender = new TelegramSender(bot.api, encodeAction, log);
  *   await sender.send('42', [text('Your order O7 has shipped.')]); // → { ok: true, platform: 'telegram' }
  *   await sender.send('7', [text('Offer!')]); // blocked → { ok: false, permanent: true, reason: 'Forbidden: bot was blocked by the user' }
  */
 import { GrammyError, HttpError, InputFile, type Api } from 'grammy';
+import { messagesFor } from '../../src/core/messages.js';
 import type { PlatformSender, Reply, SendResult } from '../../src/core/types.js';
 import type { Logger } from '../../src/log.js';
-import { renderReplies, type ActionEncoder, type Outbound } from './render.js';
+import { kindLabel } from '../shared/summary.js';
+import { renderReplies, withCaption, type ActionEncoder, type Outbound } from './render.js';
+import { splitText } from './split.js';
+
+type ForwardReply = Extract<Reply, { kind: 'forward' }>;
+
+/** Telegram's words when a message cannot be copied (gone, protected, a service message): then it is carried instead. */
+const NOT_COPYABLE = /message to copy not found|message can't be copied|MESSAGE_ID_INVALID|message not found/i;
 
 /**
  * Runs tasks one after another per key (a chat), concurrently across keys,
@@ -100,11 +114,20 @@ export class TelegramSender implements PlatformSender {
 
   private async deliver(chatId: string, replies: Reply[]): Promise<SendResult> {
     const target = toChatId(chatId);
+    let first: string | undefined;
+    const sent = (result: unknown) => {
+      const id = (result as { message_id?: unknown } | undefined)?.message_id;
+      if (first === undefined && typeof id === 'number') first = String(id);
+    };
     try {
-      for (const message of await renderReplies(replies, this.encode)) {
-        await (calls[message.method] as (api: Api, chatId: number | string, m: Outbound) => Promise<unknown>)(this.api, target, message);
+      for (const reply of replies) {
+        if (reply.kind === 'forward') {
+          await this.forward(target, reply, sent);
+          continue;
+        }
+        for (const message of await renderReplies([reply], this.encode)) sent(await this.call(target, message));
       }
-      return { ok: true, platform: 'telegram' };
+      return first === undefined ? { ok: true, platform: 'telegram' } : { ok: true, platform: 'telegram', messageId: first, chatId };
     } catch (error) {
       if (error instanceof GrammyError) {
         const permanent = isPermanentRefusal(error);
@@ -118,4 +141,46 @@ export class TelegramSender implements PlatformSender {
       throw error;
     }
   }
+
+  private call(target: number | string, message: Outbound): Promise<unknown> {
+    return (calls[message.method] as (api: Api, chatId: number | string, m: Outbound) => Promise<unknown>)(this.api, target, message);
+  }
+
+  /** A customer's message to a staff chat: copied natively, else carried (see the module comment). */
+  private async forward(target: number | string, reply: ForwardReply, sent: (result: unknown) => void): Promise<void> {
+    if (reply.from.platform === 'telegram') {
+      try {
+        sent(await this.api.copyMessage(target, toChatId(reply.from.chatId), Number(reply.from.messageId)));
+        return;
+      } catch (error) {
+        if (!(error instanceof GrammyError && error.error_code === 400 && NOT_COPYABLE.test(error.description))) throw error;
+        this.log.info({ code: error.error_code }, 'telegram: message not copyable; carrying its files instead');
+      }
+    }
+    const msg = messagesFor('en');
+    let caption = reply.caption;
+    for (const attachment of reply.attachments ?? []) {
+      let data: Buffer;
+      try {
+        data = await attachment.download();
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.log.warn({ platform: reply.from.platform, reason }, 'telegram: a forwarded file could not be fetched');
+        for (const part of splitText(msg.traffic.notCarried(kindLabel(msg, attachment.kind), reason))) sent(await this.call(target, { method: 'sendMessage', text: part }));
+        continue;
+      }
+      const fileName = attachment.fileName ?? `${attachment.kind}${extensionFor(attachment.mimeType)}`;
+      const method = attachment.kind === 'image' && !/gif|svg/i.test(attachment.mimeType ?? '') ? 'sendPhoto' : 'sendDocument';
+      for (const message of withCaption({ method, data, fileName }, caption)) sent(await this.call(target, message));
+      caption = undefined; // said once, with the first file
+    }
+    if (caption?.trim()) for (const part of splitText(caption)) sent(await this.call(target, { method: 'sendMessage', text: part }));
+  }
+}
+
+/** `.jpg` for `image/jpeg`, `.ogg` for `audio/ogg`…; `''` when unknown. */
+function extensionFor(mimeType: string | undefined): string {
+  const sub = mimeType?.split('/')[1]?.split(';')[0]?.trim().toLowerCase();
+  if (!sub) return '';
+  return `.${sub === 'jpeg' ? 'jpg' : sub === 'mpeg' ? 'mp3' : sub.replace(/^x-/, '')}`;
 }

@@ -25,7 +25,18 @@ const user = z.object({
   language_code: z.string().optional(),
 });
 
-const chat = z.object({ id, title: z.string().optional() });
+const chat = z.object({ id, title: z.string().optional(), type: z.string().optional() });
+
+/** A file as Telegram describes it (document, voice, audio, video, animation, sticker, a photo size). */
+const file = z.object({
+  file_id: z.string(),
+  file_name: z.string().optional(),
+  mime_type: z.string().optional(),
+  file_size: z.number().optional(),
+  duration: z.number().optional(),
+});
+
+const place = z.object({ latitude: z.number(), longitude: z.number() });
 
 /** The origins ./incoming.ts names; an origin type Telegram adds later is let through (and not named). */
 const KNOWN_ORIGINS = new Map<string, z.ZodType>([
@@ -51,10 +62,24 @@ const message = z.object({
     .object({ phone_number: z.string(), first_name: z.string(), last_name: z.string().optional(), user_id: id.optional() })
     .optional(),
   forward_origin: origin.optional(),
-  document: z
-    .object({ file_id: z.string(), file_name: z.string().optional(), mime_type: z.string().optional(), file_size: z.number().optional() })
-    .optional(),
+  document: file.optional(),
   photo: z.array(z.object({ file_id: z.string(), file_size: z.number().optional() })).optional(),
+  voice: file.optional(),
+  audio: file.extend({ title: z.string().optional() }).optional(),
+  video: file.optional(),
+  video_note: file.optional(),
+  animation: file.optional(),
+  sticker: file.extend({ emoji: z.string().optional() }).optional(),
+  location: place.optional(),
+  venue: z.object({ location: place, title: z.string(), address: z.string() }).optional(),
+  reply_to_message: z.object({ message_id: id }).optional(),
+});
+
+/** `my_chat_member`: someone blocked (`kicked`) or unblocked (`member`) the bot, or it joined or left a group. */
+const chatMember = z.object({
+  chat,
+  from: user,
+  new_chat_member: z.object({ status: z.string() }),
 });
 
 const callbackQuery = z.object({
@@ -68,7 +93,9 @@ const callbackQuery = z.object({
 const updateShape = z.object({
   update_id: id.nonnegative(),
   message: message.optional(),
+  edited_message: message.optional(),
   callback_query: callbackQuery.optional(),
+  my_chat_member: chatMember.optional(),
 });
 
 /** An update whose fields we read have the documented types, or what is wrong (paths only, never values). */

@@ -8,6 +8,11 @@
  * clicks via {@link SlackEmulator.postEvent}, {@link SlackEmulator.postSlashCommand} and
  * {@link SlackEmulator.postAction}.
  *
+ * Real traffic: files a user shares ({@link SlackEmulator.addSharedFile}) are served at their
+ * `url_private_download` to the bot token only; builders for `file_share`, thread replies and
+ * `message_changed`; captured envelopes, interactions (`view_submission`) and slash-command forms
+ * are posted as they are, signed ({@link SlackEmulator.postEnvelope}, {@link SlackEmulator.postInteraction}).
+ *
  * Deliberate simplifications: any channel id is valid unless blocked with
  * {@link SlackEmulator.blockChannel}; posting to a user id (`U…`) lands in DM channel `D<user>`
  * (same id `conversations.open` returns); only `chat.postMessage` is rate limited.
@@ -218,6 +223,7 @@ export class SlackEmulator {
   private readonly users = new Map<string, SlackUserInput>();
   private readonly messages = new Map<string, Record<string, unknown>>();
   private readonly fileStore = new Map<string, SlackFileRecord>();
+  private readonly sharedFiles = new Map<string, { name: string; mimetype: string; bytes: Buffer }>();
   private readonly blocked = new Map<string, string>();
   private readonly openedDms = new Set<string>();
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
@@ -407,9 +413,9 @@ export class SlackEmulator {
    * @example
    * await slack.postEvent(url, slack.dmMessageEvent({ userId: 'U1', text: 'add Ann +1 555 0100' }));
    */
-  dmMessageEvent(input: { userId: string; text: string; channel?: string }): Record<string, unknown> {
+  dmMessageEvent(input: { userId: string; text: string; channel?: string; threadTs?: string }): Record<string, unknown> {
     const ts = this.nextTs();
-    return {
+    const event: Record<string, unknown> = {
       type: 'message',
       channel: input.channel ?? dmChannelId(input.userId),
       user: input.userId,
@@ -420,6 +426,81 @@ export class SlackEmulator {
       team: this.options.teamId,
       client_msg_id: randomUUID(),
     };
+    // A reply in a thread: `thread_ts` is the thread's first message (Slack adds `parent_user_id`).
+    if (input.threadTs !== undefined) Object.assign(event, { thread_ts: input.threadTs, parent_user_id: input.userId });
+    return event;
+  }
+
+  /**
+   * Registers a file a user shares, downloadable (with the bot token) from its
+   * `url_private_download` on this emulator, and returns the file object a `file_share` carries.
+   *
+   * @example
+   * const file = slack.addSharedFile({ name: 'dress.jpg', mimetype: 'image/jpeg', bytes: Buffer.from('…') });
+   * await slack.postEvent(url, slack.fileShareEvent({ userId: 'U1', text: '', files: [file] }));
+   */
+  addSharedFile(input: { name: string; mimetype: string; bytes: Buffer; id?: string }): Record<string, unknown> {
+    const id = input.id ?? `F${String(++this.idCounter).padStart(10, '0')}`;
+    this.sharedFiles.set(id, { name: input.name, mimetype: input.mimetype, bytes: input.bytes });
+    const base = `${this.baseUrl}/files-pri/${this.options.teamId}-${id}`;
+    return {
+      id,
+      created: unixSeconds(),
+      timestamp: unixSeconds(),
+      name: input.name,
+      title: input.name,
+      mimetype: input.mimetype,
+      filetype: input.name.split('.').pop() ?? 'binary',
+      size: input.bytes.length,
+      mode: 'hosted',
+      is_external: false,
+      url_private: `${base}/${encodeURIComponent(input.name)}`,
+      url_private_download: `${base}/download/${encodeURIComponent(input.name)}`,
+    };
+  }
+
+  /** A `file_share` DM: the files a user shared, with the words they typed (may be empty). */
+  fileShareEvent(input: { userId: string; text: string; files: Record<string, unknown>[]; threadTs?: string }): Record<string, unknown> {
+    return { ...this.dmMessageEvent(input), subtype: 'file_share', upload: false, display_as_bot: false, files: input.files };
+  }
+
+  /** A `message_changed` event in the user's DM: they edited the message `ts` from `previousText` to `text`. */
+  messageChangedEvent(input: { userId: string; ts: string; text: string; previousText: string }): Record<string, unknown> {
+    const channel = dmChannelId(input.userId);
+    const ts = this.nextTs();
+    const base = { type: 'message', user: input.userId, team: this.options.teamId, ts: input.ts };
+    return {
+      type: 'message',
+      subtype: 'message_changed',
+      hidden: true,
+      channel,
+      channel_type: 'im',
+      ts,
+      event_ts: ts,
+      message: { ...base, text: input.text, edited: { user: input.userId, ts } },
+      previous_message: { ...base, text: input.previousText },
+    };
+  }
+
+  /**
+   * POSTs a whole captured Events API envelope (a fixture), signed, as it is — only what the
+   * caller adapted (ids) differs from the capture.
+   */
+  async postEnvelope(url: string, envelope: Record<string, unknown>, opts: SignOptions = {}): Promise<SlackRequestResult> {
+    const body = JSON.stringify(envelope);
+    const res = await postRaw(url, body, { 'content-type': 'application/json', ...this.signBody(body, opts.timestamp, opts.secret) });
+    const eventId = typeof envelope['event_id'] === 'string' ? envelope['event_id'] : undefined;
+    return eventId === undefined ? res : { ...res, eventId };
+  }
+
+  /** POSTs an interactivity payload (`view_submission`, `shortcut`, …) as `payload=<json>`, signed. */
+  async postInteraction(url: string, payload: Record<string, unknown>, opts: SignOptions = {}): Promise<SlackRequestResult> {
+    return this.postForm(url, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), opts);
+  }
+
+  /** POSTs a raw slash-command form body (a fixture), signed. */
+  async postCommandForm(url: string, form: URLSearchParams, opts: SignOptions = {}): Promise<SlackRequestResult> {
+    return this.postForm(url, form.toString(), opts);
   }
 
   /**
@@ -521,6 +602,7 @@ export class SlackEmulator {
     if (req.method === 'POST' && root === 'upload' && rest) return this.handleUpload(req, res, decodeURIComponent(rest));
     if (req.method === 'POST' && root === 'response' && rest) return this.handleResponse(req, res, decodeURIComponent(rest));
     if (root === 'api' && rest) return this.handleApi(req, res, url, decodeURIComponent(rest));
+    if ((req.method === 'GET' || req.method === 'HEAD') && root === 'files-pri' && rest) return this.serveSharedFile(req, res, rest);
     sendText(res, 404, 'Not Found');
   }
 
@@ -564,6 +646,17 @@ export class SlackEmulator {
     this.log.push(record);
     if (record.ok && POSTED_METHODS.has(method)) this.notePosted(record);
     sendJson(res, record.status, body, headers);
+  }
+
+  /** `GET /files-pri/<team>-<file id>/[download/]<name>` with `Authorization: Bearer <bot token>`, as Slack serves shared files. */
+  private serveSharedFile(req: IncomingMessage, res: ServerResponse, rest: string): void {
+    const id = /^[^-/]+-([^/]+)\//.exec(rest)?.[1];
+    const file = id === undefined ? undefined : this.sharedFiles.get(id);
+    this.log.push({ method: 'files-pri', params: { file_id: id ?? '' }, at: Date.now(), status: 200, ok: file !== undefined });
+    // Without the token Slack answers with its login page, not the file.
+    if (req.headers.authorization !== `Bearer ${this.options.botToken}`) return sendText(res, 302, '');
+    if (!file) return sendText(res, 404, 'Not Found');
+    sendText(res, 200, file.bytes, file.mimetype);
   }
 
   private async handleUpload(req: IncomingMessage, res: ServerResponse, fileId: string): Promise<void> {

@@ -7,6 +7,11 @@
  * access. Point grammY at it with `apiRoot`; feed updates with {@link TelegramEmulator.queueUpdate}
  * (long polling) or {@link TelegramEmulator.postWebhook} (webhook mode).
  *
+ * Real traffic: update builders for photos, voice notes, audio, video, stickers, documents,
+ * locations and venues, edits (`edited_message`) and blocks (`my_chat_member`), and
+ * {@link TelegramEmulator.adopt} for captured updates (tests/fixtures/real-updates); the bot can
+ * `copyMessage`/`forwardMessage` any message the emulator knows ({@link TelegramEmulator.copied}).
+ *
  * Deliberate simplifications: text length is counted in UTF-16 units on the raw text (entities
  * from `parse_mode` are not parsed out); message ids come from one global counter (still
  * increasing per chat); `chat_id` must be numeric (`@username` → "chat not found");
@@ -57,7 +62,11 @@ import {
   type CallbackUpdateInput,
   type ContactUpdateInput,
   type DocumentUpdateInput,
+  type EditedUpdateInput,
   type ForwardUpdateInput,
+  type LocationUpdateInput,
+  type MediaUpdateInput,
+  type MyChatMemberUpdateInput,
   type TextUpdateInput,
   type UpdateFactoryHost,
 } from './telegram-updates.js';
@@ -389,6 +398,50 @@ export class TelegramEmulator {
     return this.factory.forwardUpdate(input);
   }
 
+  /** Builds a photo, voice, audio, video, sticker or document message (see {@link TelegramUpdateFactory.mediaUpdate}). */
+  mediaUpdate(input: MediaUpdateInput): Update {
+    return this.factory.mediaUpdate(input);
+  }
+
+  /** Builds a location or venue message (see {@link TelegramUpdateFactory.locationUpdate}). */
+  locationUpdate(input: LocationUpdateInput): Update {
+    return this.factory.locationUpdate(input);
+  }
+
+  /** Builds an `edited_message` (see {@link TelegramUpdateFactory.editedUpdate}). */
+  editedUpdate(input: EditedUpdateInput): Update {
+    return this.factory.editedUpdate(input);
+  }
+
+  /** Builds a `my_chat_member` block/unblock (see {@link TelegramUpdateFactory.myChatMemberUpdate}). */
+  myChatMemberUpdate(input: MyChatMemberUpdateInput): Update {
+    return this.factory.myChatMemberUpdate(input);
+  }
+
+  /**
+   * A captured update (a fixture) with a fresh `update_id`, its messages remembered so
+   * `copyMessage`/`forwardMessage` find them (see {@link TelegramUpdateFactory.adopt}).
+   *
+   * @example
+   * await tg.postWebhook(tg.adopt(fixture.update));
+   */
+  adopt(update: Omit<Update, 'update_id'> & { update_id?: number }): Update {
+    return this.factory.adopt(update);
+  }
+
+  /** Successful `copyMessage`/`forwardMessage` calls into a chat: what was passed on, from where. */
+  copied(chatId?: number | string): { method: string; chat_id: number | string; from_chat_id: number; message_id: number; new_message_id: number }[] {
+    return this.log.items
+      .filter((c) => c.ok && (c.method === 'copyMessage' || c.method === 'forwardMessage') && (chatId === undefined || String(c.chat_id) === String(chatId)))
+      .map((c) => ({
+        method: c.method,
+        chat_id: c.chat_id ?? '',
+        from_chat_id: Number(c.params['from_chat_id']),
+        message_id: Number(c.params['message_id']),
+        new_message_id: c.message_id ?? 0,
+      }));
+  }
+
   /**
    * Queues an update for `getUpdates` and wakes a waiting long poll.
    *
@@ -530,6 +583,8 @@ export class TelegramEmulator {
       editMessageText: (p, ctx) => this.editMessage(p, ctx.record, 'text'),
       editMessageReplyMarkup: (p, ctx) => this.editMessage(p, ctx.record, 'markup'),
       answerCallbackQuery: (p) => this.answerCallbackQuery(p),
+      copyMessage: (p, ctx) => this.copyMessage(p, ctx.record, 'copy'),
+      forwardMessage: (p, ctx) => this.copyMessage(p, ctx.record, 'forward'),
       sendDocument: (p, ctx) => this.sendFile('document', p, ctx),
       sendPhoto: (p, ctx) => this.sendFile('photo', p, ctx),
       sendChatAction: (p, ctx) => {
@@ -655,6 +710,32 @@ export class TelegramEmulator {
     else delete updated.reply_markup;
     this.messages.set(key, updated);
     return updated;
+  }
+
+  /**
+   * `copyMessage` (a copy without a link to the original; returns `{ message_id }`) and
+   * `forwardMessage` (returns the forwarded Message). The source must be a message this emulator
+   * knows (built by an update helper or adopted); a protected or service message cannot be copied.
+   */
+  private copyMessage(p: TelegramParams, record: TelegramCallRecord, how: 'copy' | 'forward'): Message | { message_id: number } {
+    const chatId = this.resolveChatIdParam(p);
+    record.chat_id = chatId;
+    const fromChat = numberParam(p['from_chat_id']);
+    if (fromChat === undefined) throw new TelegramApiError(400, 'Bad Request: chat_id is empty');
+    const messageId = requireMessageId(p);
+    const original = this.messages.get(messageKey(fromChat, messageId));
+    if (!original) throw new TelegramApiError(400, `Bad Request: message to ${how} not found`);
+    if (original.has_protected_content) throw new TelegramApiError(400, "Bad Request: message can't be copied");
+    this.checkChat(chatId);
+    this.throttle('sendMessage', chatId);
+    const { message_id: _old, date: _date, chat: _chat, from: _from, forward_origin: _origin, edit_date: _edit, ...content } = original as Message & Record<string, unknown>;
+    const extra: Partial<Message> = { ...content };
+    if (how === 'forward' && original.from) extra.forward_origin = { type: 'user', date: original.date, sender_user: original.from };
+    const copy = this.botMessage(chatId, extra);
+    record.message_id = copy.message_id;
+    if (typeof copy.text === 'string') record.text = copy.text;
+    if (typeof copy.caption === 'string') record.caption = copy.caption;
+    return how === 'copy' ? { message_id: copy.message_id } : copy;
   }
 
   private answerCallbackQuery(p: TelegramParams): true {

@@ -80,6 +80,47 @@ export interface ForwardUpdateInput {
   forwardFromId?: number;
 }
 
+/** The media kinds {@link TelegramUpdateFactory.mediaUpdate} builds. */
+export type MediaKind = 'photo' | 'voice' | 'audio' | 'video' | 'video_note' | 'animation' | 'sticker' | 'document';
+
+/** Input for {@link TelegramUpdateFactory.mediaUpdate}: a file the user sends (pair with `addFile` so `getFile` serves it). */
+export interface MediaUpdateInput {
+  fromId: number;
+  kind: MediaKind;
+  fileId: string;
+  caption?: string;
+  /** Seconds, for voice, audio, video. */
+  duration?: number;
+  mimeType?: string;
+  fileName?: string;
+  /** A sticker's emoji. */
+  emoji?: string;
+  chatId?: number;
+}
+
+/** Input for {@link TelegramUpdateFactory.locationUpdate}; a `title` and `address` make it a venue. */
+export interface LocationUpdateInput {
+  fromId: number;
+  latitude: number;
+  longitude: number;
+  title?: string;
+  address?: string;
+}
+
+/** Input for {@link TelegramUpdateFactory.editedUpdate}: the user edits one of their messages. */
+export interface EditedUpdateInput {
+  fromId: number;
+  messageId: number;
+  text: string;
+  chatId?: number;
+}
+
+/** Input for {@link TelegramUpdateFactory.myChatMemberUpdate}: `kicked` when the user blocks the bot, `member` when they unblock it. */
+export interface MyChatMemberUpdateInput {
+  fromId: number;
+  status: 'kicked' | 'member';
+}
+
 /** Unix time in seconds, as Telegram uses. */
 export function unixNow(): number {
   return Math.floor(Date.now() / 1000);
@@ -191,6 +232,90 @@ export class TelegramUpdateFactory {
         ? { type: 'hidden_user', date, sender_user_name: input.forwardFromName }
         : { type: 'user', date, sender_user: { id: input.forwardFromId, is_bot: false, first_name: input.forwardFromName } };
     return this.wrap({ message: this.message(input.fromId, from, { text: input.text, forward_origin }) });
+  }
+
+  /** A photo, voice note, audio, video, sticker or document message, shaped as Telegram sends each. */
+  mediaUpdate(input: MediaUpdateInput): Update {
+    const from = this.user(input.fromId);
+    const unique = `u-${input.fileId}`.slice(0, 32);
+    const size = this.host.fileSize(input.fileId);
+    const sized = size === undefined ? {} : { file_size: size };
+    const extra: Record<string, unknown> = {};
+    switch (input.kind) {
+      case 'photo':
+        // Several sizes, the largest last (the one to download).
+        extra['photo'] = [
+          { file_id: `${input.fileId}-small`, file_unique_id: `${unique}s`.slice(0, 32), width: 90, height: 67, file_size: 1200 },
+          { file_id: input.fileId, file_unique_id: unique, width: 1280, height: 960, ...sized },
+        ];
+        break;
+      case 'sticker':
+        extra['sticker'] = { file_id: input.fileId, file_unique_id: unique, type: 'regular', width: 512, height: 512, is_animated: false, is_video: false, emoji: input.emoji ?? '😀', ...sized };
+        break;
+      case 'video_note':
+        extra['video_note'] = { file_id: input.fileId, file_unique_id: unique, length: 240, duration: input.duration ?? 3, ...sized };
+        break;
+      default: {
+        const file: Record<string, unknown> = { file_id: input.fileId, file_unique_id: unique, ...sized };
+        if (input.duration !== undefined) file['duration'] = input.duration;
+        if (input.mimeType !== undefined) file['mime_type'] = input.mimeType;
+        if (input.fileName !== undefined) file['file_name'] = input.fileName;
+        if (input.kind === 'video' || input.kind === 'animation') Object.assign(file, { width: 640, height: 360, duration: input.duration ?? 1 });
+        if (input.kind === 'voice' || input.kind === 'audio') file['duration'] ??= 1;
+        extra[input.kind] = file;
+        // Telegram sends an animation as a document too, for old clients.
+        if (input.kind === 'animation') extra['document'] = { ...file };
+      }
+    }
+    if (input.caption !== undefined) extra['caption'] = input.caption;
+    return this.wrap({ message: this.message(input.chatId ?? input.fromId, from, extra) });
+  }
+
+  /** A shared location, or a venue (a place with a name and address) when `title` is given. */
+  locationUpdate(input: LocationUpdateInput): Update {
+    const from = this.user(input.fromId);
+    const location = { latitude: input.latitude, longitude: input.longitude };
+    const extra: Partial<Message> = { location };
+    if (input.title !== undefined) extra.venue = { location, title: input.title, address: input.address ?? '' };
+    return this.wrap({ message: this.message(input.fromId, from, extra) });
+  }
+
+  /** An `edited_message`: the user changed the text of an earlier message of theirs. */
+  editedUpdate(input: EditedUpdateInput): Update {
+    const from = this.user(input.fromId);
+    const chatId = input.chatId ?? input.fromId;
+    const earlier = this.host.findMessage(chatId, input.messageId);
+    const edited = {
+      ...(earlier ?? { message_id: input.messageId, date: unixNow() - 60, chat: chatFor(chatId, from), from }),
+      text: input.text,
+      edit_date: unixNow(),
+    } as Message & Update.Edited & Update.NonChannel;
+    this.host.rememberMessage(edited);
+    return this.wrap({ edited_message: edited });
+  }
+
+  /** `my_chat_member` in the user's private chat: they blocked (`kicked`) or unblocked (`member`) the bot. */
+  myChatMemberUpdate(input: MyChatMemberUpdateInput): Update {
+    const from = this.user(input.fromId);
+    const bot = this.host.botUser();
+    const status = input.status;
+    const old = status === 'kicked' ? { user: bot, status: 'member' as const } : { user: bot, status: 'kicked' as const, until_date: 0 };
+    const now = status === 'kicked' ? { user: bot, status: 'kicked' as const, until_date: 0 } : { user: bot, status: 'member' as const };
+    return this.wrap({ my_chat_member: { chat: chatFor(input.fromId, from), from, date: unixNow(), old_chat_member: old, new_chat_member: now } });
+  }
+
+  /**
+   * A captured update (a fixture) as this emulator would deliver it: a fresh `update_id`, its
+   * messages remembered (so `copyMessage` finds them) and its callback query issued. Ids inside
+   * are the caller's to adapt.
+   */
+  adopt(update: Omit<Update, 'update_id'> & { update_id?: number }): Update {
+    const { update_id: _captured, ...body } = update;
+    const adopted = this.wrap(body);
+    for (const message of [adopted.message, adopted.edited_message]) if (message) this.host.rememberMessage(message);
+    const query = adopted.callback_query;
+    if (query) this.host.rememberCallbackQuery(query.id);
+    return adopted;
   }
 
   private wrap(body: Omit<Update, 'update_id'>): Update {
