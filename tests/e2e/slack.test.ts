@@ -321,7 +321,7 @@ describe('Slack adapter: customers and team', () => {
     expect(forwarded.text).not.toMatch(/<!channel>|<https:/);
     const section = (forwarded.blocks as Block[])[0];
     expect(section?.text?.text).toContain('&lt;!channel&gt;');
-    expect(buttonsOf(forwarded.blocks).map((b) => b.value)).toEqual([`customer ${a}`]);
+    expect(buttonsOf(forwarded.blocks).map((b) => b.value)).toEqual([`customer ${a}`, `assign ${a} me`, `resolve ${a}`, `reply ${a}`]);
   });
 
   it('invite creates a code that another Slack user redeems with join', async () => {

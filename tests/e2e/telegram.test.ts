@@ -63,7 +63,7 @@ describe('Telegram adapter end to end', () => {
 
   describe('start-up', () => {
     it('registers the webhook with its secret and the command menus (customers by default, staff in the owner chat)', async () => {
-      expect(h.tg.webhook).toMatchObject({ url: h.webhookUrl, secretToken: 'e2e-webhook-secret', allowedUpdates: ['message', 'callback_query'] });
+      expect(h.tg.webhook).toMatchObject({ url: h.webhookUrl, secretToken: 'e2e-webhook-secret', allowedUpdates: ['message', 'edited_message', 'callback_query', 'my_chat_member'] });
       const menu = h.tg.myCommands().map((c) => c.command);
       expect(menu).toEqual(expect.arrayContaining(['stop', 'orders', 'complaint', 'help', 'link']));
       expect(menu).not.toContain('lead');
@@ -203,14 +203,14 @@ describe('Telegram adapter end to end', () => {
     const CUSTOMER = 2001;
 
     it('/start greets, asks for consent with buttons and offers a contact button', async () => {
-      const d = await h.say(CUSTOMER, '/start', { firstName: 'Binh', languageCode: 'vi' });
+      const d = await h.say(CUSTOMER, '/start', { firstName: 'Binh', languageCode: 'en' });
       expect(d.texts).toEqual([expect.stringMatching(/^Welcome to our shop!/), 'Share your phone number so we can find your orders.']);
       expect(h.buttonsOf(d.sent[0]!)).toEqual([
         { label: 'Yes, send me offers', data: 'consent yes' },
         { label: 'No, thanks', data: 'consent no' },
       ]);
       expect(d.sent[1]!.reply_markup).toEqual({ keyboard: [[{ text: 'Share my phone number', request_contact: true }]], one_time_keyboard: true, resize_keyboard: true });
-      expect(seen.at(-1)?.locale).toBe('vi');
+      expect(seen.at(-1)?.locale).toBe('en'); // the platform's language is carried to the core
     });
 
     it('tapping the consent button records consent', async () => {
@@ -244,7 +244,12 @@ describe('Telegram adapter end to end', () => {
       const toOwner = d.sent.filter((s) => s.chat_id === OWNER);
       expect(toOwner.map((s) => s.text)).toEqual([expect.stringMatching(/^💬 C\d+ Binh Tran \(telegram\): Do you have the blue dress in size M\?$/)]);
       const mine = refIn(toOwner[0]!.text, 'C');
-      expect(h.buttonsOf(toOwner[0]!)).toEqual([{ label: 'Open customer', data: `customer ${mine}` }]);
+      expect(h.buttonsOf(toOwner[0]!)).toEqual([
+        { label: 'Open customer', data: `customer ${mine}` },
+        { label: 'Assign to me', data: `assign ${mine} me` },
+        { label: 'Resolve', data: `resolve ${mine}` },
+        { label: 'Reply…', data: `reply ${mine}` },
+      ]);
       expect(only(await h.say(OWNER, `/customer ${mine}`))).toContain('message: Do you have the blue dress in size M?');
     });
 
@@ -269,7 +274,7 @@ describe('Telegram adapter end to end', () => {
     });
 
     it('/stop withdraws promotion consent', async () => {
-      expect(only(await h.say(CUSTOMER, '/stop'))).toBe('Done: you will receive no more promotions. Your orders and messages are not affected.');
+      expect(only(await h.say(CUSTOMER, '/stop'))).toBe('Done: you will receive no more promotions or order updates. You can still write to us any time; send start to hear from us again.');
       const mine = refIn((await h.say(CUSTOMER, '/whoami')).texts[0], 'C');
       expect((await Customer.findById(mine).lean())?.consent?.promotions).toBe(false);
     });
@@ -386,7 +391,7 @@ describe('Telegram adapter end to end', () => {
       expect(body.length).toBeGreaterThan(4096 * 2);
       const since = h.tg.calls.length;
       const result = await h.adapter.sender.send(String(OWNER), [text(body, [[{ label: 'Done', action: 'help' }]])]);
-      expect(result).toEqual({ ok: true, platform: 'telegram' });
+      expect(result).toMatchObject({ ok: true, platform: 'telegram' }); // and the last message's id
       const sent = h.tg.calls.slice(since).filter((c) => c.method === 'sendMessage');
       expect(sent.length).toBe(3);
       expect(sent.every((c) => c.ok && (c.text ?? '').length <= 4096)).toBe(true);

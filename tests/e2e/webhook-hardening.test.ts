@@ -156,6 +156,7 @@ describe('Telegram webhook edge', () => {
       { update_id: 9, callback_query: { id: 'q', from: base.message.from, data: { action: 'x' } } },
       { update_id: -1 },
       { update_id: '9' },
+      { update_id: 10, edited_message: { whatever: true } }, // edits are read now, so they are checked
     ];
     for (const update of bad) expect(checkUpdate(update).ok, JSON.stringify(update)).toBe(false);
     const good = [
@@ -163,7 +164,7 @@ describe('Telegram webhook edge', () => {
       { ...base, message: { ...base.message, text: 'hi', entities: [{ type: 'bold', offset: 0, length: 2 }], some_future_field: { x: 1 } } },
       { ...base, message: { ...base.message, forward_origin: { type: 'some_future_origin', date: 0 } } },
       { update_id: 9, callback_query: { id: 'q', from: base.message.from, data: 'customer C1', message: { message_id: 3, date: 0, chat: { id: 5 } } } },
-      { update_id: 10, edited_message: { whatever: true } },
+      { update_id: 10, edited_message: { message_id: 3, date: 0, edit_date: 1, chat: { id: 5, type: 'private' }, from: base.message.from, text: 'fixed' } },
     ];
     for (const update of good) expect(checkUpdate(update).ok, JSON.stringify(update)).toBe(true);
   });

@@ -60,7 +60,7 @@ export function createTestChat(env: Record<string, string> = {}): TestChat {
 
 /** The text of every text reply, joined by new lines. */
 export function replyText(replies: Reply[]): string {
-  return replies.map((r) => (r.kind === 'text' ? r.text : `[${r.kind} ${r.fileName}]`)).join('\n');
+  return replies.map((r) => (r.kind === 'text' ? r.text : r.kind === 'forward' ? `[forward${r.caption ? ` ${r.caption}` : ''}]` : `[${r.kind} ${r.fileName}]`)).join('\n');
 }
 
 /** Every button action of the replies, in order. */
