@@ -2,18 +2,26 @@
  * What customers do in the shop's chat: /start (greeting, offer consent,
  * phone sharing), /stop, /complaint, and free text — stored as an interaction,
  * opening the customer's conversation, and told to its assignee (the
- * customer's owner, or the staff on duty when there is none).
+ * customer's owner, or the staff on duty when there is none), each staff member
+ * in their own language.
+ *
+ * Customers write in Vietnamese as much as in English: `khiếu nại …` is `complaint …`, and a whole
+ * message that only asks to opt out ("hủy đăng ký", "dừng lại ạ") or to see their orders ("đơn hàng
+ * của tôi") does that instead of reaching staff as chat ({@link customerIntent}).
  */
 import { z } from 'zod';
 import { CUSTOMERS, EVERYONE, type Command, type CommandContext } from '../core/command.js';
+import type { Messages } from '../core/messages.js';
 import { text, type Reply } from '../core/types.js';
 import { setConsent } from '../services/contacts.js';
 import { recordPromoOptOut, recordPromoResponse } from '../services/campaigns/responses.js';
 import { customerWrote, inboxSettings, notifyStaff, silenceCustomer, unsilenceCustomer } from '../services/conversations.js';
-import { isComplaint, recordInteraction } from '../services/interactions.js';
+import { isComplaint, recordInteraction, sentWith } from '../services/interactions.js';
 import { ensureCustomer, linkCustomerByPhone } from '../services/people.js';
 import { normalisePhone } from '../values/phone.js';
+import { foldName } from '../values/names.js';
 import { customerMessageNotice } from '../views/inbox.js';
+import { orders } from './orders.js';
 import { check } from './validate.js';
 
 export const start: Command = {
@@ -73,7 +81,7 @@ export const stop: Command = {
 
 export const complaint: Command = {
   name: 'complaint',
-  aliases: ['complain'],
+  aliases: ['complain', 'khiếu nại'],
   usage: 'complaint <what went wrong>',
   summary: 'complaint',
   examples: ['complaint the parcel arrived broken'],
@@ -91,8 +99,11 @@ export const complaint: Command = {
  * none; complaints to the staff on duty at once, with priority (and to the assignee).
  */
 export async function customerMessage(ctx: CommandContext, body: string, forceComplaint = false): Promise<Reply[]> {
-  // "Stop!", "STOP." opt out like /stop (a bare "stop" already reaches the stop command).
-  if (!forceComplaint && /^\s*(stop|unsubscribe)[\s.!]*$/i.test(body)) return stop.run(ctx);
+  // "Stop!", "hủy đăng ký ạ" opt out like /stop (a bare "stop" already reaches the stop command);
+  // "đơn hàng của tôi" shows their orders like "orders".
+  const intent = forceComplaint ? undefined : customerIntent(body);
+  if (intent === 'stop') return stop.run(ctx);
+  if (intent === 'orders') return orders.run(ctx);
   const c = await ensureCustomer(ctx.actor, ctx.incoming);
   const now = ctx.deps.now();
   // A message in the chat a promotion went to is a response to it (counted once, live).
@@ -105,6 +116,7 @@ export async function customerMessage(ctx: CommandContext, body: string, forceCo
     platform: ctx.incoming.platform,
     priority: complaintFlag ? 'high' : 'normal',
     at: now,
+    ...sentWith(ctx.incoming), // what was sent besides words: files, a location, an edit
   });
   const { recipients } = await customerWrote({
     customer: c,
@@ -114,8 +126,20 @@ export async function customerMessage(ctx: CommandContext, body: string, forceCo
     now,
     settings: inboxSettings(ctx.deps.config),
   });
-  const notice = customerMessageNotice({ ref: c._id, name: c.name, platform: ctx.incoming.platform, body, complaint: complaintFlag }, ctx.msg);
-  await notifyStaff(ctx.deps.notifier, recipients, [notice], c._id, now, ctx.deps.log);
+  // Each staff member reads the notice in their own language (their `lang`, else the shop's), not the customer's.
+  const notice = (msg: Messages) => customerMessageNotice({ ref: c._id, name: c.name, platform: ctx.incoming.platform, body, complaint: complaintFlag }, msg);
+  // The customer's photo, voice note or file goes to staff too: copied natively on the same platform,
+  // carried over as a file across platforms (bots/*), never only as the summary line.
+  const files = ctx.incoming.attachments ?? [];
+  const media: Reply[] = ctx.incoming.source && files.length > 0 ? [{ kind: 'forward', from: ctx.incoming.source, attachments: files, caption: files[0]?.caption }] : [];
+  await notifyStaff(
+    ctx.deps.notifier,
+    recipients,
+    { shopLanguage: ctx.deps.config.SHOP_LANGUAGE, render: (msg) => [notice(msg), ...media] },
+    c._id,
+    now,
+    ctx.deps.log,
+  );
   return [text(complaintFlag ? ctx.msg.complaintReceived() : ctx.msg.messageReceived())];
 }
 
@@ -125,4 +149,66 @@ export async function customerSharedContact(ctx: CommandContext, phoneRaw: strin
   if (!phone) return [text(ctx.msg.phoneInvalid())];
   const { customer, linked } = await linkCustomerByPhone(ctx.actor, ctx.incoming, phone);
   return [text(linked === 'existing' ? ctx.msg.phoneLinked(customer.name) : ctx.msg.phoneAdded())];
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a customer's whole message asks for.
+
+/** "me" as customers write it (folded): tôi, em, mình, tớ, tui. */
+const ME = '(?:toi|em|minh|to|tui)';
+/** Courtesy before the request: "shop ơi", "cho em", "làm ơn", "em muốn" (folded). */
+const LEAD = `(?:(?:shop|ad|admin|em|anh|chi|ban|ca nha) oi|cho ${ME}|giup ${ME}|gium ${ME}|lam on|vui long|xin|${ME} (?:muon|can)|please)`;
+/** Courtesy after it: "ạ", "nhé", "nha", "với", "nữa", "giúp em", "cảm ơn" (folded; punctuation is gone by then). */
+const TRAIL = `(?:a|nhe|nha|nhen|voi|di|nua|luon|giup ${ME}|gium ${ME}|cho ${ME}|shop|ad|please|pls|thanks|thank you|cam on(?: shop)?)`;
+const whole = (core: string) => new RegExp(`^(?:${LEAD} )*(?:${core})(?: ${TRAIL})*$`);
+
+/** Opting out, folded: stop, unsubscribe, hủy/huỷ đăng ký, không/ngừng nhận tin, đừng gửi tin nữa, ngừng lại. */
+const OPT_OUT = whole(
+  [
+    'stop',
+    'unsubscribe',
+    'huy (?:dang k[iy]|theo doi)(?: nhan tin)?',
+    'huy nhan (?:tin|tin nhan|khuyen mai|uu dai)',
+    '(?:khong|ngung|thoi) (?:muon )?nhan (?:tin|tin nhan|khuyen mai|uu dai|quang cao)',
+    'dung (?:nhan|gui) (?:tin|tin nhan|khuyen mai|uu dai|quang cao)',
+    'ngung(?: lai)?',
+  ].join('|'),
+);
+/**
+ * "dừng", "dừng lại": without their accents they read as "đúng" (right, yes) or "dùng lại" (use
+ * again), so they opt out only as written with "dừng" — "dung" alone goes to staff.
+ */
+const OPT_OUT_ACCENTED = whole('dung(?: lai)?');
+const DUNG = /(?<!\p{L})dừng(?!\p{L})/u;
+/** Their orders, folded: đơn hàng, đơn (hàng) của tôi/em/mình, xem đơn, kiểm tra đơn (hàng), my orders. */
+const MY_ORDERS = whole(
+  [
+    `(?:xem|coi|kiem tra|check)(?: lai)?(?: cac| nhung)? don(?: hang)?(?: cua ${ME})?`,
+    `(?:cac |nhung )?don hang(?: cua ${ME})?`,
+    `(?:cac |nhung )?don cua ${ME}`,
+    'my orders?',
+  ].join('|'),
+);
+
+/**
+ * What a customer's message asks for when the whole of it is a request the bot answers itself:
+ * `stop` (opt out — "hủy đăng ký", "Dừng lại ạ", "không nhận tin nữa nhé", "Stop!"), `orders` (their
+ * orders — "đơn hàng", "xem đơn của em với"), else undefined: a message for staff. Case, diacritics
+ * and punctuation aside, with courtesy words around it ("shop ơi", "ạ", "nhé", "giúp em"); anything
+ * more makes it a message ("dừng giao hàng giúp em", "đơn hàng của em bị lỗi"). Where a word reads
+ * two ways without its accents ("dung": dừng, đúng, dùng) it counts only as written with them.
+ *
+ * @example
+ *   customerIntent('Huỷ đăng ký ạ!')          // → 'stop'
+ *   customerIntent('dừng giao hàng giúp em') // → undefined
+ *   customerIntent('Đúng ạ')                 // → undefined
+ *   customerIntent('kiểm tra đơn hàng nhé')   // → 'orders'
+ */
+export function customerIntent(body: string): 'stop' | 'orders' | undefined {
+  const words = foldName(body).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  if (!words || words.length > 80) return undefined;
+  if (OPT_OUT.test(words)) return 'stop';
+  if (OPT_OUT_ACCENTED.test(words) && DUNG.test(body.normalize('NFC').toLowerCase())) return 'stop';
+  if (MY_ORDERS.test(words)) return 'orders';
+  return undefined;
 }

@@ -129,7 +129,9 @@ describe('Telegram: real traffic', () => {
       const d = await post(h.tg.mediaUpdate({ fromId: CUSTOMER, fileId, ...media }));
       expect(d.status).toBe(200);
       expect(sentTo(d.calls, CUSTOMER)).toEqual([RECEIVED]);
-      expect(sentTo(d.calls, OWNER)).toEqual([expect.stringMatching(new RegExp(`^💬 C\\d+ .* \\(telegram\\): ${summary.replace(/[[\]()?]/g, '\\$&')}$`))]);
+      // The line staff can read, then the customer's message itself, copied natively.
+      expect(sentTo(d.calls, OWNER)).toEqual([expect.stringMatching(new RegExp(`^💬 C\\d+ .* \\(telegram\\): ${summary.replace(/[[\]()?]/g, '\\$&')}$`)), expect.any(String)]);
+      expect(d.calls.some((c) => c.ok && c.method === 'copyMessage' && String(c.chat_id) === String(OWNER))).toBe(true);
       const incoming = seen.at(-1)!;
       expect(incoming.text).toBe(summary);
       expect(incoming.attachments?.[0]).toMatchObject({ kind, fileRef: fileId });
@@ -334,7 +336,8 @@ describe('Telegram: real traffic', () => {
           if (fixture.expect === 'customer-media') {
             expect(reached[0]!.attachments?.[0]?.fileRef).toMatch(/.+/);
             expect(reached[0]!.text).toMatch(/^\[|^www\./);
-            expect(sentTo(d.calls, OWNER)).toEqual([expect.stringContaining(reached[0]!.text)]);
+            // The readable line, then the media itself (copied, or re-uploaded when it cannot be copied).
+            expect(sentTo(d.calls, OWNER)).toEqual([expect.stringContaining(reached[0]!.text), expect.any(String)]);
           }
           if (fixture.expect === 'edit') expect(reached[0]!.text).toBe('✏️ edited: Edited text');
           break;
@@ -382,6 +385,8 @@ describe('Slack: real traffic', () => {
     const ex = await h.dm(CUST, '', { event: h.slack.fileShareEvent({ userId: CUST, text: '', files: [file] }) });
     expect(ex.texts).toEqual([RECEIVED]);
     expect(postsTo(since, `D${OWNER_S}`).map((c) => c.text)).toEqual([expect.stringMatching(/^💬 C\d+ Cam Customer \(slack\): \[photo\]$/)]);
+    // The photo itself follows, re-uploaded to the owner's DM (staff cannot see a customer's DM files).
+    expect(h.slack.files.some((f) => f.channel_id === `D${OWNER_S}` && f.filename === 'dress.jpg')).toBe(true);
     const incoming = h.coreCalls.at(-1)!;
     expect(incoming.attachments?.[0]).toMatchObject({ kind: 'image', fileRef: file['id'], fileName: 'dress.jpg' });
     expect((await incoming.attachments![0]!.download()).toString()).toBe('jpeg bytes');
