@@ -56,7 +56,7 @@ export const lead = staffCommand({
 
 export const find = staffCommand({
   name: 'find',
-  aliases: ['search'],
+  aliases: ['search', 'tìm'],
   usage: 'find <name | phone | e-mail | #tag | C12>',
   summary: 'find',
   examples: ['find nguyen', 'find 0912345678', 'find #vip'],
@@ -76,7 +76,7 @@ export const find = staffCommand({
 
 export const customer = staffCommand({
   name: 'customer',
-  aliases: ['profile'],
+  aliases: ['profile', 'khách', 'hồ sơ'],
   usage: 'customer <C12 | phone | e-mail | name>',
   summary: 'customer',
   examples: ['customer C12', 'customer anna@shop.vn'],
@@ -103,6 +103,7 @@ export const customer = staffCommand({
 
 export const note = staffCommand({
   name: 'note',
+  aliases: ['ghi chú', 'ghichú'],
   usage: 'note <customer> <text>',
   summary: 'note',
   examples: ['note C12 called back, wants delivery on Friday'],

@@ -19,7 +19,7 @@ import { check } from './validate.js';
 
 export const followup = staffCommand({
   name: 'followup',
-  aliases: ['follow-up'],
+  aliases: ['follow-up', 'hẹn'],
   usage: 'followup <customer> <when> <what to do>',
   summary: 'followup',
   examples: [

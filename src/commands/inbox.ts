@@ -51,7 +51,7 @@ export function splitCustomerAndText(args: string, region: string): { ref: strin
 
 export const reply = staffCommand({
   name: 'reply',
-  aliases: ['answer'],
+  aliases: ['answer', 'trả lời', 'tl'],
   usage: 'reply <customer> <text | !saved-reply>',
   summary: 'reply',
   examples: ['reply C12 Your parcel left today and arrives on Friday.', 'reply C12 !thanks'],

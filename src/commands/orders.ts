@@ -40,6 +40,7 @@ export function statusButtons(orderId: string, status: keyof typeof NEXT_STATUSE
 
 export const order = staffCommand({
   name: 'order',
+  aliases: ['đơn'],
   usage: 'order <customer> <amount> [items]',
   summary: 'order',
   examples: ['order C12 350k 2x áo dài, khăn lụa', 'order C12 1tr2 đầm', 'order +84912345678 19.99 EUR gift card'],

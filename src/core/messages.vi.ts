@@ -17,7 +17,7 @@
  * text here shows other parameters than its English one: a key added in English needs its
  * Vietnamese here in the same change.
  */
-import type { Translation } from './messages.js';
+import type { Messages, Translation } from './messages.js';
 import { formatsFor } from '../values/format.js';
 
 const format = formatsFor('vi');
@@ -186,7 +186,7 @@ export const vi: Translation = {
   stopped: () => 'Dạ xong: anh/chị sẽ không nhận khuyến mãi và thông báo đơn hàng nữa. Anh/chị vẫn có thể nhắn cho cửa hàng bất cứ lúc nào; gõ start để nhận lại.',
   messageReceived: () => 'Cảm ơn anh/chị, chúng em đã nhận được tin nhắn và sẽ trả lời sớm ạ.',
   complaintReceived: () => 'Chúng em thành thật xin lỗi anh/chị. Khiếu nại đã được ghi nhận ưu tiên và bộ phận hỗ trợ đã được báo ngay.',
-  complaintNeedsText: () => 'Anh/chị cho chúng em biết có vấn đề gì nhé, ví dụ: "complaint hàng bị vỡ khi nhận".',
+  complaintNeedsText: () => 'Anh/chị cho chúng em biết có vấn đề gì nhé, ví dụ: "khiếu nại hàng bị vỡ khi nhận".',
   phoneLinked: (name) => `Cảm ơn ${name || 'anh/chị'}! Chúng em đã tìm thấy hồ sơ khách hàng của anh/chị.`,
   phoneAdded: () => 'Cảm ơn anh/chị! Số điện thoại đã được lưu.',
   phoneInvalid: () => 'Số điện thoại này có vẻ không hợp lệ.',
@@ -376,16 +376,86 @@ export const vi: Translation = {
   buttonExpired: () => 'Nút này đã hết hạn. Vui lòng gửi lại lệnh.',
   contactNotOwn: () => 'Để liên kết đơn hàng, anh/chị vui lòng chia sẻ số điện thoại của chính mình bằng nút "Chia sẻ số điện thoại".',
 
+  // Adapters: real traffic (media, edits, groups, waiting messages, Slack's other requests).
+  traffic: {
+    photo: () => 'ảnh',
+    voice: () => 'tin nhắn thoại',
+    audio: () => 'âm thanh',
+    video: () => 'video',
+    sticker: () => 'sticker',
+    file: () => 'tệp',
+    location: () => 'vị trí',
+    // A link, not a sentence: the coordinates stay as the map service reads them.
+    mapLink: (lat, lng) => `https://maps.google.com/?q=${lat},${lng}`,
+    edited: (text) => `✏️ đã sửa: ${text}`,
+    editedWas: (text, previous) => `✏️ đã sửa: ${text} (trước đó: ${previous})`,
+    notCarried: (what, reason) => `📎 Không chuyển được ${what} của khách (${reason}).`,
+    groupOpenPrivate: (link) =>
+      `Bot chỉ trả lời lệnh của nhân viên trong khung chat riêng, để dữ liệu khách hàng không lộ ra nhóm. Hãy mở ${link}, bấm Start (Bắt đầu), rồi gửi lại lệnh.`,
+    groupWriteMe: (link) => `Để trao đổi với chúng em, anh/chị vui lòng nhắn riêng tại đây nhé: ${link}`,
+    waitingTitle: (count) => `Trong lúc chưa có ai trong đội mở bot, khách đã gửi ${n(count)} tin nhắn:`,
+    waitingLine: (ref, name, platform, text) => `💬 ${ref} ${name} (${platform}): ${text}`,
+    waitingMore: (count) => `…và ${n(count)} tin nữa (xem hồ sơ từng khách).`,
+    slackOtherCommand: (command, ours) => `Bot không chạy được ${command}. Thử "${ours} help".`,
+    slackFormGone: () => 'Biểu mẫu này không còn dùng nữa. Gửi "/crm help" để xem các việc bạn có thể làm.',
+  },
+
+  // The two-way inbox: conversations, replies, assignments, saved replies, order updates to customers.
+  inbox: {
+    assignToMeButton: () => 'Giao cho tôi',
+    resolveButton: () => 'Đã xử lý',
+    replyButton: () => 'Trả lời…',
+    replyHint: (ref) => `Viết câu trả lời theo mẫu: reply ${ref} <nội dung>\nHoặc gửi câu trả lời mẫu: reply ${ref} !tên (xem "snippet list").`,
+    assignedToYou: (ref, name, by, body) => `📥 ${by} đã giao ${ref} ${name} cho bạn${body ? `: ${body}` : '.'}`,
+    // Replies
+    sent: (ref, name, platform) => `Đã gửi cho ${ref} ${name} (${platform}).`,
+    sentFirstResponse: (ref, name, platform, after) => `Đã gửi cho ${ref} ${name} (${platform}) — phản hồi đầu tiên, sau ${after}.`,
+    failed: (ref, name, reason) => `Chưa gửi được cho ${ref} ${name}: ${reason}. Câu trả lời vẫn được lưu trong hồ sơ khách; hãy thử lại sau.`,
+    unreachable: (ref, name, reason) =>
+      `Chưa gửi được cho ${ref} ${name}: ${reason}. Không còn liên lạc được với khách qua khung chat này (có thể khách đã chặn bot); hãy gọi điện hoặc gửi e-mail.`,
+    alreadySent: (ref) => `Câu trả lời đó cho ${ref} đã được xử lý rồi; không gửi lại.`,
+    signed: (body, staffName) => `${body}\n— ${staffName}`,
+    // inbox
+    title: (total, mine) => `${mine ? 'Cuộc trò chuyện đang mở của bạn' : 'Cuộc trò chuyện đang mở'} (${n(total)}), chờ lâu nhất trước:`,
+    // English's `none` returns its two literal texts as its type; ours are other words for them.
+    none: ((mine: boolean): string => (mine ? 'Không có khách nào đang chờ bạn. 🎉' : 'Không có khách nào đang chờ trả lời. 🎉')) as Messages['inbox']['none'],
+    line: (ref, name, waiting, who, preview, complaint) =>
+      `${complaint ? '⚠️ ' : ''}${ref} ${name} · chờ ${waiting} · ${who}${preview ? ` · “${preview}”` : ''}`,
+    onDuty: () => 'nhân viên trực',
+    mineButton: () => 'Chỉ của tôi',
+    allButton: () => 'Của mọi người',
+    // assign and resolve
+    assigned: (ref, name, staff) => `Đã giao ${ref} ${name} cho ${staff}.`,
+    assignedAndOwner: (ref, name, staff) => `Đã giao ${ref} ${name} cho ${staff}, đồng thời là người phụ trách khách.`,
+    resolved: (ref, name) => `Đã đóng cuộc trò chuyện với ${ref} ${name}.`,
+    notOpen: (ref, name) => `${ref} ${name} không có cuộc trò chuyện nào cần đóng.`,
+    // Saved replies
+    snippetSaved: (name) => `Đã lưu câu trả lời mẫu !${name}. Gửi bằng: reply C12 !${name}`,
+    snippetReplaced: (name) => `Đã thay câu trả lời mẫu !${name}.`,
+    snippetRemoved: (name) => `Đã xóa câu trả lời mẫu !${name}.`,
+    snippetMissing: (name) => `Không có câu trả lời mẫu !${name}.`,
+    snippetsTitle: (count) => `Câu trả lời mẫu (${n(count)}); {name} và {lastOrder} được điền theo từng khách:`,
+    snippetLine: (name, body) => `!${name} · ${body}`,
+    snippetsNone: () => 'Chưa có câu trả lời mẫu nào. Thêm bằng: snippet add camon Cảm ơn {name}!',
+    // To the customer: their order's progress
+    orderCreated: (ref, items, amount) =>
+      `Cảm ơn anh/chị đã đặt đơn ${ref}${items ? `: ${items}` : ''} — ${v(amount)}. Khi đơn được gửi đi, chúng em sẽ báo anh/chị tại đây ạ.`,
+    orderPaid: (ref, amount) => `Chúng em đã nhận được ${v(amount)} anh/chị thanh toán cho đơn ${ref}. Cảm ơn anh/chị!`,
+    orderShipped: (ref, tracking) => `Đơn ${ref} của anh/chị đang được giao.${tracking ? ` Mã vận đơn: ${tracking}` : ''}`,
+    orderDelivered: (ref) => `Đơn ${ref} của anh/chị đã được giao. Chúc anh/chị hài lòng; nếu có gì chưa ổn, anh/chị cứ nhắn chúng em tại đây nhé.`,
+    orderCancelled: (ref) => `Đơn ${ref} của anh/chị đã được hủy. Anh/chị có thắc mắc gì cứ nhắn chúng em tại đây nhé.`,
+  },
+
   // Command summaries (help)
   summary: {
     help: 'xem các lệnh, hoặc hướng dẫn cho một lệnh',
     lead: 'ghi khách tiềm năng: tên, số điện thoại, e-mail, #nhãn và ghi chú, thứ tự tùy ý',
-    find: 'tìm khách theo tên, số điện thoại, e-mail, #nhãn hoặc mã số',
-    customer: 'xem hồ sơ một khách hàng',
-    note: 'thêm ghi chú cho khách hàng',
+    find: 'tìm khách theo tên, số điện thoại, e-mail, #nhãn hoặc mã số; gõ tiếng Việt: tìm',
+    customer: 'xem hồ sơ một khách hàng; gõ tiếng Việt: khách',
+    note: 'thêm ghi chú cho khách hàng; gõ tiếng Việt: ghi chú',
     tag: 'gắn nhãn cho khách hàng',
     untag: 'bỏ nhãn khỏi khách hàng',
-    order: 'ghi đơn hàng cho khách',
+    order: 'ghi đơn hàng cho khách; gõ tiếng Việt: đơn',
     orderStatus: 'chuyển trạng thái đơn hàng',
     orders: 'xem đơn hàng (của một khách, hoặc của chính mình)',
     merge: 'gộp khách thứ hai vào khách thứ nhất (hoàn tác được)',
@@ -397,7 +467,7 @@ export const vi: Translation = {
     start: 'bắt đầu: lời chào và lựa chọn nhận ưu đãi',
     stop: 'ngừng nhận khuyến mãi',
     consent: 'trả lời câu hỏi về nhận ưu đãi',
-    complaint: 'báo cho cửa hàng khi có sự cố (xử lý ưu tiên)',
+    complaint: 'báo cho cửa hàng khi có sự cố (xử lý ưu tiên); gõ tiếng Việt: khiếu nại',
     totals: 'tính lại tổng đơn và doanh thu của khách từ các đơn hàng',
     whoami: 'xem bot đang nhận ra bạn là ai',
     segments: 'nhóm khách (RFM) và thay đổi trong tuần',
@@ -416,12 +486,19 @@ export const vi: Translation = {
     promoList: 'liệt kê các khuyến mãi',
     promoCancel: 'hủy khuyến mãi chưa gửi xong',
     promoStats: 'kết quả khuyến mãi: đã gửi, phản hồi, hủy nhận, chuyển đổi, mức tăng',
-    followup: 'hẹn giờ nhắc chăm sóc một khách',
+    followup: 'hẹn giờ nhắc chăm sóc một khách; gõ tiếng Việt: hẹn',
     followups: 'xem lịch chăm sóc đang mở, quá hạn trước',
     followupDone: 'đánh dấu đã chăm sóc xong',
     followupSnooze: 'hoãn lịch chăm sóc (1h, 1d, …)',
     followupsFor: 'tạo lịch chăm sóc cho người phụ trách các khách (nút trong báo cáo tuần)',
     digest: 'báo cáo tuần: on [thứ] [HH:MM], off, hoặc now',
+    reply: 'trả lời khách ngay trong khung chat của họ (nội dung, hoặc câu trả lời mẫu: !tên); gõ tắt: tl',
+    inbox: 'các cuộc trò chuyện đang mở, chờ lâu nhất trước',
+    assign: 'giao cuộc trò chuyện của khách cho đồng nghiệp (hoặc me: cho bạn)',
+    resolve: 'đóng cuộc trò chuyện với khách',
+    snippetAdd: 'lưu câu trả lời mẫu để dùng lại, với {name} và {lastOrder}',
+    snippetList: 'xem các câu trả lời mẫu',
+    snippetRemove: 'xóa một câu trả lời mẫu',
   },
   whoamiStaff: (name, r) => `Bạn là ${name}, ${role(r)}.`,
   whoamiCustomer: (ref, name) => `Anh/chị là khách hàng ${ref} ${name}.`,
@@ -528,6 +605,7 @@ export const vi: Translation = {
     promoNeedsWhen: () => 'ghi thời gian gửi: "at now", "at tomorrow 10:00", "at fri 9am"',
     promoWhenUnreadable: (p) => `Không đọc được "${p.text}" là thời gian`,
     promoAlreadyFinished: (p) => `${p.ref} đã ở trạng thái "${status(p.status)}"; không còn gì để hủy.`,
+    promoResendCancelled: (p) => `${p.ref} đã bị hủy nên không gửi lại tin nào.`,
 
     // Segments
     segmentsRecomputing: () => 'Các nhóm khách đang được tính lại.',
@@ -550,5 +628,17 @@ export const vi: Translation = {
     importContactsChanged: () => 'Thông tin liên hệ đã thay đổi trong lúc nhập tệp; hãy nhập lại (không có gì bị trùng).',
     importCustomerNumberTaken: (p) =>
       `Mã khách ${p.ref} vừa bị một tiến trình khác dùng trong lúc nhập; đã dừng trước khi tính lô này. Hãy nhập lại tệp (các dòng đã nhập sẽ được nhận ra).`,
+
+    // The inbox: replies, assignments, saved replies
+    customerNoChat: (p) => `${p.ref} chưa từng nhắn cho bot của cửa hàng nên không có khung chat để trả lời; chưa gửi gì. Hãy gọi điện hoặc gửi e-mail.`,
+    customerSilenced: (p) => `${p.ref} đã yêu cầu ngừng nhắn tin và chưa nhắn lại từ đó; chưa gửi gì.`,
+    replyPlaceholderEmpty: (p) => `${p.ref} không có dữ liệu để điền vào {${p.placeholder}}; chưa gửi gì. Hãy tự viết câu trả lời.`,
+    staffNotFound: (p) => `Không có nhân viên nào đang làm việc khớp "${p.ref}".`,
+    staffAmbiguous: (p) => `"${p.ref}" khớp với ${p.names.join(', ')}. Hãy ghi đầy đủ tên.`,
+    snippetNotFound: (p) => `Không có câu trả lời mẫu nào tên "${p.ref}". Xem danh sách bằng: snippet list`,
+    snippetNameInvalid: (p) => `"${p.text}" không dùng làm tên câu trả lời mẫu được (chữ, số, - và _, tối đa 32 ký tự)`,
+    snippetTextTooLong: (p) => `câu trả lời mẫu phải dưới ${n(p.max)} ký tự`,
+    snippetPlaceholderUnknown: (p) => `{${p.placeholder}} không phải chỗ điền hợp lệ; hãy dùng ${p.known.map((k) => `{${k}}`).join(' hoặc ')}`,
+    snippetsFull: (p) => `Cửa hàng chỉ lưu tối đa ${n(p.max)} câu trả lời mẫu; hãy xóa bớt một câu trước (snippet remove <tên>).`,
   },
 };

@@ -1,11 +1,16 @@
 /**
  * The command registry: finds the command a line starts with (longest name
  * first, so `order status 5 paid` is `order status`), tolerating a leading
- * `/` and Telegram's `@botname` suffix.
+ * `/` and Telegram's `@botname` suffix. Names and aliases are matched without
+ * case or diacritics (`foldName`): the Vietnamese alias `tìm` is also `tim`,
+ * `TÌM` and `tìm` typed in decomposed Unicode — so two names that fold alike
+ * are duplicates.
  *
  * @example
  *   registry.match('/lead@shop_bot Anna +84912345678') // → { command: lead, args: 'Anna +84912345678' }
+ *   registry.match('Ghi chú C12 gọi lại')              // → { command: note, args: 'C12 gọi lại' }
  */
+import { foldName } from '../values/names.js';
 import type { Actor, ActorRole } from './actor.js';
 import type { Command } from './command.js';
 import type { Flow } from './flow.js';
@@ -45,11 +50,11 @@ export class CommandRegistry {
     return this.customerText;
   }
 
-  /** Registers commands; names and aliases must be unique. */
+  /** Registers commands; names and aliases must be unique, case and diacritics aside (`tìm` and `tim` are one name). */
   add(...commands: Command[]): this {
     for (const command of commands) {
       for (const name of [command.name, ...(command.aliases ?? [])]) {
-        const key = name.toLowerCase();
+        const key = foldName(name);
         if (this.byName.has(key)) throw new Error(`duplicate command name: ${name}`);
         this.byName.set(key, command);
       }
@@ -66,7 +71,7 @@ export class CommandRegistry {
     if (words.length === 0) return undefined;
     words[0] = words[0]!.replace(/^\//, '').replace(/@\w+$/, '');
     for (let n = words.length; n >= 1; n--) {
-      const command = this.byName.get(words.slice(0, n).join(' ').toLowerCase());
+      const command = this.byName.get(foldName(words.slice(0, n).join(' ')));
       if (command) {
         const last = spans[n - 1]!;
         return { command, args: trimmed.slice(last.index + last[0].length).trim() };
@@ -75,9 +80,9 @@ export class CommandRegistry {
     return undefined;
   }
 
-  /** A command by its exact name. */
+  /** A command by its name (case and diacritics aside). */
   get(name: string): Command | undefined {
-    return this.byName.get(name.toLowerCase());
+    return this.byName.get(foldName(name));
   }
 
   /** Every command, in registration order. */

@@ -4,7 +4,8 @@
  * Customer → {@link customerWrote}: the conversation opens (or stays open), the customer gets an
  * owner if they had none, and the caller learns whom to tell (the assignee — the customer's
  * owner — or, when there is none, the staff on duty; complaints always reach the staff on duty).
- * Those notifications go out through {@link notifyStaff}, which keeps each one's platform message
+ * Those notifications go out through {@link notifyStaff}, each in its reader's language (their
+ * `lang`, else the shop's — never the customer's), which keeps each one's platform message
  * key (`"tg:<chat>:<message_id>"`, `"slack:<channel>:<ts>"`) → customer, so an adapter maps a
  * reply-to or thread reply to its conversation in one lookup ({@link conversationForReply}).
  * Staff → {@link replyToCustomer}: claimed in the outbox under the command's delivery id (it goes
@@ -29,11 +30,12 @@ import { Identity, type IdentityDoc } from '../../models/identity.js';
 import { Outbox } from '../../models/outbox.js';
 import { Staff, type StaffDoc } from '../../models/staff.js';
 import type { Config } from '../config.js';
-import { messagesFor } from '../core/messages.js';
+import { chooseLanguage, messagesFor, type Messages } from '../core/messages.js';
 import { text, type Notifier, type Platform, type Recipient, type Reply, type SendResult } from '../core/types.js';
 import { scanComment } from '../db/scans.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Language } from '../values/format.js';
 import { formatMoney } from '../values/money.js';
 import { foldName } from '../values/names.js';
 import { refNumber, staffIdOf } from '../values/refs.js';
@@ -112,22 +114,57 @@ export async function rememberNotification(result: SendResult, customerId: strin
 }
 
 /**
- * Sends a notice about a customer to each staff member (the notifier finds their chats) and keeps
- * each message's key for reply-to. A failure is logged and reported, never thrown.
+ * A notice for staff written in each reader's language: `render` gets the catalogue of the staff
+ * member it goes to — their own choice (`lang`), else the shop's `SHOP_LANGUAGE`.
+ */
+export interface StaffNoticeInTheirLanguage {
+  shopLanguage: Language;
+  render: (msg: Messages) => Reply[];
+}
+
+/**
+ * The language a staff member reads notifications in: their `lang`, else the shop's (one `_id` read).
+ * Their chat app's language is not known outside a message of theirs.
  *
  * @example
- *   await notifyStaff(deps.notifier, ['s_lan'], [notice], 'C12', now, log);
+ *   await staffLanguage('s_lan', 'vi') // → 'en' when Lan sent "lang en"
+ */
+export async function staffLanguage(staffId: string, shopLanguage: Language): Promise<Language> {
+  const staff = await Staff.findById(staffId, { lang: 1 }).lean<Pick<StaffDoc, '_id' | 'lang'>>();
+  return chooseLanguage(staff?.lang, undefined, shopLanguage);
+}
+
+/**
+ * Sends a notice about a customer to each staff member (the notifier finds their chats) and keeps
+ * each message's key for reply-to. Given as a {@link StaffNoticeInTheirLanguage}, each reads it in
+ * their own language (a Vietnamese customer's message reaches an English-speaking owner in English);
+ * given as replies, as they are. A failure is logged and reported, never thrown.
+ *
+ * @example
+ *   await notifyStaff(deps.notifier, ['s_lan'], { shopLanguage: 'vi', render: (msg) => [customerMessageNotice(n, msg)] }, 'C12', now, log);
  */
 export async function notifyStaff(
   notifier: Notifier,
   staffIds: readonly string[],
-  replies: Reply[],
+  notice: Reply[] | StaffNoticeInTheirLanguage,
   customerId: string,
   now: Date,
   log?: Logger,
 ): Promise<{ sent: string[]; failed: string[] }> {
   const outcome = { sent: [] as string[], failed: [] as string[] };
+  const rendered = new Map<Language, Reply[]>();
   for (const staffId of new Set(staffIds)) {
+    let replies: Reply[];
+    if (Array.isArray(notice)) {
+      replies = notice;
+    } else {
+      const lang = await staffLanguage(staffId, notice.shopLanguage).catch((e: unknown) => {
+        log?.warn({ err: e, staffId }, 'could not read a staff member’s language; the shop’s it is');
+        return notice.shopLanguage;
+      });
+      replies = rendered.get(lang) ?? notice.render(messagesFor(lang));
+      rendered.set(lang, replies);
+    }
     const result = await notifier.notify({ kind: 'staff', staffId }, replies);
     if (!result.ok) {
       log?.warn({ staffId, reason: result.reason }, 'could not tell staff about a customer');

@@ -12,16 +12,43 @@ import type { AttachmentKind, Incoming } from '../core/types.js';
 import { foldName } from '../values/names.js';
 import { pushRecent } from './recent.js';
 
+/** English complaint words, found anywhere in the folded text ("complain" is in "complained"). */
 const COMPLAINT_WORDS = [
   'complain', 'complaint', 'refund', 'broken', 'damaged', 'defective', 'terrible', 'awful', 'scam', 'wrong item',
   'never arrived', 'not arrived', 'late delivery', 'disappointed', 'angry', 'unacceptable',
-  'khieu nai', 'hoan tien', 'bi hong', 'hong roi', 'that vong', 'lua dao', 'giao cham', 'sai hang', 'te qua',
 ];
+
+/**
+ * Vietnamese complaint and anger phrases, folded (no accents), found as whole words: "qua te" is
+ * "quá tệ" but not "quà tết". A phrase right after a negation ("không thất vọng") does not count.
+ */
+const COMPLAINT_PHRASES_VI = [
+  // complaining, refunds
+  'khieu nai', 'phan nan', 'hoan tien', 'tra lai tien', 'boc phot',
+  // faulty or broken goods
+  'hang loi', 'bi loi', 'bi hong', 'hong roi', 'hang hong', 'bi vo', 'bi rach', 'hang nhai', 'kem chat luong', 'chat luong kem',
+  // wrong, missing or late delivery
+  'khong nhan duoc hang', 'giao sai', 'sai hang', 'giao nham', 'nham hang', 'giao thieu', 'giao cham',
+  // anger, disappointment
+  'lua dao', 'that vong', 'qua te', 'te qua', 'rat te', 'te hai', 'buc minh', 'buc boi', 'tuc gian', 'tuc qua',
+  'khong chap nhan duoc', 'vo trach nhiem', 'lam an kieu gi', 'khong bao gio mua',
+];
+const NEGATED = new Set(['khong', 'chang', 'cha', 'khong he', 'chang he']);
 
 /** Whether free text reads like a complaint. */
 export function isComplaint(text: string): boolean {
   const folded = foldName(text);
-  return COMPLAINT_WORDS.some((w) => folded.includes(w));
+  if (COMPLAINT_WORDS.some((w) => folded.includes(w))) return true;
+  const words = folded.replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ');
+  return COMPLAINT_PHRASES_VI.some((phrase) => {
+    const want = phrase.split(' ');
+    for (let i = 0; i + want.length <= words.length; i++) {
+      if (!want.every((w, k) => words[i + k] === w)) continue;
+      const before = [words.slice(Math.max(0, i - 2), i).join(' '), words[i - 1] ?? ''];
+      if (!before.some((b) => NEGATED.has(b))) return true;
+    }
+    return false;
+  });
 }
 
 export interface InteractionInput {

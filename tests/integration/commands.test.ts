@@ -185,6 +185,12 @@ describe('find', () => {
     expect(await say(sales, `find ${ducPhone.local.replace(/ /g, '-')}`)).toContain(`${duc} Nguyễn Văn Đức`);
   });
 
+  it('runs under its Vietnamese name "tìm", in any case and Unicode form, with or without accents', async () => {
+    const english = await say(sales, 'find nguyen');
+    for (const typed of ['tìm nguyen', 'TÌM nguyen', 'tim nguyen', 'ti\u0300m nguyen', '/tìm nguyen']) expect(await say(sales, typed), typed).toBe(english);
+    expect(await say(sales, 'tìm')).toBe('Say what to look for\nUsage: find <name | phone | e-mail | #tag | C12>');
+  });
+
   it('finds by e-mail typed in upper case', async () => {
     expect(await say(sales, 'find DUC.NGUYEN@SHOP.VN')).toContain(`${duc} Nguyễn Văn Đức`);
   });
@@ -612,6 +618,16 @@ describe('customer messages', () => {
     expect((await Interaction.findOne({ customerId: id }).lean())?.priority).toBe('high');
   });
 
+  it('treats a customer sentence that starts with a Vietnamese staff alias as a message, and "/tìm" as a refusal', async () => {
+    notifier.clear();
+    const cus = tg('7407', 'Quoc');
+    expect(await say(cus, 'Tìm giúp em cái áo màu xanh')).toBe('Thanks, we got your message and will answer soon.');
+    expect(await say(cus, 'đơn hôm qua em đặt sao chưa thấy')).toBe('Thanks, we got your message and will answer soon.');
+    const id = String((await Identity.findById('telegram:7407').lean())?.refId);
+    expect((await Interaction.find({ customerId: id }).lean()).map((i) => i.text)).toEqual(['Tìm giúp em cái áo màu xanh', 'đơn hôm qua em đặt sao chưa thấy']);
+    expect(await say(cus, '/tìm anna')).toBe('Sorry, that command is for staff only. Send "help" to see what you can do.');
+  });
+
   it('treats a customer sentence that starts with a staff command word as a message, and a /command as a refusal', async () => {
     notifier.clear();
     const cus = tg('7406', 'Phuong');
@@ -647,6 +663,29 @@ describe('start, consent and stop', () => {
     expect((await customerDoc(id)).consent?.promotions).toBe(false);
     expect(await say(cus, 'consent maybe')).toBe('Answer yes or no\nUsage: consent <yes|no>');
     expect(await Customer.countDocuments({ _id: id })).toBe(1);
+  });
+});
+
+describe('opting out in Vietnamese', () => {
+  const stopped = 'Done: you will receive no more promotions or order updates. You can still write to us any time; send start to hear from us again.';
+
+  it('withdraws consent for "hủy đăng ký", "dừng lại ạ", "không nhận tin nữa" — and keeps "dừng giao hàng giúp em" a message', async () => {
+    let user = 7510;
+    for (const [typed, optsOut] of [
+      ['hủy đăng ký', true],
+      ['Dừng lại ạ!', true],
+      ['không nhận tin nữa nhé', true],
+      ['dừng giao hàng giúp em', false],
+      ['Đúng rồi', false],
+    ] as const) {
+      const cus = tg(String(++user), 'Giang');
+      await send(cus, '/start');
+      await say(cus, 'consent yes', { fromButton: true });
+      const id = String((await Identity.findById(`telegram:${cus.userId}`).lean())?.refId);
+      expect(await say(cus, typed), typed).toBe(optsOut ? stopped : 'Thanks, we got your message and will answer soon.');
+      expect((await customerDoc(id)).consent?.promotions, typed).toBe(!optsOut);
+      expect(await Interaction.countDocuments({ customerId: id, kind: 'message' }), typed).toBe(optsOut ? 0 : 1);
+    }
   });
 });
 

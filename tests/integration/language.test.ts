@@ -6,7 +6,8 @@
  */
 import '../../models/index.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Customer, Staff } from '../../models/index.js';
+import { Conversation, Customer, Identity, Interaction, Staff } from '../../models/index.js';
+import type { Reply } from '../../src/core/types.js';
 import { createTestChat, customerIdIn, OWNER, type Person } from '../support/chat.js';
 import { useTestDatabase } from '../support/db.js';
 
@@ -157,5 +158,155 @@ describe('the shop’s language', () => {
   it('is English unless configured, so an existing install speaks as it did', () => {
     expect(chat.deps.config.SHOP_LANGUAGE).toBe('en');
     expect(shop.deps.config.SHOP_LANGUAGE).toBe('vi');
+  });
+});
+
+describe('what customers write in Vietnamese', () => {
+  const stopped =
+    'Dạ xong: anh/chị sẽ không nhận khuyến mãi và thông báo đơn hàng nữa. Anh/chị vẫn có thể nhắn cho cửa hàng bất cứ lúc nào; gõ start để nhận lại.';
+  const received = 'Cảm ơn anh/chị, chúng em đã nhận được tin nhắn và sẽ trả lời sớm ạ.';
+  const complaintReceived = 'Chúng em thành thật xin lỗi anh/chị. Khiếu nại đã được ghi nhận ưu tiên và bộ phận hỗ trợ đã được báo ngay.';
+  let next = 2400;
+  /** A customer who said yes to offers, and their record's id. */
+  async function subscriber(name: string): Promise<{ person: Person; id: string }> {
+    const person = tg(String(++next), name);
+    await say(person, '/start', VI);
+    await say(person, 'consent yes', { ...VI, fromButton: true });
+    const id = String((await Identity.findById(`telegram:${person.userId}`).lean())?.refId);
+    expect((await Customer.findById(id).lean())?.consent?.promotions).toBe(true);
+    return { person, id };
+  }
+
+  it('opts out with the words people use — accents, case, punctuation and a polite "ạ" or "nhé" aside', async () => {
+    const words = ['hủy đăng ký', 'Huỷ đăng ký ạ!', 'huy dang ky', 'dừng', 'Dừng lại nhé.', 'không nhận tin', 'Ngừng nhận tin nữa ạ', 'stop', 'Stop!', 'unsubscribe', 'shop ơi cho em hủy đăng kí'];
+    for (const word of words) {
+      const { person, id } = await subscriber('Quyên');
+      expect(await say(person, word, VI), word).toBe(stopped);
+      expect((await Customer.findById(id).lean())?.consent?.promotions, word).toBe(false);
+      expect((await Conversation.findById(id).lean())?.silenced, word).toBe(true);
+      expect(await Interaction.countDocuments({ customerId: id }), `${word}: an opt-out is not a message`).toBe(0);
+    }
+  });
+
+  it('keeps a sentence that only starts like an opt-out, or an unaccented "dung" (dừng? đúng?), as a message to the shop', async () => {
+    for (const message of ['dừng giao hàng giúp em', 'Đúng ạ', 'dung', 'hủy đăng ký giúp em cái đơn hôm qua']) {
+      const { person, id } = await subscriber('Sơn');
+      expect(await say(person, message, VI), message).toBe(received);
+      expect((await Customer.findById(id).lean())?.consent?.promotions, message).toBe(true);
+      expect(await Interaction.find({ customerId: id }).lean()).toEqual([expect.objectContaining({ kind: 'message', text: message })]);
+    }
+  });
+
+  it('shows their own orders for "đơn hàng", "xem đơn", "kiểm tra đơn", "đơn của tôi"', async () => {
+    const { person, id } = await subscriber('Thảo');
+    expect(await say(OWNER, `order ${id} 350k áo dài`)).toMatch(/^Order O\d+/);
+    for (const words of ['đơn hàng', 'Đơn hàng của tôi?', 'đơn của tôi', 'xem đơn', 'kiểm tra đơn', 'Kiểm tra đơn hàng giúp em với ạ', 'don hang']) {
+      const orders = (await say(person, words, VI)).split('\n');
+      expect(orders[0], words).toBe('Đơn hàng của anh/chị:');
+      expect(orders[1], words).toMatch(new RegExp(`^O\\d+ · \\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2} · 350\\.000${nbsp}₫ · mới · áo dài$`));
+    }
+    expect(await Interaction.countDocuments({ customerId: id })).toBe(0);
+    // More than asking for the list is a question for the shop.
+    expect(await say(person, 'đơn hàng của em khi nào giao ạ', VI)).toBe(received);
+    expect(await say(tg('2499', 'Ánh'), 'đơn hàng', VI)).toBe('Anh/chị chưa có đơn hàng nào với chúng em.');
+  });
+
+  it('reads "khiếu nại …" as a complaint, logged with priority', async () => {
+    const { person, id } = await subscriber('Tuấn');
+    expect(await say(person, 'khiếu nại hàng bị lỗi', VI)).toBe(complaintReceived);
+    expect(await say(person, 'Khieu nai giao thiếu một cái', VI)).toBe(complaintReceived);
+    expect(await Interaction.find({ customerId: id }).sort({ at: 1, _id: 1 }).lean()).toEqual([
+      expect.objectContaining({ kind: 'complaint', priority: 'high', text: 'hàng bị lỗi' }),
+      expect.objectContaining({ kind: 'complaint', priority: 'high', text: 'giao thiếu một cái' }),
+    ]);
+    expect(await say(person, 'khiếu nại', VI)).toBe('Anh/chị cho chúng em biết có vấn đề gì nhé, ví dụ: "khiếu nại hàng bị vỡ khi nhận".');
+  });
+
+  it('reads a plainly angry or let-down message as a complaint, and leaves kind words alone', async () => {
+    const angry = ['Giao sai màu rồi, bực mình quá', 'em đặt 1 tuần rồi mà không nhận được hàng', 'Shop lừa đảo à???', 'Thật sự thất vọng', 'HÀNG LỖI', 'chất lượng quá tệ'];
+    for (const message of angry) {
+      const { person, id } = await subscriber('Vinh');
+      expect(await say(person, message, VI), message).toBe(complaintReceived);
+      expect(await Interaction.find({ customerId: id }).lean()).toEqual([expect.objectContaining({ kind: 'complaint', priority: 'high', text: message })]);
+    }
+    for (const message of ['Em muốn mua quà tết cho mẹ', 'Áo đẹp lắm, không thất vọng chút nào']) {
+      const { person, id } = await subscriber('Xuân');
+      expect(await say(person, message, VI), message).toBe(received);
+      expect((await Interaction.findOne({ customerId: id }).lean())?.priority, message).toBe('normal');
+    }
+  });
+
+  it('sends a staff command word typed by a customer to the shop as a message ("tìm giúp em …")', async () => {
+    const { person, id } = await subscriber('Yến');
+    expect(await say(person, 'tìm giúp em cái áo màu xanh', VI)).toBe(received);
+    expect(await say(person, 'Trả lời em với shop ơi', VI)).toBe(received);
+    expect((await Interaction.find({ customerId: id }).lean()).map((i) => i.text)).toEqual(['tìm giúp em cái áo màu xanh', 'Trả lời em với shop ơi']);
+  });
+});
+
+describe('staff commands in Vietnamese', () => {
+  it('runs the most used commands by their Vietnamese names, with or without accents', async () => {
+    expect(await say(sales, 'tìm Anna', VI)).toBe(await say(sales, 'find Anna', VI));
+    expect(await say(sales, 'TIM anna', VI)).toContain(`${anna} Anna Nguyen`);
+    expect(await say(sales, `khách ${anna}`, VI)).toBe(await say(sales, `customer ${anna}`, VI));
+    expect(await say(sales, `ghi chú ${anna} gọi lại sau 5 giờ chiều`, VI)).toBe(`Đã lưu ghi chú cho ${anna}.`);
+    expect(await Interaction.findOne({ customerId: anna, kind: 'note' }).sort({ _id: -1 }).lean()).toMatchObject({ text: 'gọi lại sau 5 giờ chiều' });
+    expect(await say(sales, `đơn ${anna} 120k khăn lụa`, VI)).toMatch(new RegExp(`^Đơn O\\d+ của ${anna} Anna Nguyen: 120\\.000${nbsp}₫ \\(mới\\)\\.$`));
+    expect(await say(sales, `Don ${anna} 80k khăn tay`, VI)).toMatch(/^Đơn O\d+ của/);
+    expect(await say(sales, `hẹn ${anna} tomorrow 10:00 gửi mẫu mới`, VI)).toMatch(new RegExp(`^Đã hẹn chăm sóc \\w+ cho ${anna} Anna Nguyen: Thứ 3, 03/03/2026 10:00`));
+    // Anna is a lead who never wrote to the bot: the reply is refused, in Vietnamese.
+    const noChat = `${anna} chưa từng nhắn cho bot của cửa hàng nên không có khung chat để trả lời; chưa gửi gì. Hãy gọi điện hoặc gửi e-mail.`;
+    expect(await say(sales, `trả lời ${anna} Dạ em chào chị`, VI)).toBe(noChat);
+    expect(await say(sales, `tl ${anna} Dạ em chào chị`, VI)).toBe(noChat);
+    expect(await say(sales, 'help tìm', VI)).toMatch(/^Cách dùng: find /);
+  });
+});
+
+describe('notifications to staff', () => {
+  const quang = tg('2111', 'Quang');
+  const thu = tg('2112', 'Thu');
+  let quangId = '';
+  let thuId = '';
+
+  beforeAll(async () => {
+    await chat.hire('sales', quang);
+    await chat.hire('support', thu);
+    await say(quang, 'lang en', VI);
+    await say(thu, 'lang vi');
+    quangId = String((await Staff.findOne({ name: 'Quang' }).lean())?._id);
+    thuId = String((await Staff.findOne({ name: 'Thu' }).lean())?._id);
+  });
+
+  const notices = (to: string) => chat.notifier.sent.filter((n) => n.to.kind === 'staff' && n.to.staffId === to).flatMap((n) => n.replies);
+  const labels = (replies: Reply[]) => replies.flatMap((r) => (r.kind === 'text' ? (r.buttons ?? []).flat().map((b) => b.label) : []));
+
+  it('reach each staff member in their own language, not the customer’s', async () => {
+    const vy = tg('2412', 'Vy');
+    const id = customerIdIn(await say(quang, 'lead Vy 0912 000 412'));
+    expect(await say(vy, '', { ...VI, contact: { phone: '0912 000 412' } })).toMatch(/^Cảm ơn Vy!/);
+    chat.notifier.clear();
+    expect(await say(vy, 'Chị ơi áo này còn size M không ạ?', VI)).toBe('Cảm ơn anh/chị, chúng em đã nhận được tin nhắn và sẽ trả lời sớm ạ.');
+    // Quang chose English: the customer's owner reads English, buttons included.
+    expect(notices(quangId).map((r) => (r.kind === 'text' ? r.text : r.kind))).toEqual([`💬 ${id} Vy (telegram): Chị ơi áo này còn size M không ạ?`]);
+    expect(labels(notices(quangId))).toEqual(['Open customer', 'Assign to me', 'Resolve', 'Reply…']);
+
+    chat.notifier.clear();
+    await say(vy, 'Giao sai màu rồi, thất vọng quá', VI);
+    expect(notices(quangId).map((r) => (r.kind === 'text' ? r.text : r.kind))).toEqual([`⚠️ Complaint from ${id} Vy (telegram): Giao sai màu rồi, thất vọng quá`]);
+    // Thu, on duty for complaints, chose Vietnamese.
+    expect(notices(thuId).map((r) => (r.kind === 'text' ? r.text : r.kind))).toEqual([`⚠️ Khiếu nại từ ${id} Vy (telegram): Giao sai màu rồi, thất vọng quá`]);
+    expect(labels(notices(thuId))).toEqual(['Mở hồ sơ khách', 'Giao cho tôi', 'Đã xử lý', 'Trả lời…']);
+  });
+
+  it('are in the shop’s language for a staff member who chose none, whatever the customer’s', async () => {
+    const shop = createTestChat({ SHOP_LANGUAGE: 'vi' });
+    const ken = tg('2413', 'Ken');
+    const lan = String((await Staff.findOne({ name: 'Lan' }).lean())?._id); // Lan (sales) never chose a language
+    const id = customerIdIn(await say(sales, 'lead Ken 0912 000 413'));
+    await shop.say(ken, '', { locale: 'en', contact: { phone: '0912 000 413' } });
+    expect(await shop.say(ken, 'Is the blue dress back in stock?', { locale: 'en' })).toBe('Thanks, we got your message and will answer soon.');
+    const sent = shop.notifier.sent.filter((n) => n.to.kind === 'staff' && n.to.staffId === lan).flatMap((n) => n.replies);
+    expect(sent.map((r) => (r.kind === 'text' ? r.text : r.kind))).toEqual([`💬 ${id} Ken (telegram): Is the blue dress back in stock?`]);
+    expect(labels(sent)).toEqual(['Mở hồ sơ khách', 'Giao cho tôi', 'Đã xử lý', 'Trả lời…']);
   });
 });
