@@ -4,12 +4,14 @@
  * to end, or for a dead worker's claims to go stale).
  *
  * Idempotent by construction, not by Agenda's lock (which is not atomic on
- * FerretDB v1): deliveries are unique inserts, each send is claimed by a
- * unique insert before the platform call and its result is another. Two
+ * FerretDB v1): deliveries are unique inserts, each send is marked by a
+ * unique insert just before its platform call and its result is another. Two
  * workers running this at once split the recipients between them; a rerun
- * skips what is claimed; a run killed half-way leaves claims that the next
- * run records as `failed: interrupted` once stale — at most once, never twice
- * (see src/services/campaigns/drain.ts).
+ * skips what is marked; after a run killed half-way, the next run sends what
+ * it had claimed but not called, and records the few calls it had under way
+ * as `failed: interrupted` once stale — uncertain, for a person to resend
+ * (`promo resend-uncertain`), never resent by the job: at most once, never
+ * twice (see src/services/campaigns/drain.ts).
  *
  * Sends go through the RoutingNotifier's platform senders to the chat ids
  * frozen in the deliveries: the adapters' throttlers keep each platform's rate

@@ -30,7 +30,7 @@ const countersSchema = new Schema(
     frozen: { type: Number, default: 0 },
     /** Customers frozen into the hold-out group (they get nothing). */
     heldOut: { type: Number, default: 0 },
-    /** Deliveries claimed for sending (the at-most-once mark). */
+    /** Deliveries whose platform call was marked (`sending`, the at-most-once mark). */
     attempted: { type: Number, default: 0 },
     sent: { type: Number, default: 0 },
     failed: { type: Number, default: 0 },

@@ -256,6 +256,7 @@ export const errorCases = {
   PROMO_NEEDS_WHEN: invalid('promoNeedsWhen', () => 'say when: "at now", "at tomorrow 10:00", "at fri 9am"'),
   PROMO_WHEN_UNREADABLE: invalid('promoWhenUnreadable', (p: Quoted) => `I can't read "${p.text}" as a time`),
   PROMO_ALREADY_FINISHED: conflict('promoAlreadyFinished', (p: { ref: string; status: string }) => `${p.ref} is ${p.status} already; nothing to cancel.`),
+  PROMO_RESEND_CANCELLED: conflict('promoResendCancelled', (p: Ref) => `${p.ref} was cancelled, so nothing of it is resent.`),
 
   // Segments
   SEGMENTS_RECOMPUTING: conflict('segmentsRecomputing', () => 'Segments are being recomputed right now.'),

@@ -1,7 +1,9 @@
 /**
  * Promotion commands, for owners and managers:
  * `promo new <audience> [holdout N%] at <when>: <text> [| <text B>]`,
- * `promo preview P7`, `promo list`, `promo cancel P7`, `promo stats P7`.
+ * `promo preview P7`, `promo list`, `promo cancel P7`, `promo stats P7`,
+ * `promo resend-uncertain P7` (the sends a crash caught mid-call, which stats
+ * lists: a person decides, never the drain — services/campaigns/resend.ts).
  * The grammar lives in services/campaigns.ts (`parsePromoNew`).
  */
 import { z } from 'zod';
@@ -20,11 +22,38 @@ import {
   rate,
   type GroupResult,
 } from '../services/campaigns/campaigns.js';
+import { resendUncertain, type ResendSummary } from '../services/campaigns/resend.js';
 import { formatRevenue, formatWhen } from '../views/customers.js';
 import { check } from './validate.js';
 
 const refArg = (ctx: CommandContext): string =>
   check(z.object({ ref: z.string().regex(/^[Pp]?\d{1,9}$/, 'say which promotion, e.g. P7') }), { ref: ctx.args.trim().split(/\s+/)[0] ?? '' }).ref;
+
+/**
+ * The texts of uncertain sends, in English until the catalogue (src/core/messages.ts, `promo`
+ * section, and its Vietnamese) carries them under these names — the catalogue's win once it does.
+ */
+const UNCERTAIN_TEXTS = {
+  statsUncertain: (count: number, customers: string, id: string) =>
+    `Uncertain ${count}: sending stopped during their call, so they may or may not have got it (${customers}). ` +
+    `Resend with "promo resend-uncertain ${id}" — anyone who did get it gets it twice.`,
+  resendButton: () => 'Resend uncertain',
+  resendNone: (id: string, inFlight: number) =>
+    `${id} has no uncertain sends.${inFlight ? ` ${inFlight} send(s) have no answer yet and may still be under way; ask again in 15 minutes if they stay so.` : ''}`,
+  resendDone: (id: string, resent: number, failed: number) => `Resent ${resent} uncertain send(s) of ${id}${failed ? `; ${failed} refused by the platform` : ''}.`,
+  resendNothing: (id: string) => `Nothing of ${id} was resent.`,
+  resendLeftOut: (items: string) => `Not resent: ${items}.`,
+  resendOptedOut: (n: number) => `${n} opted out since`,
+  resendUnreachable: (n: number) => `${n} unreachable since`,
+  resendQuiet: (n: number, when: string) => `${n} in quiet hours now (ask again after ${when})`,
+  resendNotConnected: (n: number) => `${n} on a platform not connected here`,
+  resendAlready: (n: number) => `${n} resent by someone else meanwhile`,
+  resendInFlight: (n: number) => `${n} maybe still under way`,
+};
+
+function uncertainTexts(msg: Messages): typeof UNCERTAIN_TEXTS {
+  return { ...UNCERTAIN_TEXTS, ...(msg.promo as unknown as Partial<typeof UNCERTAIN_TEXTS>) };
+}
 
 function details(c: Pick<CampaignDoc, 'variants' | 'holdoutPercent'>, msg: Messages): string {
   return [c.variants.length > 1 ? msg.promo.variantsAB() : '', c.holdoutPercent ? msg.promo.holdout(c.holdoutPercent) : ''].filter(Boolean).join(' · ');
@@ -132,6 +161,11 @@ export const promoStats = staffCommand({
       .sort((a, b) => b[1] - a[1])
       .map(([reason, n]) => `${reason} ${n}`);
     if (failures.length) lines.push(msg.statsFailures(failures.join(', ')));
+    const uncertain = uncertainTexts(ctx.msg);
+    if (s.uncertain.count) {
+      const more = s.uncertain.count > s.uncertain.customers.length ? ', …' : '';
+      lines.push(uncertain.statsUncertain(s.uncertain.count, `${s.uncertain.customers.join(', ')}${more}`, c._id));
+    }
     lines.push(msg.statsEngagement(s.responded, percent(s.status.sent ? (100 * s.responded) / s.status.sent : 0), s.optedOut));
     lines.push(msg.statsConversions(s.attributionDays));
     const group = (label: string, g: GroupResult) => msg.statsGroup(label, g.converted, g.size, percent(rate(g)), formatRevenue(g.revenue));
@@ -143,13 +177,44 @@ export const promoStats = staffCommand({
     } else {
       lines.push(msg.statsNoHoldout());
     }
-    return [text(lines.join('\n'))];
+    const buttons = s.uncertain.count ? [[{ label: uncertain.resendButton(), action: `promo resend-uncertain ${c._id}` }]] : undefined;
+    return [text(lines.join('\n'), buttons)];
   },
 });
+
+export const promoResendUncertain = staffCommand({
+  name: 'promo resend-uncertain',
+  usage: 'promo resend-uncertain <P7>',
+  // Until the catalogue has its own line (see UNCERTAIN_TEXTS): reached from `promo stats`, its button and its text.
+  summary: 'promoStats',
+  hidden: true,
+  examples: ['promo resend-uncertain P7'],
+  allow: MANAGERS,
+  async run(ctx) {
+    const { notifier, log } = ctx.deps;
+    if (!notifier.senderFor) throw new Error('promo resend-uncertain needs platform senders: deps.notifier must offer senderFor (a RoutingNotifier)');
+    const r = await resendUncertain(refArg(ctx), { by: ctx.by, now: ctx.deps.now(), senders: (p) => notifier.senderFor?.(p), log });
+    return [text(resendReport(r, uncertainTexts(ctx.msg), ctx.zone))];
+  },
+});
+
+function resendReport(r: ResendSummary, t: typeof UNCERTAIN_TEXTS, zone: string): string {
+  const leftOut = [
+    r.optedOut ? t.resendOptedOut(r.optedOut) : '',
+    r.unreachable ? t.resendUnreachable(r.unreachable) : '',
+    r.quiet ? t.resendQuiet(r.quiet, formatWhen(r.quietUntil, zone)) : '',
+    r.notConnected ? t.resendNotConnected(r.notConnected) : '',
+    r.alreadyResent ? t.resendAlready(r.alreadyResent) : '',
+    r.inFlight && (r.resent || r.failed) ? t.resendInFlight(r.inFlight) : '',
+  ].filter(Boolean);
+  if (r.resent || r.failed) return [t.resendDone(r.campaignId, r.resent, r.failed), ...(leftOut.length ? [t.resendLeftOut(leftOut.join(', '))] : [])].join('\n');
+  if (leftOut.length) return [t.resendNothing(r.campaignId), t.resendLeftOut(leftOut.join(', '))].join('\n');
+  return t.resendNone(r.campaignId, r.inFlight);
+}
 
 function percent(value: number): string {
   return `${value.toFixed(1)}%`;
 }
 
 /** Every promotion command, in help order. */
-export const promotionCommands: readonly Command[] = [promoNew, promoPreview, promoList, promoCancel, promoStats];
+export const promotionCommands: readonly Command[] = [promoNew, promoPreview, promoList, promoCancel, promoStats, promoResendUncertain];

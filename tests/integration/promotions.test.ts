@@ -28,6 +28,12 @@ import { campaignStats, createCampaign, parsePromoNew, runDueCampaigns } from '.
 import { RoutingNotifier } from '../../src/services/notifier.js';
 import { recordOrder, setOrderStatus } from '../../src/services/orders.js';
 import { customerIdFor, refNumber } from '../../src/values/refs.js';
+import { createApp } from '../../src/app.js';
+import type { PlatformSender, Reply, SendResult } from '../../src/core/types.js';
+import { campaignFacts, callMarkedAt } from '../../src/services/campaigns/deliveries.js';
+import { deliveryId } from '../../models/delivery.js';
+import { deliveryEventId } from '../../models/delivery-event.js';
+import { nextDeliveryId, testDeps } from '../support/test-app.js';
 import { buttonActions, createTestChat, replyText, type Person } from '../support/chat.js';
 import { useTestDatabase } from '../support/db.js';
 import { FakeSender } from '../support/fake-sender.js';
@@ -458,5 +464,130 @@ describe('promo commands through core.handle', () => {
     expect(summary.cancelled).toBe(true);
     expect(telegram.delivered.length).toBeLessThan(12);
     expect((await campaign(c._id)).status).toBe('cancelled');
+  });
+});
+
+describe('after a crash: claims, marks and uncertain sends', () => {
+  const manager: Person = { platform: 'telegram', userId: '3001', displayName: 'Mai' };
+  const sales: Person = { platform: 'telegram', userId: '3002', displayName: 'Lan' };
+  const DEAD = 'dead-worker:0000';
+
+  /** What a worker killed with SIGKILL leaves: a group claimed (leases), and marks on the calls it had started. */
+  async function leaveDeadWorkerState(campaignId: string, claimed: Fixture[], called: Fixture[]): Promise<void> {
+    const at = now();
+    const event = (x: Fixture, kind: 'attempt' | 'sending') => ({
+      _id: deliveryEventId(deliveryId(campaignId, x.id), kind),
+      deliveryId: deliveryId(campaignId, x.id),
+      campaignId,
+      customerId: x.id,
+      kind,
+      at,
+      by: DEAD,
+      ...(kind === 'attempt' ? { lease: true } : {}),
+    });
+    await DeliveryEvent.collection.insertMany([...claimed.map((x) => event(x, 'attempt')), ...called.map((x) => event(x, 'sending'))] as never[]);
+  }
+
+  /** The core with the platform senders (`promo resend-uncertain` sends through them), on the test clock. */
+  function managerChat() {
+    const core = createApp(testDeps({ notifier: new RoutingNotifier([telegram, slack]), clock }));
+    return async (who: Person, text: string) =>
+      replyText(await core.handle({ platform: who.platform, userId: who.userId, chatId: who.userId, displayName: who.displayName, text, deliveryId: nextDeliveryId() }));
+  }
+
+  it('claims a stopped run never called are sent by the next run; only its marked calls are uncertain, listed by promo stats and resent by a person once', async () => {
+    const customers = await addCustomers(20, { tags: ['crashed'] });
+    const c = await newCampaign('#crashed at now: Flash sale');
+    await freezeCampaign(await campaign(c._id), { now: now(), config, log });
+    const claimed = customers.slice(0, 10);
+    const called = claimed.slice(0, 3);
+    await leaveDeadWorkerState(c._id, claimed, called);
+
+    const [next] = await run({ worker: 'w2' });
+    expect(next).toMatchObject({ sent: 17, resumed: 7, inFlightElsewhere: 3, done: false });
+    for (const x of customers) expect(telegram.messagesTo(x.chatId)).toBe(called.includes(x) ? 0 : 1);
+    for (const x of called) expect(await deliveryView(c._id, x.id)).toMatchObject({ status: 'sending' });
+
+    // Until the marks are 15 minutes old they may still be in flight: not uncertain yet, and a resend leaves them alone.
+    const say = managerChat();
+    expect(await say(manager, `promo resend-uncertain ${c._id}`)).toBe(
+      `${c._id} has no uncertain sends. 3 send(s) have no answer yet and may still be under way; ask again in 15 minutes if they stay so.`,
+    );
+    expect(await say(sales, `promo resend-uncertain ${c._id}`)).toBe('Sorry, your role cannot use "promo resend-uncertain".');
+
+    clock.now = new Date(START.getTime() + 15 * 60_000 + 1000);
+    const [sweep] = await run({ worker: 'w3' });
+    expect(sweep).toMatchObject({ sent: 0, interrupted: 3, done: true });
+    for (const x of called) expect(await deliveryView(c._id, x.id)).toMatchObject({ status: 'failed', reason: 'interrupted', uncertain: true });
+    expect((await campaignStats(c._id, { now: now() })).uncertain).toEqual({ count: 3, customers: called.map((x) => x.id).sort() });
+    const statsReply = await managerChat()(manager, `promo stats ${c._id}`);
+    expect(statsReply).toContain(`Uncertain 3: sending stopped during their call, so they may or may not have got it (${called.map((x) => x.id).sort().join(', ')}).`);
+    expect(telegram.delivered).toHaveLength(17); // never resent automatically
+
+    // One of them opted out meanwhile: left out. The others are resent, once.
+    await Customer.updateOne({ _id: called[0]!.id }, { $set: { 'consent.promotions': false } });
+    expect(await say(manager, `promo resend-uncertain ${c._id}`)).toBe(`Resent 2 uncertain send(s) of ${c._id}.\nNot resent: 1 opted out since.`);
+    expect(telegram.messagesTo(called[0]!.chatId)).toBe(0);
+    for (const x of called.slice(1)) {
+      expect(telegram.messagesTo(x.chatId)).toBe(1);
+      expect(await deliveryView(c._id, x.id)).toMatchObject({ status: 'sent', resentAt: now() });
+    }
+    expect(await say(manager, `promo resend-uncertain ${c._id}`)).toBe(`Nothing of ${c._id} was resent.\nNot resent: 1 opted out since.`);
+    expect(telegram.delivered).toHaveLength(19);
+    expect(telegram.duplicates()).toEqual([]);
+    expect((await campaign(c._id)).counters).toMatchObject({ frozen: 20, attempted: 20, sent: 19, failed: 1 });
+  });
+
+  it('an opt-out between a drain’s claim and its call stops that send', async () => {
+    const [x, y] = await addCustomers(2, { tags: ['optclaim'] });
+    const c = await newCampaign('#optclaim at now: Weekend deal');
+    await freezeCampaign(await campaign(c._id), { now: now(), config, log });
+    await leaveDeadWorkerState(c._id, [x!], []);
+    await say(x!.person, 'STOP');
+    const [summary] = await run();
+    expect(summary).toMatchObject({ sent: 1, done: true });
+    expect(telegram.messagesTo(x!.chatId)).toBe(0);
+    expect(telegram.messagesTo(y!.chatId)).toBe(1);
+    expect(await deliveryView(c._id, x!.id)).toMatchObject({ status: 'skipped', reason: 'opted-out' });
+  });
+
+  it('a send that throws stops the run and gives back every claim it had not called', async () => {
+    await addCustomers(60, { tags: ['giveback'] });
+    const c = await newCampaign('#giveback at now: x');
+    telegram.dieAfter = 10;
+    await expect(run({ claimBatch: 16 })).rejects.toThrow('worker killed');
+    const facts = await campaignFacts(c._id);
+    const claimedOnly = [...facts.values()].filter((f) => f.attemptAt && !callMarkedAt(f) && !f.result);
+    expect(claimedOnly).toEqual([]);
+    const uncertain = [...facts.values()].filter((f) => callMarkedAt(f) && !f.result);
+    expect(uncertain).toHaveLength(telegram.killedCalls.length);
+  });
+
+  it('keeps few sends in flight behind a throttled sender, at the sender’s rate', async () => {
+    await addCustomers(200, { tags: ['throttled'] });
+    const c = await newCampaign('#throttled at now: x');
+    await freezeCampaign(await campaign(c._id), { now: now(), config, log });
+    // A sender with a throttler: one call every 4 ms (250/s), each taking 2 ms once it is let through.
+    let inside = 0;
+    let most = 0;
+    let nextSlot = 0;
+    const throttled: PlatformSender = {
+      platform: 'telegram',
+      async send(chatId: string, replies: Reply[]): Promise<SendResult> {
+        inside++;
+        most = Math.max(most, inside);
+        const slot = Math.max(Date.now(), nextSlot);
+        nextSlot = slot + 4;
+        await new Promise((resolve) => setTimeout(resolve, slot - Date.now() + 2));
+        inside--;
+        return telegram.send(chatId, replies);
+      },
+    };
+    const started = Date.now();
+    const summary = await drainCampaign(c._id, { senders: () => throttled, now, worker: 'w1', log, concurrency: 64 });
+    const seconds = (Date.now() - started) / 1000;
+    expect(summary).toMatchObject({ sent: 200, done: true });
+    expect(most).toBeLessThanOrEqual(12); // not 64 waiting in the throttler, each uncertain if the process died
+    expect(seconds).toBeLessThan(4); // 0.8 s at the sender's rate
   });
 });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../models/index.js';
 import { Customer } from '../../models/customer.js';
+import { Identity } from '../../models/identity.js';
 import { Order } from '../../models/order.js';
 import { Staff } from '../../models/staff.js';
 import { createTestChat, OWNER, replyText } from '../support/chat.js';
@@ -73,5 +74,22 @@ describe('races through the core', () => {
     const replies = (await Promise.all(people.map((p) => chat.send(p, `join ${code}`)))).map(replyText);
     expect(replies.filter((r) => r.startsWith('Welcome to the team'))).toHaveLength(1);
     expect(await Staff.countDocuments({ role: 'manager' })).toBe(before + 1);
+  });
+
+  it('20 accounts redeeming one link code at once: exactly one is linked to the person', async () => {
+    const chat = createTestChat();
+    const customer = { platform: 'telegram' as const, userId: '9300', displayName: 'Thu' };
+    const created = await chat.say(customer, 'link');
+    const code = /Your link code: ([A-Za-z0-9]+)/.exec(created)![1]!;
+    const owner = (await Identity.findById('telegram:9300').lean())!.refId;
+    const accounts = Array.from({ length: 20 }, (_, i) => ({ platform: 'slack' as const, userId: `T1:U93${String(i).padStart(2, '0')}`, displayName: `Thu ${i}` }));
+    const replies = (await Promise.all(accounts.map((a) => chat.send(a, `link ${code}`)))).map(replyText);
+    expect(replies.filter((r) => r.startsWith('Linked.'))).toHaveLength(1);
+    const linked = await Identity.find({ _id: { $in: accounts.map((a) => `slack:${a.userId}`) }, refId: owner }).lean();
+    expect(linked).toHaveLength(1);
+    expect(replies[accounts.findIndex((a) => `slack:${a.userId}` === linked[0]!._id)]).toMatch(/^Linked\./);
+    // The code is spent: a late try links nobody else.
+    expect(await chat.say({ platform: 'slack', userId: 'T1:U9399', displayName: 'Late' }, `link ${code}`)).not.toMatch(/^Linked/);
+    expect(await Identity.countDocuments({ refId: owner })).toBe(2);
   });
 });

@@ -14,15 +14,17 @@
  *   (`tomorrow 10:00`, `fri 9am`, `in 2 hours`, `2026-12-01 14:30`);
  * - `| text B`: a second variant; recipients are split half and half.
  *
- * Sending (see campaign-audience.ts, campaign-drain.ts): when due, the
- * audience is frozen into deliveries, then drained at the platform's rate,
- * outside quiet hours, each delivery at most once.
+ * Sending (see ./audience.ts, ./drain.ts): when due, the audience is frozen
+ * into deliveries, then drained at the platform's rate, outside quiet hours,
+ * each delivery at most once automatically.
  *
  * Stats: conversions are orders (not cancelled) by a recipient within
  * `attributionDays` after their send, and by a hold-out customer within as
  * many days after the campaign started sending; uplift is the recipients'
- * conversion rate minus the hold-out's, in percentage points. One pass over
- * the campaign's events and deliveries, one over the orders of the window.
+ * conversion rate minus the hold-out's, in percentage points. Stats also list
+ * the *uncertain* sends — calls a crash caught, which may or may not have
+ * arrived — for a person to resend (./resend.ts). One pass over the
+ * campaign's events and deliveries, one over the orders of the window.
  *
  * @example
  *   const draft = parsePromoNew('#vip holdout 10% at tomorrow 10:00: New collection! | VIP preview inside', { now, zone });
@@ -37,7 +39,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { audienceMembers, evaluateAudience, freezeCampaign, parseAudience, type AudienceCounts, type AudienceSpec } from './audience.js';
 import { campaignDeliveries } from './deliveries.js';
-import { drainCampaign, promotionReplies, type DrainOptions, type DrainSummary, type SenderLookup } from './drain.js';
+import { drainCampaign, promotionReplies, STALE_AFTER_MS, type DrainOptions, type DrainSummary, type SenderLookup } from './drain.js';
 import { tryParseWhen, parseWhen, type WhenOptions } from '../../values/when.js';
 import { isDuplicateKey, retryBusy } from '../../db/writes.js';
 
@@ -220,6 +222,11 @@ export interface CampaignStats {
   status: { pending: number; sending: number; sent: number; failed: number; skipped: number };
   /** Failure reasons and how often. */
   failures: Record<string, number>;
+  /**
+   * Sends a crash caught mid-call (they may or may not have arrived), not resent: how many, and the
+   * first few customers. `promo resend-uncertain` resends them (./resend.ts).
+   */
+  uncertain: { count: number; customers: string[] };
   responded: number;
   optedOut: number;
   /** Sent recipients, all together and per variant. */
@@ -232,6 +239,8 @@ export interface CampaignStats {
 }
 
 const DAY = 86_400_000;
+/** Uncertain sends named in the stats (the count covers all). */
+const UNCERTAIN_SHOWN = 5;
 const emptyGroup = (): GroupResult => ({ size: 0, converted: 0, revenue: {} });
 
 /** Computes a campaign's results now, and stores the conversion snapshot on it. */
@@ -243,6 +252,7 @@ export async function campaignStats(ref: string, options: { now: Date }): Promis
     recipients: 0,
     status: { pending: 0, sending: 0, sent: 0, failed: 0, skipped: 0 },
     failures: {},
+    uncertain: { count: 0, customers: [] },
     responded: 0,
     optedOut: 0,
     sent: emptyGroup(),
@@ -267,6 +277,12 @@ export async function campaignStats(ref: string, options: { now: Date }): Promis
     if (d.status === 'failed' || (d.status === 'skipped' && d.reason)) {
       const reason = d.reason ?? 'unknown';
       stats.failures[reason] = (stats.failures[reason] ?? 0) + 1;
+    }
+    // Recorded interrupted, or marked so long ago without an outcome that the next drain will record it so.
+    const stale = d.status === 'sending' && !d.resentAt && d.attemptedAt !== undefined && options.now.getTime() - d.attemptedAt.getTime() >= STALE_AFTER_MS;
+    if (d.uncertain || stale) {
+      stats.uncertain.count++;
+      if (stats.uncertain.customers.length < UNCERTAIN_SHOWN) stats.uncertain.customers.push(d.customerId);
     }
     if (d.respondedAt) stats.responded++;
     if (d.optedOutAt) stats.optedOut++;

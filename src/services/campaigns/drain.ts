@@ -2,37 +2,49 @@
  * Draining a campaign: sending its frozen, pending deliveries through the
  * platform senders at the platform's pace, each at most once.
  *
- * ## The guarantee: at most once, and exactly once for everyone a crash does not catch mid-send
- * For each delivery, in this order:
- * 1. **claim** — insert `<deliveryId>:attempt` (batched: one insert per group
- *    of `claimBatch`). Its unique `_id` means one worker wins, whatever the
- *    number of workers; it is written *before* the platform call;
- * 2. **send** — `PlatformSender.send` (the adapter's throttler keeps the rate
+ * ## The guarantee: at most once; after a crash, only the sends in flight are uncertain
+ * For each delivery, in this order (events in models/delivery-event.ts):
+ * 1. **claim** — insert `<deliveryId>:attempt` (`lease: true`), for a group of
+ *    `claimBatch` deliveries in one insert. Its unique `_id` splits the work
+ *    between workers; it is taken shortly before the group is sent (at most
+ *    one group waits), and says nothing about the platform yet;
+ * 2. **mark** — insert `<deliveryId>:sending`, for this delivery alone, just
+ *    before its own platform call (marks wanted at the same moment share an
+ *    insert; none is written ahead of its call). Its unique `_id` is the
+ *    at-most-once guarantee: whoever inserts it makes the call, nobody else —
+ *    not a second worker, not a rerun, not a person;
+ * 3. **send** — `PlatformSender.send` (the adapter's throttler keeps the rate
  *    and waits out 429 `retry_after`);
- * 3. **record** — insert `<deliveryId>:result` (`sent` with the time, or
+ * 4. **record** — insert `<deliveryId>:result` (`sent` with the time, or
  *    `failed` with the platform's reason), group-committed.
- * A delivery with a claim is never claimed again, so nobody is messaged twice
- * — not by two workers, not by a rerun, not after a crash. A claim without a
- * result is either in flight on a live worker or was caught by a crash; we
- * cannot ask Telegram which, so after `staleAfterMs` (15 min) the next run
- * records it `failed: interrupted` instead of resending it. A claimed group is
- * sent at once, so a crash strands at most the sends in flight (≤
- * `concurrency`) plus one group; everyone else ends with exactly one message.
+ *
+ * After a crash (kill -9) the next run sees three kinds of unfinished
+ * delivery: claimed but not marked — never called, so it simply sends them
+ * (`resumed`); marked without a result — the call may or may not have
+ * happened, and we cannot ask Telegram which, so they are left alone while
+ * they may still be in flight on a live worker and recorded `failed:
+ * interrupted` after `staleAfterMs` (15 min), never resent automatically
+ * (`promo stats` lists them as uncertain; `promo resend-uncertain` lets a
+ * person resend them, see ./resend.ts); and untouched — sent as usual. How
+ * many are marked at once is kept small by ./send-window.ts: just enough
+ * sends in flight to keep the sender busy (about rate × latency + 2, capped
+ * by `concurrency`), so a crash catches a handful, not a throttler queue.
  *
  * Why at-most-once for promotions: a lost promotion costs a little reach and
- * shows in `promo stats` as failed/interrupted; a duplicate annoys the
- * customer, invites "report spam" (which gets bots limited) and breaks the
- * rule that a job sends nothing twice. (Follow-up reminders choose the same,
- * see services/outbox.ts.) A sender that *throws* (rather than returning a
- * failed result) is a bug or a dying process: the drain stops claiming,
- * records what finished, and rethrows — the thrown send stays ambiguous.
+ * shows in `promo stats`; a duplicate annoys the customer, invites "report
+ * spam" (which gets bots limited) and breaks the rule that a job sends nothing
+ * twice. (Follow-up reminders choose the same, see services/outbox.ts.) A
+ * sender that *throws* (rather than returning a failed result) is a bug or a
+ * dying process: the drain stops, gives back the claims it has not called
+ * yet, records what finished, and rethrows — the thrown send stays uncertain.
  *
  * Quiet hours (21:00–08:00 in the customer's zone): such deliveries are left
  * pending and the campaign's `nextRunAt` moves to the earliest 08:00 among
  * them — deferred, not dropped.
  *
- * Database cost per group of `claimBatch` recipients: one claim insert and
- * about one result insert; counters are `$inc`ed once a second. No
+ * Database cost (./drain-writes.ts): one claim insert per group, about one
+ * mark insert per send (fewer under load: marks wanted together share one),
+ * about one result insert per group; counters are `$inc`ed once a second. No
  * per-recipient update, no per-recipient lookup.
  *
  * @example
@@ -41,21 +53,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Campaign, type CampaignDoc } from '../../../models/campaign.js';
-import { Customer } from '../../../models/customer.js';
-import { Delivery, type DeliveryDoc } from '../../../models/delivery.js';
-import { DeliveryEvent, deliveryEventId } from '../../../models/delivery-event.js';
+import { Delivery } from '../../../models/delivery.js';
 import { messagesFor } from '../../core/messages.js';
 import { text, type Platform, type PlatformSender, type Reply, type SendResult } from '../../core/types.js';
 import type { Logger } from '../../log.js';
-import { campaignFacts } from './deliveries.js';
+import { callMarkedAt, campaignFacts, INTERRUPTED } from './deliveries.js';
+import { claim, CounterBuffer, MarkLog, markUnreachable, releaseClaims, ResultLog, toError, type Outcome, type Pending } from './drain-writes.js';
 import { QuietHoursCache } from './quiet-hours.js';
-import { insertUnique, retryBusy } from '../../db/writes.js';
+import { SendWindow } from './send-window.js';
+import { retryBusy } from '../../db/writes.js';
 
 /** The platform senders a drain may use (the RoutingNotifier's, in the app). */
 export type SenderLookup = (platform: Platform) => PlatformSender | undefined;
 
-/** The claim an opt-out writes on a customer's pending deliveries, so no drain sends them. */
-export const OPT_OUT_CLAIM = 'opt-out';
+export { OPT_OUT_CLAIM } from './drain-writes.js';
 
 /** The action of the unsubscribe button every promotion carries (the `stop` command). */
 export const UNSUBSCRIBE_ACTION = 'stop';
@@ -73,13 +84,16 @@ export interface DrainOptions {
   /** Who drains (Agenda worker name); stored on claims. */
   worker: string;
   log: Logger;
-  /** Sends handed to the senders at once (default 64). The senders' throttlers set the pace; this only has to cover it. */
+  /**
+   * The most sends in flight at once (default 64). Fewer are kept when fewer keep the sender busy
+   * (./send-window.ts): a send in flight at a crash is uncertain.
+   */
   concurrency?: number;
-  /** Deliveries claimed per insert (default 32). */
+  /** Deliveries claimed per insert (default 32, at most `concurrency`); one such group waits ahead of the sends. */
   claimBatch?: number;
-  /** A claim without a result older than this is a dead worker's (default 15 min — longer than any throttled, retried send). */
+  /** A mark without a result older than this is a dead worker's (default {@link STALE_AFTER_MS}, 15 min). */
   staleAfterMs?: number;
-  /** How often the campaign's status is re-read, so a cancel stops the drain (default 250 ms; 0: before every group). */
+  /** How often the campaign's status is re-read, so a cancel stops the drain (default 250 ms; 0: before every group and send). */
   statusEveryMs?: number;
   /** Extends the job's lock; called between groups, at most every 30 s. */
   touch?: () => Promise<void>;
@@ -91,28 +105,23 @@ export interface DrainSummary {
   failed: number;
   /** Left pending for quiet hours. */
   deferred: number;
-  /** Stale claims of dead workers recorded as failed/interrupted by this run. */
+  /** Stale marks of dead workers (calls that may or may not have happened) recorded as failed/interrupted by this run. */
   interrupted: number;
-  /** Claims without a result that may still be in flight on another worker. */
+  /** Marked sends without a result that may still be in flight on another worker. */
   inFlightElsewhere: number;
+  /** Claimed by a run that stopped before calling the platform for them, and sent by this one. */
+  resumed: number;
+  /** Claims this run gave back without calling the platform (it was cancelled or a send threw). */
+  released: number;
   done: boolean;
   cancelled: boolean;
-  /** When the campaign needs another run (quiet hours end, a claim goes stale). */
+  /** When the campaign needs another run (quiet hours end, a mark goes stale). */
   nextRunAt?: Date;
 }
 
-type Pending = Pick<DeliveryDoc, '_id' | 'customerId' | 'variant' | 'platform' | 'chatId' | 'timeZone' | 'locale'>;
-
-interface Outcome {
-  d: Pending;
-  status: 'sent' | 'failed';
-  reason?: string;
-  permanent?: boolean;
-  at: Date;
-}
-
-const DEFAULTS = { concurrency: 64, claimBatch: 32, staleAfterMs: 15 * 60_000, statusEveryMs: 250 };
-const COUNTER_EVERY_MS = 1000;
+/** A mark without a result older than this is a dead worker's: longer than any throttled, retried send. */
+export const STALE_AFTER_MS = 15 * 60_000;
+const DEFAULTS = { concurrency: 64, claimBatch: 32, staleAfterMs: STALE_AFTER_MS, statusEveryMs: 250 };
 const TOUCH_EVERY_MS = 30_000;
 
 /**
@@ -125,7 +134,9 @@ export async function drainCampaign(campaignId: string, options: DrainOptions): 
   const staleAfterMs = options.staleAfterMs ?? DEFAULTS.staleAfterMs;
   const statusEveryMs = options.statusEveryMs ?? DEFAULTS.statusEveryMs;
   const { log, now } = options;
-  const summary: DrainSummary = { campaignId, sent: 0, failed: 0, deferred: 0, interrupted: 0, inFlightElsewhere: 0, done: false, cancelled: false };
+  const summary: DrainSummary = {
+    campaignId, sent: 0, failed: 0, deferred: 0, interrupted: 0, inFlightElsewhere: 0, resumed: 0, released: 0, done: false, cancelled: false,
+  };
 
   const campaign = await Campaign.findById(campaignId).lean<CampaignDoc>();
   if (!campaign || campaign.status !== 'sending') {
@@ -135,106 +146,162 @@ export async function drainCampaign(campaignId: string, options: DrainOptions): 
   const token = `${options.worker}:${randomBytes(4).toString('hex')}`;
   const counters = new CounterBuffer(campaignId);
   const results = new ResultLog(campaignId, counters, summary);
+  const marks = new MarkLog(campaignId, token);
   const nextRun = (at: Date) => {
     if (!summary.nextRunAt || at < summary.nextRunAt) summary.nextRunAt = at;
   };
 
-  // What earlier runs (or other workers) did: claims and results of this campaign, in one pass.
-  const facts = await campaignFacts(campaignId, ['attempt', 'result']);
-  // Drains are the only writers of these three counters, so the run that finishes can set them exactly.
+  // What earlier runs (or other workers) did: claims, marks and results of this campaign, in one pass.
+  const facts = await campaignFacts(campaignId, ['attempt', 'sending', 'result', 'resend', 'resent']);
+  // Drains are the only writers of these three counters (besides a person's resend), so the run that finishes can set them exactly.
   const exact = { attempted: 0, sent: 0, failed: 0 };
   const stale: Outcome[] = [];
+  /** Claimed by a run that never called the platform for them: this run sends them. */
+  const abandoned = new Set<string>();
   for (const [id, f] of facts) {
-    if (f.attemptAt && f.attemptBy !== OPT_OUT_CLAIM) exact.attempted++;
-    if (f.result) {
-      if (f.result.status !== 'skipped') exact[f.result.status]++;
+    const marked = callMarkedAt(f);
+    if (marked) exact.attempted++;
+    const end = f.resent ?? f.result;
+    if (end) {
+      if (end.status !== 'skipped') exact[end.status]++;
       continue;
     }
-    if (!f.attemptAt) continue;
-    if (now().getTime() - f.attemptAt.getTime() >= staleAfterMs) {
-      stale.push({ d: { _id: id, customerId: id.slice(id.lastIndexOf(':') + 1) } as Pending, status: 'failed', reason: 'interrupted', at: now() });
-    } else {
-      summary.inFlightElsewhere++;
-      nextRun(new Date(f.attemptAt.getTime() + staleAfterMs));
+    if (marked) {
+      if (now().getTime() - marked.getTime() >= staleAfterMs) {
+        stale.push({ d: { _id: id, customerId: id.slice(id.lastIndexOf(':') + 1) } as Pending, status: 'failed', reason: INTERRUPTED, at: now() });
+      } else {
+        summary.inFlightElsewhere++;
+        nextRun(new Date(marked.getTime() + staleAfterMs));
+      }
+    } else if (f.attemptLease) {
+      abandoned.add(id);
     }
   }
   if (stale.length) {
     const recorded = await results.write(stale);
     summary.interrupted = recorded;
     exact.failed += recorded;
-    log.warn({ campaign: campaignId, interrupted: recorded }, 'claims of a dead worker recorded as interrupted (not resent: at-most-once)');
+    log.warn({ campaign: campaignId, interrupted: recorded }, 'sends caught mid-call by a dead worker recorded as interrupted (uncertain; not resent automatically)');
   }
 
-  // Sending: groups of claims, each sent at once, the sender's throttler setting the pace.
+  // Sending: claimed deliveries wait in `ready`; each is marked and sent when the window has room.
+  const window = new SendWindow(concurrency);
+  const ready: Pending[] = [];
+  /** Deliveries this run claimed (not the resumed ones): only these may it give back. */
+  const claimedHere = new Set<string>();
   let inFlight = 0;
-  let roomWaiter: (() => void) | undefined;
   let aborted: Error | undefined;
+  let stopping = false;
   let lostClaims = 0;
   let lastTouch = Date.now();
   let lastStatusCheck = 0;
   const sends = new Set<Promise<void>>();
   const quiet = new QuietHoursCache();
   const noSender = new Set<string>();
+  /** The campaign left `sending` (cancelled): nothing more is marked. */
+  let halted = false;
+  let statusRead: Promise<boolean> | undefined;
+  /** Whether the campaign is still sending, read at most every `statusEveryMs` (one read shared by the sends asking meanwhile). */
+  const stillSending = (): Promise<boolean> | boolean => {
+    if (halted) return false;
+    if (Date.now() - lastStatusCheck < statusEveryMs) return true;
+    statusRead ??= (async () => {
+      lastStatusCheck = Date.now();
+      const current = await Campaign.findById(campaignId, { status: 1 }).lean<{ status: string }>();
+      if (current?.status !== 'sending') {
+        halted = true;
+        summary.cancelled = current?.status === 'cancelled';
+      }
+      return !halted;
+    })().finally(() => (statusRead = undefined));
+    return statusRead;
+  };
+  let wake: (() => void) | undefined;
+  const changed = () => new Promise<void>((resolve) => (wake = resolve));
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
 
   const sendOne = async (d: Pending): Promise<void> => {
+    if (!(await stillSending())) {
+      ready.unshift(d); // not marked: given back with the other claims not called
+      return;
+    }
+    const mark = await marks.mark(d, now());
+    if (mark !== 'won') {
+      // Someone else marked it first: another worker sends it, or an opt-out stopped it.
+      if (mark === 'lost') lostClaims++;
+      return;
+    }
+    if (aborted) {
+      // Marked, but the run is stopping and the call was not made: give it back whole.
+      await marks.unmark(d);
+      if (claimedHere.has(d._id)) {
+        await releaseClaims([d]);
+        summary.released++;
+      }
+      return;
+    }
+    counters.add({ attempted: 1 });
+    exact.attempted++;
     const sender = options.senders(d.platform as Platform);
     let result: SendResult;
     if (!sender) {
       result = { ok: false, reason: `platform ${d.platform ?? '?'} not connected`, permanent: false };
       noSender.add(d.platform ?? '?');
     } else {
+      const startedAt = window.now();
       try {
         result = await sender.send(d.chatId!, promotionReplies(texts.get(d.variant === 'B' ? 'B' : 'A') ?? '', d.locale ?? undefined));
       } catch (error) {
-        // A throw is a bug or a dying process, not a platform answer: stop; this claim stays without a result.
+        // A throw is a bug or a dying process, not a platform answer: stop; this mark stays without a result (uncertain).
         aborted ??= toError(error);
         return;
       }
+      window.done(startedAt, inFlight - 1);
     }
     results.add({ d, status: result.ok ? 'sent' : 'failed', ...(result.ok ? {} : { reason: result.reason ?? 'not delivered', permanent: result.permanent ?? false }), at: now() });
   };
 
-  const start = (d: Pending) => {
-    inFlight++;
-    const p = sendOne(d).finally(() => {
-      inFlight--;
-      sends.delete(p);
-      if (roomWaiter && inFlight + claimBatch <= concurrency) {
-        const wake = roomWaiter;
-        roomWaiter = undefined;
-        wake();
-      }
-    });
-    sends.add(p);
+  /** Starts as many waiting sends as the window allows. */
+  const pump = () => {
+    while (!stopping && !aborted && !halted && ready.length > 0 && inFlight < window.limit()) {
+      const d = ready.shift()!;
+      inFlight++;
+      const p: Promise<void> = sendOne(d)
+        .catch((error: unknown) => {
+          aborted ??= toError(error);
+        })
+        .finally(() => {
+          inFlight--;
+          sends.delete(p);
+          pump();
+          notify();
+        });
+      sends.add(p);
+    }
   };
 
-  /** Claims a group and starts its sends; false when the run must stop (cancelled, aborted). */
+  /** Claims a group (the part no stopped run left claimed) and queues it; false when the run must stop. */
   const dispatch = async (group: Pending[]): Promise<boolean> => {
-    if (inFlight + group.length > concurrency) await new Promise<void>((resolve) => (roomWaiter = resolve));
-    if (aborted) return false;
-    if (Date.now() - lastStatusCheck >= statusEveryMs) {
-      lastStatusCheck = Date.now();
-      const current = await Campaign.findById(campaignId, { status: 1 }).lean<{ status: string }>();
-      if (current?.status !== 'sending') {
-        summary.cancelled = current?.status === 'cancelled';
-        return false;
-      }
-    }
+    // One group waits ahead of the sends, no more: a claim is a promise to send soon.
+    while (ready.length >= claimBatch && !aborted && !halted) await changed();
+    if (aborted || !(await stillSending())) return false;
     if (options.touch && Date.now() - lastTouch > TOUCH_EVERY_MS) {
       lastTouch = Date.now();
       await options.touch();
     }
-    const won = await claim(group, token, campaignId, now());
-    lostClaims += group.length - won.length;
-    if (aborted) {
-      // A send failed hard while we claimed: these were never handed to a sender, so giving them back is safe.
-      await releaseClaims(won, token);
-      return false;
-    }
-    counters.add({ attempted: won.length });
-    exact.attempted += won.length;
-    for (const d of won) start(d);
-    return true;
+    const resumed = group.filter((d) => abandoned.has(d._id));
+    const fresh = group.filter((d) => !abandoned.has(d._id));
+    const won = await claim(fresh, token, campaignId, now());
+    lostClaims += fresh.length - won.length;
+    summary.resumed += resumed.length;
+    for (const d of won) claimedHere.add(d._id);
+    ready.push(...won, ...resumed);
+    pump();
+    return !aborted && !halted;
   };
 
   let group: Pending[] = [];
@@ -244,7 +311,9 @@ export async function drainCampaign(campaignId: string, options: DrainOptions): 
     .cursor({ batchSize: 1000 });
   try {
     for await (const d of cursor) {
-      if (facts.get(d._id)?.attemptAt) continue;
+      const f = facts.get(d._id);
+      // Skip what has an outcome, a mark, or someone else's claim (an opt-out's); a stopped run's claim is ours to send.
+      if (f && (f.result || callMarkedAt(f) || (f.attemptAt && !abandoned.has(d._id)))) continue;
       const until = quiet.until(now(), d.timeZone);
       if (until) {
         summary.deferred++;
@@ -262,10 +331,16 @@ export async function drainCampaign(campaignId: string, options: DrainOptions): 
       }
     }
     if (!stopped && group.length) stopped = !(await dispatch(group));
+    while (!stopped && !aborted && !halted && (ready.length > 0 || sends.size > 0)) await changed();
+    if (halted) stopped = true;
   } finally {
+    stopping = true;
     await cursor.close().catch(() => undefined);
-    // Whatever happens, what was handed to a sender finishes and is recorded.
+    // Whatever happens, what was handed to a sender finishes and is recorded; claims not called yet are given back.
     while (sends.size) await Promise.all([...sends]);
+    const unsent = ready.splice(0).filter((d) => claimedHere.has(d._id));
+    await releaseClaims(unsent);
+    summary.released += unsent.length;
     await results.close();
     await counters.flush();
     await markUnreachable(results.permanentFailures, log);
@@ -303,156 +378,4 @@ export async function drainCampaign(campaignId: string, options: DrainOptions): 
   }
   log.info({ ...summary, lostClaims }, 'campaign drained');
   return summary;
-}
-
-/**
- * Claims a group: inserts their attempt records; returns the deliveries this
- * worker won. A duplicate is normally another worker's claim — or our own,
- * when a "database is locked" retry repeated an insert that had half
- * succeeded, which the claim token tells apart.
- */
-async function claim(group: Pending[], token: string, campaignId: string, at: Date): Promise<Pending[]> {
-  const docs = group.map((d) => ({ _id: deliveryEventId(d._id, 'attempt'), deliveryId: d._id, campaignId, customerId: d.customerId, kind: 'attempt', at, by: token }));
-  const { inserted, duplicates } = await insertUnique(DeliveryEvent, docs);
-  const won = new Set(inserted.map((e) => e.deliveryId));
-  if (duplicates.length) {
-    const owners = await Promise.all(duplicates.map((e) => DeliveryEvent.findById(e._id, { by: 1 }).lean<{ by?: string }>()));
-    duplicates.forEach((e, i) => {
-      if (owners[i]?.by === token) won.add(e.deliveryId);
-    });
-  }
-  return group.filter((d) => won.has(d._id));
-}
-
-function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
-}
-
-/** Deletes our own claims of deliveries we never handed to a sender. */
-async function releaseClaims(won: Pending[], token: string): Promise<void> {
-  if (won.length === 0) return;
-  await retryBusy(() => DeliveryEvent.deleteMany({ _id: { $in: won.map((d) => deliveryEventId(d._id, 'attempt')) }, by: token }));
-}
-
-/**
- * Results, group-committed: while one insert is running the next results
- * gather, so there are about as many inserts as the database can take, not
- * one per message.
- */
-class ResultLog {
-  private buffer: Outcome[] = [];
-  private running: Promise<void> | undefined;
-  private failure: Error | undefined;
-  readonly permanentFailures = new Map<string, Set<string>>();
-
-  constructor(
-    private readonly campaignId: string,
-    private readonly counters: CounterBuffer,
-    private readonly summary: DrainSummary,
-  ) {}
-
-  add(outcome: Outcome): void {
-    this.buffer.push(outcome);
-    this.running ??= this.drain();
-  }
-
-  /** Writes outcomes now (used for interrupted claims); returns how many were new. */
-  async write(outcomes: Outcome[]): Promise<number> {
-    const docs = outcomes.map((o) => ({
-      _id: deliveryEventId(o.d._id, 'result'),
-      deliveryId: o.d._id,
-      campaignId: this.campaignId,
-      customerId: o.d.customerId,
-      kind: 'result',
-      at: o.at,
-      status: o.status,
-      ...(o.reason ? { reason: o.reason } : {}),
-    }));
-    // A duplicate here is a result someone else recorded first (a stale-claim sweep racing a slow send): theirs stands.
-    const { inserted } = await insertUnique(DeliveryEvent, docs);
-    const ids = new Set(inserted.map((e) => e._id));
-    let sent = 0;
-    let failed = 0;
-    for (const o of outcomes) {
-      if (!ids.has(deliveryEventId(o.d._id, 'result'))) continue;
-      if (o.status === 'sent') sent++;
-      else {
-        failed++;
-        if (o.permanent && o.d.platform) {
-          let set = this.permanentFailures.get(o.d.platform);
-          if (!set) this.permanentFailures.set(o.d.platform, (set = new Set()));
-          set.add(o.d.customerId);
-        }
-      }
-    }
-    this.summary.sent += sent;
-    this.summary.failed += failed;
-    this.counters.add({ sent, failed });
-    return ids.size;
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (this.buffer.length) {
-        const batch = this.buffer;
-        this.buffer = [];
-        await this.write(batch);
-      }
-    } catch (error) {
-      this.failure ??= toError(error);
-    } finally {
-      this.running = undefined;
-    }
-  }
-
-  /** Waits for everything added so far to be written; rethrows a write failure. */
-  async close(): Promise<void> {
-    while (this.running) await this.running;
-    if (this.buffer.length) await this.drain();
-    if (this.failure) throw this.failure;
-  }
-}
-
-/** Campaign counters, `$inc`ed at most once a second (an update costs a transaction per call on FerretDB). */
-class CounterBuffer {
-  private pending: Record<string, number> = {};
-  private last = Date.now();
-  private running: Promise<void> | undefined;
-  private failure: Error | undefined;
-
-  constructor(private readonly campaignId: string) {}
-
-  add(delta: Partial<Record<'attempted' | 'sent' | 'failed', number>>): void {
-    for (const [k, v] of Object.entries(delta)) if (v) this.pending[`counters.${k}`] = (this.pending[`counters.${k}`] ?? 0) + v;
-    if (!this.running && Date.now() - this.last >= COUNTER_EVERY_MS) {
-      this.running = this.write()
-        .catch((error: unknown) => {
-          this.failure ??= toError(error);
-        })
-        .finally(() => (this.running = undefined));
-    }
-  }
-
-  /** Writes what is pending; rethrows an earlier background failure. */
-  async flush(): Promise<void> {
-    if (this.running) await this.running;
-    await this.write();
-    if (this.failure) throw this.failure;
-  }
-
-  private async write(): Promise<void> {
-    const inc = this.pending;
-    this.pending = {};
-    this.last = Date.now();
-    if (Object.keys(inc).length === 0) return;
-    await retryBusy(() => Campaign.updateOne({ _id: this.campaignId }, { $inc: inc }));
-  }
-}
-
-/** Customers a platform refused for good (blocked, chat gone): not tried there again. */
-async function markUnreachable(byPlatform: Map<string, Set<string>>, log: Logger): Promise<void> {
-  for (const [platform, ids] of byPlatform) {
-    await retryBusy(() => Customer.updateMany({ _id: { $in: [...ids] } }, { $addToSet: { unreachable: platform } }));
-    log.info({ platform, customers: ids.size }, 'customers marked unreachable after a permanent refusal');
-  }
 }

@@ -111,8 +111,10 @@ async function recordOnce(promo: SentPromotion, kind: 'response' | 'optout', at:
 /**
  * Claims the customer's still-pending deliveries in campaigns being frozen
  * or sent, so no drain can send them (a drain's claim of the same `_id` loses),
- * and records them skipped. A drain that claimed first wins: that message is
- * already on its way.
+ * and records them skipped. A drain that claimed first but has not called the
+ * platform yet is stopped the same way, with the mark it would write before
+ * its call (see drain.ts); once that mark is the drain's, the message is on
+ * its way.
  */
 async function blockPendingDeliveries(customerId: string, now: Date): Promise<number> {
   const active = await Campaign.find({ status: { $in: ['freezing', 'sending'] } }, { _id: 1 }).comment(scanComment('campaigns-in-window')).lean<{ _id: string }[]>();
@@ -123,7 +125,12 @@ async function blockPendingDeliveries(customerId: string, now: Date): Promise<nu
     if (d?.status !== 'pending') continue;
     const base = { deliveryId: id, campaignId: c._id, customerId, at: now };
     const { inserted } = await insertUnique(DeliveryEvent, [{ _id: deliveryEventId(id, 'attempt'), ...base, kind: 'attempt', by: OPT_OUT_CLAIM }]);
-    if (inserted.length === 0) continue;
+    if (inserted.length === 0) {
+      const claim = await DeliveryEvent.findById(deliveryEventId(id, 'attempt'), { lease: 1, by: 1 }).lean<{ lease?: boolean; by?: string }>();
+      if (!claim?.lease || claim.by === OPT_OUT_CLAIM) continue;
+      const mark = await insertUnique(DeliveryEvent, [{ _id: deliveryEventId(id, 'sending'), ...base, kind: 'sending', by: OPT_OUT_CLAIM }]);
+      if (mark.inserted.length === 0) continue;
+    }
     await insertUnique(DeliveryEvent, [{ _id: deliveryEventId(id, 'result'), ...base, kind: 'result', status: 'skipped', reason: 'opted-out' }]);
     await retryBusy(() => Campaign.updateOne({ _id: c._id }, { $inc: { 'counters.skipped': 1 } }));
     blocked++;

@@ -29,9 +29,16 @@
  * same file adds nothing and counts as `unchanged`.
  *
  * Write order per batch (no transactions): contact keys, then new customers,
- * then updates, then notes. A crash in between leaves keys whose customer does
- * not exist yet; they are treated as free by the next run (as in contacts.ts),
- * so importing the file again completes the batch.
+ * then updates, then notes. A crash in between (kill -9) leaves keys whose
+ * customer does not exist yet. Importing the file again completes the batch:
+ * such a key's row takes over the number the dead run reserved for it and
+ * creates that customer (no key is deleted, no number wasted); the key is read
+ * again once the customer exists, in case someone freed it meanwhile
+ * (contacts.ts treats such keys as free). A re-run after a kill costs about
+ * what importing the rest costs: the rows already imported are recognised from
+ * memory (see preload below). Freeing each key instead — a delete conditional
+ * on its owner, which FerretDB runs as a scan of all contact keys — made a
+ * re-run of 20,000 rows take minutes.
  *
  * Speed: rows are handled in batches (default 500) in two stages that
  * overlap — while one batch's customers and notes are written, the next is
@@ -83,6 +90,11 @@ export interface ImportOptions {
   batchSize?: number;
   /** Call `onProgress` after at least this many rows (default 1000). */
   progressEvery?: number;
+  /**
+   * Also call `onProgress` at least this often (ms), rows or not — so a slow stretch (a large
+   * preload, a busy database) still shows the import is alive. Default: rows only.
+   */
+  progressEveryMs?: number;
   onProgress?: (progress: ImportProgress) => void;
   /** `source` of new customers (default `import`). */
   source?: string;
@@ -105,6 +117,8 @@ export interface ImportProgress {
   updated: number;
   unchanged: number;
   rejected: number;
+  /** Since the import started. */
+  elapsedMs: number;
 }
 
 export interface RejectedRow {
@@ -174,6 +188,7 @@ export async function importCustomers(input: Readable, options: ImportOptions): 
   let batch: ImportRow[] = [];
   const text = await decodeCsvText(input);
   run.report.encoding = text.encoding;
+  const stopHeartbeat = run.heartbeat();
   try {
     for await (const item of readCsvRecords(text.utf8)) {
       if (item.kind === 'broken') {
@@ -208,6 +223,8 @@ export async function importCustomers(input: Readable, options: ImportOptions): 
     // Let the batch being written finish before giving up, so nothing writes after we return.
     await run.settle().catch(() => undefined);
     throw error;
+  } finally {
+    stopHeartbeat();
   }
   run.progress(true);
   run.report.rejected.sort((a, b) => a.row - b.row);
@@ -225,6 +242,8 @@ interface Prepared {
   newDocs: Map<string, NewCustomer>;
   changes: Map<string, CustomerChange>;
   notes: NoteDoc[];
+  /** Keys an interrupted run claimed for a customer it never wrote, now this batch's: `key` → `owner`. */
+  adopted: { key: string; owner: string }[];
 }
 
 type CustomerChange = { phones: string[]; emails: string[]; tags: string[]; name?: string };
@@ -248,6 +267,8 @@ class ImportRun {
   /** Customers this run has created or read. */
   private readonly known = new Map<string, Known>();
   private lastProgress = 0;
+  private readonly startedAt = Date.now();
+  private lastProgressAt = Date.now();
   /** Notes this run wrote (hex `_id`s): a repeat is known without asking the database. */
   private readonly notesWritten = new Set<string>();
   /** Look keys up before claiming them (switched on when most claims of a batch fail). */
@@ -280,13 +301,29 @@ class ImportRun {
     return [...this.warningsByRow.entries()].sort(([a], [b]) => a - b).flatMap(([, w]) => w);
   }
 
+  /** Reports progress when `progressEvery` rows or `progressEveryMs` have passed since the last report (or, `final`, when anything is unreported). */
   progress(final = false): void {
     const r = this.report;
+    if (!this.options.onProgress) return;
     const every = this.options.progressEvery ?? 1000;
-    if (!this.options.onProgress || (!final && r.rows - this.lastProgress < every)) return;
-    if (final && r.rows === this.lastProgress) return;
+    const everyMs = this.options.progressEveryMs;
+    const now = Date.now();
+    const due = final
+      ? r.rows !== this.lastProgress
+      : r.rows - this.lastProgress >= every || (everyMs !== undefined && now - this.lastProgressAt >= everyMs);
+    if (!due) return;
     this.lastProgress = r.rows;
-    this.options.onProgress({ rows: r.rows, created: r.created, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected.length });
+    this.lastProgressAt = now;
+    this.options.onProgress({ rows: r.rows, created: r.created, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected.length, elapsedMs: now - this.startedAt });
+  }
+
+  /** With `progressEveryMs`, a timer reports even while no row finishes; returns its stop. */
+  heartbeat(): () => void {
+    const everyMs = this.options.progressEveryMs;
+    if (!this.options.onProgress || everyMs === undefined) return () => undefined;
+    const timer = setInterval(() => this.progress(), Math.max(100, everyMs / 4));
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private writing: Promise<void> | undefined;
@@ -380,20 +417,27 @@ class ImportRun {
       if (o !== undefined) ownerIds.add(o);
     }
     await this.remember([...ownerIds].filter((id) => !this.known.has(id)));
-    const dangling: { key: string; owner: string }[] = [];
+    // A key whose customer does not exist was claimed by a run that stopped before writing that
+    // customer (killed between claim and write). Its number was reserved for these details, so
+    // the row takes it over: the key is treated as this batch's own claim of a new customer with
+    // that number. Freeing it instead would mean a conditional delete per key — a filter on more
+    // than `_id`, which FerretDB answers by scanning every contact key, per key — and a fresh
+    // number per row; after a kill that was minutes for a few hundred keys.
+    const adopted = new Map<string, string>();
     for (const k of batchKeys) {
       const o = ownerBefore(k);
-      if (o !== undefined && !this.known.has(o)) dangling.push({ key: k, owner: o });
+      if (o !== undefined && !this.known.has(o)) adopted.set(k, o);
     }
-    for (const d of dangling) {
-      dbOwner.delete(d.key);
-      this.keyOwner.delete(d.key);
+    for (const [key, owner] of adopted) {
+      dbOwner.delete(key);
+      this.keyOwner.delete(key);
+      claimed.set(key, owner);
     }
-    if (dangling.length) await retryBusy(() => ContactKey.bulkWrite(dangling.map((d) => ({ deleteOne: { filter: { _id: d.key, customerId: d.owner } } }))));
     const existingOwner = ownerBefore;
 
     // 3. The final assignment, row by row in file order, now that every key's owner is known.
     const freshSet = new Set(fresh);
+    const adoptedOwners = new Set(adopted.values());
     const used = new Set<string>();
     const pool = fresh.slice();
     const takeFresh = async (): Promise<string> => {
@@ -417,7 +461,9 @@ class ImportRun {
       if (owners.size === 1) {
         owner = first(owners);
       } else {
-        const preferred = row.keys.map((k) => claimed.get(k)).find((o) => o !== undefined && freshSet.has(o) && !used.has(o));
+        // A number an earlier run reserved for these details first, then one this batch claimed with.
+        const candidates = row.keys.map((k) => claimed.get(k)).filter((o): o is string => o !== undefined && !used.has(o));
+        const preferred = candidates.find((o) => adoptedOwners.has(o)) ?? candidates.find((o) => freshSet.has(o));
         owner = preferred ?? (await takeFresh());
         used.add(owner);
         isNew = true;
@@ -438,11 +484,14 @@ class ImportRun {
       if (f === undefined) keyOps.push({ deleteOne: { filter: { _id: key, customerId: c } } });
       else if (f !== c) keyOps.push({ updateOne: { filter: { _id: key, customerId: c }, update: { $set: { customerId: f } } } });
     }
-    if (keyOps.length) await retryBusy(() => ContactKey.bulkWrite(keyOps, { ordered: false }));
+    // Conditional on the claim's owner, so rare (a wrong first guess, a rejected row): each is a scan on FerretDB.
+    for (let i = 0; i < keyOps.length; i += 50) await retryBusy(() => ContactKey.bulkWrite(keyOps.slice(i, i + 50), { ordered: false }));
     const reclaims = [...assigned].filter(([key]) => !claimed.has(key)).map(([key, customerId]) => ({ _id: key, customerId, createdAt: claimedAt }));
     if ((await insertIgnoringDuplicates(ContactKey, reclaims)).size > 0) {
       throw new ConflictError({ code: 'IMPORT_CONTACTS_CHANGED' });
     }
+    // Taken-over keys that keep their number: checked again once their customer exists (see write).
+    const keptAdopted = [...adopted].filter(([key, owner]) => assigned.get(key) === owner).map(([key, owner]) => ({ key, owner }));
 
     // 5. Customer documents: new ones built from their rows, existing ones updated with what is new.
     const newDocs = new Map<string, NewCustomer>();
@@ -493,11 +542,11 @@ class ImportRun {
     }
     // Later batches resolve these keys from memory, without waiting for this batch's writes.
     for (const plan of plans) for (const k of plan.row.keys) this.keyOwner.set(k, plan.owner);
-    return { plans, newDocs, changes, notes };
+    return { plans, newDocs, changes, notes, adopted: keptAdopted };
   }
 
   /** Stage 2: the batch's customers, updates and notes written, its rows counted. */
-  private async write({ plans, newDocs, changes, notes }: Prepared): Promise<void> {
+  private async write({ plans, newDocs, changes, notes, adopted }: Prepared): Promise<void> {
     if (newDocs.size) {
       const docs = [...newDocs.values()].map((d) => ({ ...d, nameKey: foldName(d.name) }));
       // Fresh numbers: a duplicate should only be this very insert, retried after "database is
@@ -509,6 +558,7 @@ class ImportRun {
           throw new ConflictError({ code: 'IMPORT_CUSTOMER_NUMBER_TAKEN', params: { ref: id } });
         }
       }
+      await this.confirmAdopted(adopted);
     }
     if (changes.size) await this.writeChanges(changes);
     const oldNotes = await this.writeNotes(notes, new Set(newDocs.keys()));
@@ -520,6 +570,22 @@ class ImportRun {
       this.report.rows++;
     }
     this.progress();
+  }
+
+  /**
+   * Taken-over keys (see prepare, step 2) must still name the customer just written with their
+   * number: until it existed, anyone repairing the dangling key (services/contacts.ts) could have
+   * freed it and claimed it for someone else. One `_id` read per key (few: what a kill left).
+   * If one moved, the customers this batch wrote for such keys are removed again and the import
+   * stops, as for any other contact that changed under it.
+   */
+  private async confirmAdopted(adopted: { key: string; owner: string }[]): Promise<void> {
+    if (adopted.length === 0) return;
+    const now = await ownersOf(adopted.map((a) => a.key));
+    const lost = new Set(adopted.filter((a) => now.get(a.key) !== a.owner).map((a) => a.owner));
+    if (lost.size === 0) return;
+    await retryBusy(() => Customer.bulkWrite([...lost].map((id) => ({ deleteOne: { filter: { _id: id } } }))));
+    throw new ConflictError({ code: 'IMPORT_CONTACTS_CHANGED' });
   }
 
   /**
