@@ -54,7 +54,7 @@ import type { Core } from '../../src/core/handle.js';
 import { messagesFor } from '../../src/core/messages.js';
 import { text, type Incoming, type Reply } from '../../src/core/types.js';
 import { ConfigError, PlatformError } from '../../src/errors.js';
-import { BodyTooLargeError, MAX_BODY_BYTES, readBody, refuseTooLarge } from '../../src/http/body.js';
+import { MAX_BODY_BYTES, readBodyOrRefuse } from '../../src/http/body.js';
 import { networkErrorCode, untilAborted } from '../../src/http/platforms.js';
 import type { Listener } from '../../src/http/server.js';
 import type { Logger } from '../../src/log.js';
@@ -304,13 +304,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   /** The edge in front of Bolt: body limit, both-sided signature check, not-started-yet; see the module comment. */
   const requestListener: Listener = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'POST') return toBolt(req, res);
-    let raw: Buffer;
-    try {
-      raw = await readBody(req);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) return refuseTooLarge(res);
-      throw error;
-    }
+    const raw = await readBodyOrRefuse(req, res);
+    if (!raw) return;
     const body = raw.toString('utf8');
     const contentType = req.headers['content-type'];
     // Bolt answers ssl_check without a signature (and drops anything else in it); so do we.

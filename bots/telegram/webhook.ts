@@ -23,7 +23,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BotError, webhookCallback, type Bot, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
-import { BodyTooLargeError, readBody, refuseTooLarge } from '../../src/http/body.js';
+import { readBodyOrRefuse } from '../../src/http/body.js';
 import type { Listener } from '../../src/http/server.js';
 
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
@@ -77,13 +77,8 @@ export function telegramWebhookListener(options: TelegramWebhookOptions): Listen
       res.writeHead(503, { 'retry-after': '10' }).end();
       return;
     }
-    let raw: Buffer;
-    try {
-      raw = await readBody(req);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) return refuseTooLarge(res);
-      throw error;
-    }
+    const raw = await readBodyOrRefuse(req, res);
+    if (!raw) return;
     const update = jsonObject(raw);
     if (!update) {
       res.writeHead(400).end();

@@ -92,3 +92,23 @@ export function refuseTooLarge(res: ServerResponse): void {
   if (res.headersSent) return;
   res.writeHead(413, { connection: 'close' }).end();
 }
+
+/**
+ * The request's body, or `undefined` after answering 413 when it is over the limit — what every
+ * endpoint does first. Other read errors are thrown.
+ *
+ * @example
+ *   const raw = await readBodyOrRefuse(req, res);
+ *   if (!raw) return;
+ */
+export async function readBodyOrRefuse(req: IncomingMessage, res: ServerResponse, limitBytes: number = MAX_BODY_BYTES): Promise<Buffer | undefined> {
+  try {
+    return await readBody(req, limitBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      refuseTooLarge(res);
+      return undefined;
+    }
+    throw error;
+  }
+}

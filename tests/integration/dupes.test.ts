@@ -3,7 +3,8 @@
  * are found, and nothing else) and incomplete records (lowest score first).
  */
 import '../../models/index.js';
-import { createReadStream } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Customer } from '../../models/index.js';
@@ -29,7 +30,11 @@ async function plant(_id: string, name: string, nameKey: string, details: { phon
 beforeAll(async () => {
   await chat.hire('manager', manager);
   await chat.hire('sales', sales);
-  const report = await importCustomers(createReadStream(fixture), { region: 'VN', by: 'staff:s_test' });
+  // The messy fixture without its rows that pair a good detail with a bad one (rows 6, 7 and 17): the
+  // import keeps those now, with a warning; this file's figures are about the other rows.
+  const lines = readFileSync(fixture, 'utf8').split('\n');
+  const csv = lines.filter((_, i) => ![5, 6, 16].includes(i)).join('\n');
+  const report = await importCustomers(Readable.from([Buffer.from(csv)]), { region: 'VN', by: 'staff:s_test' });
   expect(report.created).toBe(7); // C1 Nguyễn Văn An … C7 Lâm Văn Tú
 });
 

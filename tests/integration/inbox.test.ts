@@ -280,9 +280,9 @@ describe('inbox, assign, resolve', () => {
     const son = tg('7008', 'Son');
     await say(son, '', { contact: { phone: '0912777003' } });
     const before = slack.delivered.length;
-    await writes(son, 'my order?');
+    await writes(son, 'is my parcel on the way?');
     expect((await Customer.findById(lead).lean())?.ownerId).toBe((await Identity.findById('console:owner').lean())?.refId);
-    expect(textsTo(consoleChat, 'owner').at(-1)).toBe(`💬 ${lead} Son Ha (telegram): my order?`);
+    expect(textsTo(consoleChat, 'owner').at(-1)).toBe(`💬 ${lead} Son Ha (telegram): is my parcel on the way?`);
     expect(slack.delivered.length).toBe(before);
   });
 

@@ -26,6 +26,7 @@
  */
 import { Readable } from 'node:stream';
 import { CsvError, parse, type Parser } from 'csv-parse';
+import { peekStream } from './peek.js';
 
 export type CsvItem =
   /** A record: `line` is where it starts (the header is line 1), `endLine` where it ends. */
@@ -63,22 +64,8 @@ export function sniffDelimiter(headerLine: string): string {
 
 /** Reads CSV items from a UTF-8 stream (with or without BOM; Buffers or strings). */
 export async function* readCsvRecords(input: Readable, options: { delimiter?: string } = {}): AsyncGenerator<CsvItem> {
-  const source = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  let ended = false;
-  while (headBytes < SNIFF_BYTES) {
-    const next = await source.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    head.push(chunk);
-    headBytes += chunk.length;
-    if (chunk.includes(0x0a)) break;
-  }
-  const firstLine = Buffer.concat(head).toString('utf8').split(/\r?\n/)[0] ?? '';
+  const peeked = await peekStream(input, SNIFF_BYTES, { untilNewline: true });
+  const firstLine = peeked.head.toString('utf8').split(/\r?\n/)[0] ?? '';
   const delimiter = options.delimiter ?? sniffDelimiter(firstLine);
 
   // Physical lines, counted as the bytes go by, to report lines a broken record swallowed.
@@ -90,11 +77,7 @@ export async function* readCsvRecords(input: Readable, options: { delimiter?: st
     return chunk;
   };
   async function* bytes(): AsyncGenerator<Buffer> {
-    for (const chunk of head) yield count(chunk);
-    if (ended) return;
-    for (let next = await source.next(); !next.done; next = await source.next()) {
-      yield count(typeof next.value === 'string' ? Buffer.from(next.value) : next.value);
-    }
+    for await (const chunk of peeked.chunks()) yield count(chunk);
   }
 
   // Line numbers are counted here, not taken from csv-parse's `info.lines`, which counts the

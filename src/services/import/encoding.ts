@@ -31,6 +31,7 @@
 import { pipeline, Readable, type Transform } from 'node:stream';
 import iconv from 'iconv-lite';
 import { ValidationError } from '../../errors.js';
+import { peekStream } from './peek.js';
 
 /** The encodings an import reads. */
 export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1258';
@@ -190,30 +191,9 @@ export interface DecodedText {
  *   for any other encoding or a binary file
  */
 export async function decodeCsvText(input: Readable): Promise<DecodedText> {
-  const source = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  let ended = false;
-  while (headBytes < SNIFF_BYTES) {
-    const next = await source.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    head.push(chunk);
-    headBytes += chunk.length;
-  }
-  const start = Buffer.concat(head);
-  const { encoding } = sniffEncoding(start.subarray(0, SNIFF_BYTES), ended && start.length <= SNIFF_BYTES);
-
-  async function* bytes(): AsyncGenerator<Buffer> {
-    yield start;
-    if (ended) return;
-    for (let next = await source.next(); !next.done; next = await source.next()) {
-      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    }
-  }
+  const peeked = await peekStream(input, SNIFF_BYTES);
+  const { encoding } = sniffEncoding(peeked.head.subarray(0, SNIFF_BYTES), peeked.ended && peeked.head.length <= SNIFF_BYTES);
+  const bytes = () => peeked.chunks();
   const raw = Readable.from(bytes(), { objectMode: false });
   if (encoding === 'utf-8') return { encoding, utf8: raw };
   // A Transform (strings out; a UTF-16 BOM is dropped). pipeline destroys it with the source's
