@@ -34,7 +34,9 @@ const OWNER = { id: 1001, name: 'Olga (owner, Telegram)', first: 'Olga', last: '
 const SALES = { id: 1002, name: 'Sam (sales, Telegram)', first: 'Sam', last: 'Le' };
 const CUSTOMER = { id: 2001, name: 'Anna (customer, Telegram)', first: 'Anna', last: 'Nguyen' };
 const MANAGER = { id: 'UMAI', name: 'Mai (manager, Slack)' };
-const names = new Map<string, string>([OWNER, SALES, CUSTOMER].map((p) => [String(p.id), p.name]));
+/** A customer whose Telegram is set to Vietnamese: the bot answers her in Vietnamese. */
+const CUSTOMER_VI = { id: 2002, name: 'Hương (customer, Telegram, tiếng Việt)', first: 'Hương', last: 'Trần' };
+const names = new Map<string, string>([OWNER, SALES, CUSTOMER, CUSTOMER_VI].map((p) => [String(p.id), p.name]));
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const indent = (text: string, pad: string) => text.split('\n').join(`\n${pad}`);
@@ -94,9 +96,9 @@ async function main(): Promise<void> {
     out(`Database ${db.kind} (${dbName}) · Telegram emulator ${h.config.TELEGRAM_API_ROOT} · Slack emulator ${slackApi} · app ${new URL(h.webhookUrl).origin}`);
 
     const tg = h;
-    const say = async (who: typeof OWNER, line: string): Promise<Delivery> => {
+    const say = async (who: typeof OWNER, line: string, languageCode?: string): Promise<Delivery> => {
       out(`  ${who.name} > ${line}`);
-      const d = await tg.say(who.id, line, { firstName: who.first, lastName: who.last });
+      const d = await tg.say(who.id, line, { firstName: who.first, lastName: who.last, ...(languageCode ? { languageCode } : {}) });
       printTelegram(tg, who.id, d);
       return d;
     };
@@ -137,6 +139,13 @@ async function main(): Promise<void> {
     printTelegram(tg, CUSTOMER.id, shared);
     await press(CUSTOMER, 'Yes, send me offers');
     await say(CUSTOMER, 'Do you still have the blue áo dài in size M?');
+
+    section('The salesperson answers her');
+    await say(SALES, `/reply ${customerRef} Yes, size M is in stock. Shall I put one aside for you?`);
+
+    section('A customer writes in Vietnamese');
+    await say(CUSTOMER_VI, 'Cho em hỏi áo dài đỏ còn size S không ạ?', 'vi');
+    await say(OWNER, '/inbox');
 
     section('The salesperson records the order');
     await say(SALES, `/order ${customerRef} 1.2m 1x blue áo dài size M`);
