@@ -5,24 +5,24 @@
  *
  * @example
  *   takeCustomerRef('C12 called back', 'VN') // → { ref: 'C12', rest: 'called back' }
+ *   takeCustomerRef('C12 she said "Friday"\nthen hung up', 'VN') // → rest kept exactly as typed
  */
 import { normalisePhone } from '../values/phone.js';
-import { tokenize } from '../values/parse.js';
 
 export function takeCustomerRef(args: string, region: string): { ref: string; rest: string } {
   const trimmed = args.trim();
-  const quoted = /^["“]([^"”]+)["”]\s*(.*)$/s.exec(trimmed);
-  if (quoted) return { ref: quoted[1]!.trim(), rest: quoted[2]!.trim() };
-  const tokens = tokenize(trimmed).map((t) => t.text);
-  // A phone number written with spaces: take the longest run of digit tokens that is valid.
-  for (let n = Math.min(5, tokens.length); n >= 2; n--) {
-    const candidate = tokens.slice(0, n);
-    if (candidate.every((t) => /^[+(]?[\d().-]+$/.test(t)) && normalisePhone(candidate.join(' '), region)) {
-      return { ref: candidate.join(' '), rest: tokens.slice(n).join(' ') };
+  // Where each word ends, so that `rest` is the remainder exactly as typed (new lines and quotes kept).
+  const spans = [...trimmed.matchAll(/"([^"]*)"|“([^”]*)”|(\S+)/g)].map((m) => ({ text: (m[1] ?? m[2] ?? m[3] ?? '').trim(), quoted: m[3] === undefined, end: m.index + m[0].length }));
+  const after = (n: number) => trimmed.slice(spans[n - 1]?.end ?? 0).trim();
+  if (spans[0]?.quoted) return { ref: spans[0].text, rest: after(1) };
+  // A phone number written with spaces: take the longest run of digit words that is valid.
+  for (let n = Math.min(5, spans.length); n >= 2; n--) {
+    const candidate = spans.slice(0, n).map((t) => t.text);
+    if (spans.slice(0, n).every((t) => !t.quoted && /^[+(]?[\d().-]+$/.test(t.text)) && normalisePhone(candidate.join(' '), region)) {
+      return { ref: candidate.join(' '), rest: after(n) };
     }
   }
-  const [first = '', ...rest] = tokens;
-  return { ref: first, rest: rest.join(' ') };
+  return { ref: spans[0]?.text ?? '', rest: after(1) };
 }
 
 /** A trailing `page N` (pagination buttons send it). */

@@ -20,34 +20,11 @@ import {
   staffNamed,
 } from '../services/conversations.js';
 import { expandSnippets, listSnippets, removeSnippet, saveSnippet } from '../services/snippets.js';
-import { tokenize } from '../values/parse.js';
 import { assignedNotice, inboxPage, snippetList as snippetListView } from '../views/inbox.js';
 import { takeCustomerRef, takePage } from './args.js';
 import { check } from './validate.js';
 
 const whichCustomer = z.object({ ref: z.string().min(1, 'say which customer') });
-
-/**
- * The customer and the text after them, the text exactly as typed (new lines and quotes kept):
- * `reply C12 She said "tomorrow"` → `{ ref: 'C12', body: 'She said "tomorrow"' }`.
- */
-export function splitCustomerAndText(args: string, region: string): { ref: string; body: string } {
-  const trimmed = args.trim();
-  const { ref } = takeCustomerRef(trimmed, region);
-  const quoted = /^["“][^"”]+["”]/.exec(trimmed);
-  let at = quoted ? quoted[0].length : 0;
-  if (!quoted) {
-    // Skip as many words as the reference took (a phone number may be written in several).
-    const words = tokenize(ref).length;
-    const re = /\S+/g;
-    for (let n = 0; n < words; n++) {
-      const m = re.exec(trimmed);
-      if (!m) break;
-      at = m.index + m[0].length;
-    }
-  }
-  return { ref, body: trimmed.slice(at).trim() };
-}
 
 export const reply = staffCommand({
   name: 'reply',
@@ -57,7 +34,7 @@ export const reply = staffCommand({
   examples: ['reply C12 Your parcel left today and arrives on Friday.', 'reply C12 !thanks'],
   allow: STAFF,
   async run(ctx) {
-    const { ref, body } = splitCustomerAndText(ctx.args, ctx.region);
+    const { ref, rest: body } = takeCustomerRef(ctx.args, ctx.region);
     check(whichCustomer, { ref });
     const c = await resolveCustomer(ref, ctx.region);
     const name = c.name || ctx.msg.noName();
@@ -112,7 +89,7 @@ export const assign = staffCommand({
   examples: ['assign C12 me', 'assign C12 Lan'],
   allow: STAFF,
   async run(ctx) {
-    const { ref, body } = splitCustomerAndText(ctx.args, ctx.region);
+    const { ref, rest: body } = takeCustomerRef(ctx.args, ctx.region);
     const args = check(z.object({ ref: z.string().min(1, 'say which customer'), who: z.string().min(1, 'say to whom: a colleague’s name, or me') }), { ref, who: body });
     const c = await resolveCustomer(args.ref, ctx.region);
     const to = /^(me|myself|tôi)$/i.test(args.who) ? { _id: ctx.staff.staffId, name: ctx.staff.name } : await staffNamed(args.who);

@@ -251,6 +251,11 @@ describe('takeCustomerRef and takePage', () => {
     expect(takeCustomerRef('“Trần Thị” hẹn thứ sáu', 'VN')).toEqual({ ref: 'Trần Thị', rest: 'hẹn thứ sáu' });
   });
 
+  it('keeps the rest exactly as typed: quotes, new lines and spacing', () => {
+    expect(takeCustomerRef('C12 she said "Friday"\n  then hung up', 'VN')).toEqual({ ref: 'C12', rest: 'she said "Friday"\n  then hung up' });
+    expect(takeCustomerRef('+84 912 345 678   "size M"', 'VN')).toEqual({ ref: '+84 912 345 678', rest: '"size M"' });
+  });
+
   it('takes an e-mail as the reference', () => {
     expect(takeCustomerRef('anna@shop.vn called back', 'VN')).toEqual({ ref: 'anna@shop.vn', rest: 'called back' });
   });
