@@ -252,19 +252,19 @@ describe('after time passes', () => {
     expect(await say(sales, 'lapsed soon')).toMatch(/^Days must be a number/);
   });
 
-  it('replaces many changed states in batches, and finishes a replacement a crash interrupted', async () => {
-    // A crash after deleting a batch and before inserting it: Bao's state is only in the redo log.
+  it('finishes a batch replacement a crash interrupted under an earlier version, then updates what changed', async () => {
+    // Earlier versions replaced many states a batch at a time, with a redo log: a crash after
+    // deleting a batch and before inserting it left Bao's state only in the log.
     const bao = await SegmentState.findById(ids.Bao!).lean();
     await SegmentState.deleteOne({ _id: ids.Bao! });
     await SegmentRun.collection.replaceOne({ _id: 'pending' as never }, { states: [bao] }, { upsert: true });
 
     const T3 = new Date('2026-07-01T03:00:00Z');
-    const result = await recomputeSegments(T3, { ...base, replaceAbove: 0 });
+    const result = await recomputeSegments(T3, base);
     expect(result.inserted).toBe(0); // Bao came back from the log, history and all
     expect(await SegmentRun.findById('pending').lean()).toBeNull();
     const after = await stateOf('Bao');
     expect(after?.history.slice(0, bao!.history.length)).toEqual(bao!.history);
-    // The replacement path writes what the update path would: the same segments as a fresh scoring.
     expect(result.updated).toBeGreaterThan(0);
     const again = await recomputeSegments(T3, base);
     expect(again).toMatchObject({ inserted: 0, updated: 0, moved: 0, removed: 0 });
@@ -357,13 +357,14 @@ describe('between recomputes: a customer’s segment follows their orders', () =
 
   it('keeps the state an order inserted while the recompute ran, rather than its own of the lead', async () => {
     // Rosa is new since the last run: no state. The run reads her as a lead; her first order, in
-    // between, inserts her state first — the run's insert of the same _id is a duplicate, skipped.
+    // between, inserts her state first and notes her on the lease — the run leaves her state alone
+    // (no insert of its older reading) and redoes her at the end.
     await lead('Rosa');
     const result = await recomputeSegments(new Date('2026-09-01T14:00:00Z'), {
       ...base,
       beforeWrite: async () => void (await order('Rosa', '2026-09-01T13:30:00Z', 600_000)),
     });
-    expect(result).toMatchObject({ inserted: 1, touched: 1 });
+    expect(result).toMatchObject({ inserted: 0, touched: 1 });
     expect(await stateOf('Rosa')).toMatchObject({ segment: 'New', orders: 1, value: 600_000, history: [{ segment: 'New', at: new Date('2026-09-01T13:30:00Z') }] });
   });
 

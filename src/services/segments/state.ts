@@ -131,6 +131,21 @@ export function nextDocument(
   const before = (prev.history ?? []) as HistoryEntry[];
   const history = moved ? [...before, { segment: next.segment, from: prev.segment, at: now }].slice(-SEGMENT_HISTORY_LIMIT) : undefined;
   const doc: StateDocument = { _id, customerId, ...next, segmentSince: moved ? now : prev.segmentSince, computedAt: now, history: history ?? before };
+  const update = stateUpdate(next, now);
+  if (history) Object.assign(update.$set, { segmentSince: now, history });
+  return { doc, update, moved };
+}
+
+/**
+ * The update that writes a state's scores and figures (not its history):
+ * `$set` of what `next` has, `$unset` of the scores and date it lacks (a buyer
+ * whose orders were all cancelled becomes a lead).
+ *
+ * @example
+ *   stateUpdate({ segment: 'Lead', orders: 0, value: 0 }, now)
+ *   // → { $set: { segment: 'Lead', orders: 0, value: 0, computedAt: now }, $unset: { r: '', f: '', m: '', lastOrderAt: '' } }
+ */
+export function stateUpdate(next: NextState, now: Date): { $set: Record<string, unknown>; $unset?: Record<string, ''> } {
   const { r, f, m, lastOrderAt, ...always } = next;
   const set: Record<string, unknown> = { ...always, computedAt: now };
   const unset: Record<string, ''> = {};
@@ -138,8 +153,7 @@ export function nextDocument(
     if (value === undefined) unset[key] = '';
     else set[key] = value;
   }
-  if (history) Object.assign(set, { segmentSince: now, history });
-  return { doc, update: Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set }, moved };
+  return Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set };
 }
 
 /** Whether a run's stored thresholds were made by the current rules (older runs stored quintile edges only). */
