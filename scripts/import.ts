@@ -43,6 +43,9 @@ function formatReport(file: string, r: ImportReport): string {
     `Imported ${file}: ${r.rows} row(s) — ${r.created} new, ${r.updated} updated, ${r.unchanged} unchanged, ${r.rejected.length} rejected, ` +
       `${r.blank} blank line(s) skipped, ${r.warnings.length} warning(s).`,
     `Read as ${ENCODING_NAMES[r.encoding]}.`,
+    ...(r.shared
+      ? [`${r.shared} row(s) named someone else on a phone another customer has: imported as a second customer sharing the phone (see the warnings) — check \`dupes\`.`]
+      : []),
     `Columns: ${Object.entries(r.columns).map(([field, headers]) => `${field} ← ${headers.join(' + ')}`).join(', ')}`,
   ];
   if (r.ignoredColumns.length) {

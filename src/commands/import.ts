@@ -24,19 +24,6 @@ export const REJECTED_IN_MESSAGE = 20;
 /** Warnings listed in the chat message; the rest go in a file. */
 export const WARNINGS_IN_MESSAGE = 20;
 
-/**
- * Texts for what the report gained (warnings, columns not imported), in English.
- * TODO: move to the catalogue (src/core/messages.ts, keys importIgnoredColumns, importWarningsTitle,
- * importWarningsMore, importWarningsFileCaption) so they can be translated like the lines above them.
- */
-const reportTexts = {
-  ignoredColumns: (columns: readonly string[]) =>
-    `Warning — columns not imported (not recognised): ${columns.map((c) => `"${c}"`).join(', ')}. Rename them, or map them with import --map, to import them.`,
-  warningsTitle: () => 'Warnings — these rows were imported, but a value was left out or shortened:',
-  warningsMore: (more: number) => `…and ${more} more: all warnings are in the attached file.`,
-  warningsFileCaption: () => 'All warnings: row, field, value and what was done.',
-};
-
 const CSV_TYPES = new Set(['text/csv', 'text/comma-separated-values', 'application/csv', 'text/x-csv']);
 
 /** Whether an attachment is a CSV file (by name or MIME type). */
@@ -65,7 +52,7 @@ export function importReplies(report: ImportReport, fileName: string, ctx: Pick<
   const lines = [msg.importSummary(fileName, report.rows, report.created, report.updated, report.unchanged, report.rejected.length, report.blank)];
   const columns = Object.entries(report.columns).map(([field, headers]) => `${field} ← ${headers.join(' + ')}`);
   if (columns.length) lines.push(msg.importColumns(columns.join(', ')));
-  if (report.ignoredColumns.length) lines.push(reportTexts.ignoredColumns(report.ignoredColumns));
+  if (report.ignoredColumns.length) lines.push(msg.importIgnoredColumns(report.ignoredColumns.map((c) => `"${c}"`).join(', ')));
   const files: Reply[] = [];
   if (report.rejected.length) {
     lines.push('', msg.importRejectedTitle());
@@ -77,14 +64,16 @@ export function importReplies(report: ImportReport, fileName: string, ctx: Pick<
     }
   }
   if (report.warnings.length) {
-    lines.push('', reportTexts.warningsTitle());
-    for (const w of report.warnings.slice(0, WARNINGS_IN_MESSAGE)) lines.push(`  ${warningLine(w)}`);
+    lines.push('', msg.importWarningsTitle());
+    for (const w of report.warnings.slice(0, WARNINGS_IN_MESSAGE)) {
+      lines.push(w.shared ? msg.importSharedLine(w.row, w.value, w.shared.holder, w.shared.holderName, w.shared.name, w.shared.customer) : `  ${warningLine(w)}`);
+    }
     if (report.warnings.length > WARNINGS_IN_MESSAGE) {
-      lines.push(reportTexts.warningsMore(report.warnings.length - WARNINGS_IN_MESSAGE));
+      lines.push(msg.importWarningsMore(report.warnings.length - WARNINGS_IN_MESSAGE));
       // Values come from the imported file: made formula-safe, with a BOM for Excel.
       const rows = report.warnings.map((w) => [w.row, w.field, excelSafe(w.value), w.reason]);
       const csv = stringify(rows, { header: true, bom: true, columns: ['row', 'field', 'value', 'reason'] });
-      files.push({ kind: 'file', fileName: 'import-warnings.csv', mimeType: 'text/csv', data: Buffer.from(csv, 'utf8'), caption: reportTexts.warningsFileCaption() });
+      files.push({ kind: 'file', fileName: 'import-warnings.csv', mimeType: 'text/csv', data: Buffer.from(csv, 'utf8'), caption: msg.importWarningsFileCaption() });
     }
   }
   return [text(lines.join('\n')), ...files];

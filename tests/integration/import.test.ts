@@ -37,6 +37,7 @@ async function clearAll(): Promise<void> {
 }
 
 // Rows 6, 7 and 17 have a bad phone or e-mail beside a good one: imported without it, with a warning.
+// Row 15 (Ngô Văn Hải on Nguyễn Văn An's phone) is imported as a second customer sharing the phone.
 const REJECTED = [
   { row: 11, reason: 'no phone or e-mail (one is needed to recognise the customer)' },
   {
@@ -52,18 +53,28 @@ const REJECTED = [
 const WARNINGS = [
   { row: 6, field: 'phone', value: '12345', reason: 'not a valid phone number; left out' },
   { row: 7, field: 'email', value: 'dung@@shop', reason: 'not a valid e-mail address; left out' },
+  // Row 15: another name on An's phone — a family member, imported as a second customer sharing it.
+  {
+    row: 15,
+    field: 'phone',
+    value: '+84912345678',
+    reason: 'already belongs to C1 Nguyễn Văn An; Ngô Văn Hải imported as C8 sharing the phone — check `dupes`',
+    shared: { holder: 'C1', holderName: 'Nguyễn Văn An', name: 'Ngô Văn Hải', customer: 'C8' },
+  },
   { row: 17, field: 'phone', value: 'abc', reason: 'not a valid phone number; left out' },
 ];
 const COLUMNS = { name: ['Họ tên'], phone: ['SĐT'], email: ['E-mail'], tags: ['Nhãn'], notes: ['Ghi chú'], orders: ['Đơn hàng'] };
 /** What the report says of the file itself, whatever was imported. */
 const FILE = { warnings: WARNINGS, columns: COLUMNS, ignoredColumns: [], encoding: 'utf-8' };
+/** Imported again: row 15 finds the customer sharing the phone, so it needs no warning. */
+const FILE_AGAIN = { ...FILE, warnings: WARNINGS.filter((w) => w.row !== 15) };
 
 describe('importing the messy fixture', () => {
   beforeEach(clearAll);
 
   it('reports every row exactly: created, updated, unchanged, blank, and rejected rows by line with the reason', async () => {
     const report = await importFixture();
-    expect(report).toEqual({ rows: 18, created: 10, updated: 3, unchanged: 1, blank: 2, rejected: REJECTED, ...FILE });
+    expect(report).toEqual({ rows: 18, created: 11, updated: 2, unchanged: 1, blank: 2, shared: 1, rejected: REJECTED, ...FILE });
     expect(report.rows).toBe(report.created + report.updated + report.unchanged + report.rejected.length);
   });
 
@@ -71,8 +82,9 @@ describe('importing the messy fixture', () => {
     await importFixture();
     const customers = await Customer.find({}, { name: 1, phones: 1, emails: 1, tags: 1 }).sort({ _id: 1 }).lean();
     expect(customers).toEqual([
-      { _id: 'C1', name: 'Nguyễn Văn An', phones: ['+84912345678'], emails: ['an.nguyen@example.com', 'hai@shop.vn'], tags: ['vip', 'wholesale'] },
-      { _id: 'C10', name: 'Lâm Văn Tú', phones: ['+84944123456'], emails: ['tu@shop.vn'], tags: [] },
+      { _id: 'C1', name: 'Nguyễn Văn An', phones: ['+84912345678'], emails: ['an.nguyen@example.com'], tags: ['vip', 'wholesale'] },
+      { _id: 'C10', name: 'Phan "Tí" Quang', phones: ['+84922333444'], emails: ['quang@shop.vn'], tags: [] },
+      { _id: 'C11', name: 'Lâm Văn Tú', phones: ['+84944123456'], emails: ['tu@shop.vn'], tags: [] },
       { _id: 'C2', name: 'Trần Thị Bích', phones: ['+84987654321', '+84903111222'], emails: ['bich@shop.vn'], tags: [] },
       // Rows 6, 7 and 17: imported without their bad phone or e-mail.
       { _id: 'C3', name: 'Lê Văn Cường', phones: [], emails: ['cuong@shop.vn'], tags: [] },
@@ -80,10 +92,13 @@ describe('importing the messy fixture', () => {
       { _id: 'C5', name: 'Hoàng Minh', phones: ['+84977888999'], emails: ['hoang.minh@shop.vn'], tags: ['khach-quen'] },
       { _id: 'C6', name: 'Đỗ Thị Em', phones: [], emails: ['em.do@gmail.com'], tags: [] },
       { _id: 'C7', name: 'Bùi Thị Giang', phones: ['+84933444555'], emails: ['giang@shop.vn'], tags: ['new'] },
-      { _id: 'C8', name: 'Trịnh Văn Long', phones: ['+84944555666'], emails: ['long@shop.vn'], tags: [] },
-      { _id: 'C9', name: 'Phan "Tí" Quang', phones: ['+84922333444'], emails: ['quang@shop.vn'], tags: [] },
+      // Row 15: the phone is C1's (its key stays C1's, listing C8 in sharedWith), and C8's too.
+      { _id: 'C8', name: 'Ngô Văn Hải', phones: ['+84912345678'], emails: ['hai@shop.vn'], tags: [] },
+      { _id: 'C9', name: 'Trịnh Văn Long', phones: ['+84944555666'], emails: ['long@shop.vn'], tags: [] },
     ]);
     expect(await ContactKey.countDocuments()).toBe(19);
+    expect(await ContactKey.collection.findOne({ _id: 'phone:+84912345678' as never })).toMatchObject({ customerId: 'C1', sharedWith: ['C8'] });
+    expect(await ContactKey.findById('email:hai@shop.vn').lean()).toMatchObject({ customerId: 'C8' });
     const notes = await Interaction.find({}, { _id: 0, customerId: 1, kind: 1, text: 1 }).sort({ customerId: 1 }).lean();
     expect(notes).toEqual([
       { customerId: 'C1', kind: 'note', text: 'Gặp ở hội chợ\nOrders before import: 3' },
@@ -102,23 +117,23 @@ describe('importing the messy fixture', () => {
     await importFixture();
     const before = await Promise.all([Customer, ContactKey, Interaction].map((m) => m.countDocuments()));
     const again = await importFixture();
-    expect(again).toEqual({ rows: 18, created: 0, updated: 0, unchanged: 14, blank: 2, rejected: REJECTED, ...FILE });
+    expect(again).toEqual({ rows: 18, created: 0, updated: 0, unchanged: 14, blank: 2, shared: 0, rejected: REJECTED, ...FILE_AGAIN });
     expect(await Promise.all([Customer, ContactKey, Interaction].map((m) => m.countDocuments()))).toEqual(before);
   });
 
   it('gives the same result in batches of 2 rows (duplicates across batches) as in one batch', async () => {
     const small = await importFixture(2);
-    expect(small).toEqual({ rows: 18, created: 10, updated: 3, unchanged: 1, blank: 2, rejected: REJECTED, ...FILE });
-    expect(await Customer.countDocuments()).toBe(10);
+    expect(small).toEqual({ rows: 18, created: 11, updated: 2, unchanged: 1, blank: 2, shared: 1, rejected: REJECTED, ...FILE });
+    expect(await Customer.countDocuments()).toBe(11);
     const again = await importFixture(2);
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 14 });
   });
 
   it('gives the same result when nothing is held in memory (lookups key by key, as for a very large database)', async () => {
     const first = await importCustomers(createReadStream(fixture), { region: 'VN', by, batchSize: 3, preload: false });
-    expect(first).toEqual({ rows: 18, created: 10, updated: 3, unchanged: 1, blank: 2, rejected: REJECTED, ...FILE });
+    expect(first).toEqual({ rows: 18, created: 11, updated: 2, unchanged: 1, blank: 2, shared: 1, rejected: REJECTED, ...FILE });
     const again = await importCustomers(createReadStream(fixture), { region: 'VN', by, batchSize: 3, preload: false });
-    expect(again).toEqual({ rows: 18, created: 0, updated: 0, unchanged: 14, blank: 2, rejected: REJECTED, ...FILE });
+    expect(again).toEqual({ rows: 18, created: 0, updated: 0, unchanged: 14, blank: 2, shared: 0, rejected: REJECTED, ...FILE_AGAIN });
     // Looking keys up instead of claiming them, the second run reserved no customer numbers in vain.
     expect((await Counter.findById('customer').lean())!.seq).toBeLessThan(20);
   });
@@ -127,7 +142,7 @@ describe('importing the messy fixture', () => {
     await importFixture();
     const events = await AuditEvent.find({ action: 'customer.import' }).lean();
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ actor: by, target: 'import:messy.csv', data: { rows: 18, created: 10, updated: 3, unchanged: 1, rejected: 4, warnings: 3 } });
+    expect(events[0]).toMatchObject({ actor: by, target: 'import:messy.csv', data: { rows: 18, created: 11, updated: 2, unchanged: 1, shared: 1, rejected: 4, warnings: 4 } });
   });
 });
 
@@ -201,6 +216,7 @@ const SHOP_REPORT = {
   updated: 0,
   unchanged: 0,
   blank: 0,
+  shared: 0,
   rejected: [{ row: 4, reason: 'no phone or e-mail (one is needed to recognise the customer)' }],
   warnings: [{ row: 3, field: 'email', value: 'cuong@@mail', reason: 'not a valid e-mail address; left out' }],
   columns: { name: ['Tên khách'], phone: ['SĐT'], email: ['Email'], tags: ['Nhóm'], notes: ['Ghi chú'], address: ['Địa chỉ'], birthday: ['Ngày sinh'] },
@@ -344,7 +360,8 @@ describe('importing in chat', () => {
   it('imports a CSV file sent without a caption and replies with the report', async () => {
     const replies = await chat.send(manager, '', { attachments: [file('leads.csv', await readFile(fixture))] });
     const body = replyText(replies);
-    expect(body).toContain('Imported leads.csv: 18 row(s) — 10 new, 3 updated, 1 unchanged, 4 rejected (2 blank line(s) skipped).');
+    expect(body).toContain('Imported leads.csv: 18 row(s) — 11 new, 2 updated, 1 unchanged, 4 rejected (2 blank line(s) skipped).');
+    expect(body).toContain('  row 15: +84912345678 already belongs to C1 Nguyễn Văn An; Ngô Văn Hải imported as C8 sharing the phone — check `dupes`');
     expect(body).toContain('  row 6, phone "12345": not a valid phone number; left out');
     expect(body).toContain('  row 24: broken quoting');
     expect(files(replies)).toHaveLength(0);

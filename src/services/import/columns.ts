@@ -178,6 +178,21 @@ export interface ImportWarning {
   /** The value as it was in the file, shortened to {@link SHOWN_CHARS} characters for the report. */
   value: string;
   reason: string;
+  /**
+   * Set when the row was imported as a second customer on a phone another customer holds
+   * (a different name: family members share phones). Lets the chat word it in the reader's language.
+   */
+  shared?: SharedPhone;
+}
+
+/** A row imported as a second customer sharing a phone: who held it, and who the row became. */
+export interface SharedPhone {
+  /** The customer holding the phone's contact key (`C1`) and their name. */
+  holder: string;
+  holderName: string;
+  /** The row's name and the customer it became (`C57`). */
+  name: string;
+  customer: string;
 }
 
 /**

@@ -19,6 +19,14 @@
  *   An existing phone/e-mail updates that customer; rows of the file that
  *   share one merge into one customer (exact normalised match only). Details
  *   that belong to two different customers reject the row (merge first).
+ * - Shared phones (issue 12; data model in docs: ContactKey `sharedWith`): a row that reaches a
+ *   customer only through a phone, under a name that clearly names someone else (./same-name.ts;
+ *   not a shorter spelling, not one of their `aliases`), is a family member on that phone. It is
+ *   imported as a second customer holding the phone in its own `phones`, its id added to the key's
+ *   `sharedWith` (the key stays the holder's), its note on its own card, and a warning naming both
+ *   (`report.shared` counts them). A later row with that name finds the same second customer
+ *   through `sharedWith`, so a re-import adds nothing. The key lists the new customer before the
+ *   customer is written; a re-run after a kill in between creates it under that number.
  * - Notes get a deterministic `_id` (a hash of customer and text), so
  *   importing the same file again adds no note twice: an `_id` lookup (or the
  *   insert itself) is the check.
@@ -68,6 +76,7 @@ import { Interaction } from '../../../models/interaction.js';
 import { foldName } from '../../values/names.js';
 import { ConflictError, ValidationError } from '../../errors.js';
 import { audit } from '../audit.js';
+import { NameIndexing } from '../customer-names.js';
 import { staffIdOf } from '../../values/refs.js';
 import { readCsvRecords } from './csv-records.js';
 import {
@@ -75,6 +84,7 @@ import {
   type ColumnMapping, type Columns, type ImportField, type ImportRow, type ImportWarning,
 } from './columns.js';
 import { decodeCsvText, type TextEncodingName } from './encoding.js';
+import { differentPerson } from './same-name.js';
 
 import { insertUnique, reserveNumbers, retryBusy } from '../../db/writes.js';
 import { customerIdFor } from '../../values/refs.js';
@@ -140,6 +150,11 @@ export interface ImportReport {
   unchanged: number;
   /** Blank lines skipped. */
   blank: number;
+  /**
+   * Rows imported as a second customer on a phone another customer holds, under a clearly
+   * different name (family members share phones); each also has a warning naming both.
+   */
+  shared: number;
   rejected: RejectedRow[];
   /** Values left out or shortened in rows that were imported, by row. */
   warnings: ImportWarning[];
@@ -151,8 +166,11 @@ export interface ImportReport {
   encoding: TextEncodingName;
 }
 
-/** What this run knows of a customer: its details as `\x1f`-separated tokens (small, no read needed). */
-type Known = { tokens: string; status: string };
+/**
+ * What this run knows of a customer: its details as `\x1f`-separated tokens (small, no read
+ * needed), and its name and aliases (to tell a family member on a shared phone from the holder).
+ */
+type Known = { tokens: string; status: string; name?: string; aliases?: string[] };
 
 const SEP = '\x1f';
 const token = {
@@ -161,10 +179,15 @@ const token = {
   tag: (t: string) => `t:${t}`,
   name: 'n',
 };
-const knownOf = (c: { name?: string | null; phones?: string[]; emails?: string[]; tags?: string[]; status?: string | null }): Known => {
+const knownOf = (c: { name?: string | null; phones?: string[]; emails?: string[]; tags?: string[]; status?: string | null; aliases?: unknown }): Known => {
   const tokens = [...(c.name ? [token.name] : []), ...(c.phones ?? []).map(token.phone), ...(c.emails ?? []).map(token.email), ...(c.tags ?? []).map(token.tag)];
-  return { tokens: `${SEP}${tokens.map((t) => `${t}${SEP}`).join('')}`, status: c.status ?? 'active' };
+  const known: Known = { tokens: `${SEP}${tokens.map((t) => `${t}${SEP}`).join('')}`, status: c.status ?? 'active' };
+  if (c.name) known.name = c.name;
+  if (Array.isArray(c.aliases) && c.aliases.length) known.aliases = c.aliases.filter((a): a is string => typeof a === 'string');
+  return known;
 };
+/** What customers are read with: the details, and the names a shared phone is judged by. */
+const KNOWN_PROJECTION = { name: 1, phones: 1, emails: 1, tags: 1, status: 1, aliases: 1 } as const;
 const has = (k: Known, t: string) => k.tokens.includes(`${SEP}${t}${SEP}`);
 const add = (k: Known, t: string) => {
   k.tokens += `${t}${SEP}`;
@@ -219,9 +242,11 @@ export async function importCustomers(input: Readable, options: ImportOptions): 
     if (!columns) throw new ValidationError('file', { code: 'IMPORT_FILE_EMPTY' });
     await run.submit(batch);
     await run.settle();
+    await run.names.finish();
   } catch (error) {
     // Let the batch being written finish before giving up, so nothing writes after we return.
     await run.settle().catch(() => undefined);
+    run.names.abandon();
     throw error;
   } finally {
     stopHeartbeat();
@@ -229,9 +254,9 @@ export async function importCustomers(input: Readable, options: ImportOptions): 
   run.progress(true);
   run.report.rejected.sort((a, b) => a.row - b.row);
   run.report.warnings = run.warnings();
-  const { rows, created, updated, unchanged, rejected, warnings, encoding } = run.report;
+  const { rows, created, updated, unchanged, shared, rejected, warnings, encoding } = run.report;
   await audit(options.by, 'customer.import', `import:${options.label ?? 'csv'}`, {
-    rows, created, updated, unchanged, rejected: rejected.length, warnings: warnings.length, encoding,
+    rows, created, updated, unchanged, shared, rejected: rejected.length, warnings: warnings.length, encoding,
   });
   return run.report;
 }
@@ -254,16 +279,20 @@ interface Plan {
   owner: string;
   outcome: 'created' | 'updated' | 'pending';
   noteId?: mongoose.Types.ObjectId;
+  /** Phone keys the row's customer shares with their holder (not its own). */
+  sharedKeys?: string[];
 }
 
 class ImportRun {
   readonly report: ImportReport = {
-    rows: 0, created: 0, updated: 0, unchanged: 0, blank: 0, rejected: [], warnings: [], columns: {}, ignoredColumns: [], encoding: 'utf-8',
+    rows: 0, created: 0, updated: 0, unchanged: 0, blank: 0, shared: 0, rejected: [], warnings: [], columns: {}, ignoredColumns: [], encoding: 'utf-8',
   };
   /** Warnings of rows read so far, by line; a row rejected later (details of two customers) loses them. */
   private readonly warningsByRow = new Map<number, ImportWarning[]>();
   /** Contact key → customer, for keys this run has seen resolved. */
   private readonly keyOwner = new Map<string, string>();
+  /** Contact key → the other customers sharing it (`sharedWith`), for the few keys that have them. */
+  private readonly keySharers = new Map<string, string[]>();
   /** Customers this run has created or read. */
   private readonly known = new Map<string, Known>();
   private lastProgress = 0;
@@ -271,6 +300,8 @@ class ImportRun {
   private lastProgressAt = Date.now();
   /** Notes this run wrote (hex `_id`s): a repeat is known without asking the database. */
   private readonly notesWritten = new Set<string>();
+  /** The name index's new entries, written once at the end of the run (see `NameIndexing`). */
+  readonly names = new NameIndexing();
   /** Look keys up before claiming them (switched on when most claims of a batch fail). */
   private lookupFirst = false;
   /** Whether the first batch was checked for being data we have already. */
@@ -293,7 +324,7 @@ class ImportRun {
   }
 
   warn(line: number, warnings: ImportWarning[]): void {
-    this.warningsByRow.set(line, warnings);
+    this.warningsByRow.set(line, [...(this.warningsByRow.get(line) ?? []), ...warnings]);
   }
 
   /** Every warning of the rows imported, in file order. */
@@ -343,6 +374,7 @@ class ImportRun {
       // Forgetting is only safe once every customer this run decided on is written.
       await this.settle();
       this.keyOwner.clear();
+      this.keySharers.clear();
       this.known.clear();
       this.notesWritten.clear();
       this.preloaded = false;
@@ -375,7 +407,7 @@ class ImportRun {
     if (this.lookupFirst && !this.preloaded) {
       // Most keys of the last batch existed already (a file imported again): look them up
       // instead of claiming, so no customer numbers are reserved in vain.
-      for (const [key, owner] of await ownersOf(unknown)) dbOwner.set(key, owner);
+      for (const [key, owner] of await ownersOf(unknown, this.keySharers)) dbOwner.set(key, owner);
     }
     const ownerBefore = (k: string) => this.keyOwner.get(k) ?? dbOwner.get(k);
 
@@ -404,7 +436,7 @@ class ImportRun {
     const claims = [...tentative].map(([key, o]) => ({ _id: key, customerId: realId(o), createdAt: claimedAt }));
     const failed = await insertIgnoringDuplicates(ContactKey, claims);
     const claimed = new Map(claims.filter((c) => !failed.has(c._id)).map((c) => [c._id, c.customerId] as const));
-    for (const [key, owner] of await ownersOf([...failed])) dbOwner.set(key, owner);
+    for (const [key, owner] of await ownersOf([...failed], this.keySharers)) dbOwner.set(key, owner);
     if (!this.lookupFirst && claims.length > 0) this.lookupFirst = failed.size / claims.length > 0.2;
     else if (this.lookupFirst && unknown.length > 0) this.lookupFirst = dbOwner.size / unknown.length > 0.2;
 
@@ -415,6 +447,7 @@ class ImportRun {
     for (const k of batchKeys) {
       const o = ownerBefore(k);
       if (o !== undefined) ownerIds.add(o);
+      for (const sharer of this.keySharers.get(k) ?? []) ownerIds.add(sharer);
     }
     await this.remember([...ownerIds].filter((id) => !this.known.has(id)));
     // A key whose customer does not exist was claimed by a run that stopped before writing that
@@ -446,11 +479,32 @@ class ImportRun {
     };
     const assigned = new Map<string, string>();
     const plans: Plan[] = [];
+    // Names given in this batch (step 5 records them in `known`), for the shared-phone check.
+    const batchNames = new Map<string, string>();
+    const namesOf = (id: string): string[] => {
+      const k = this.known.get(id);
+      const name = batchNames.get(id) ?? k?.name;
+      return [...(name ? [name] : []), ...(k?.aliases ?? [])];
+    };
+    /** Sharers added in this batch, `key` → customers: written to the keys before the customers (step 4). */
+    const newSharers = new Map<string, string[]>();
     for (const row of rows) {
       const owners = new Set<string>();
       for (const k of row.keys) {
         const o = existingOwner(k) ?? assigned.get(k);
         if (o !== undefined) owners.add(o);
+      }
+      let sharedKeys: string[] | undefined;
+      if (owners.size > 1) {
+        // A phone its holder shares with the customer the row's other details name is that customer's too.
+        const ownerOf = (k: string) => existingOwner(k) ?? assigned.get(k);
+        const sharersOf = (k: string) => [...(this.keySharers.get(k) ?? []), ...(newSharers.get(k) ?? [])];
+        const viaShare = [...owners].filter((o) =>
+          row.keys.filter((k) => ownerOf(k) === o).every((k) => k.startsWith('phone:') && sharersOf(k).some((c) => owners.has(c))));
+        if (owners.size - viaShare.length === 1) {
+          sharedKeys = row.keys.filter((k) => viaShare.includes(ownerOf(k)!));
+          for (const o of viaShare) owners.delete(o);
+        }
       }
       if (owners.size > 1) {
         this.reject(row.line, conflictReason(row, existingOwner, assigned));
@@ -458,8 +512,26 @@ class ImportRun {
       }
       let owner: string;
       let isNew = false;
+      let sharing: { keys: string[]; holder: string } | undefined;
       if (owners.size === 1) {
         owner = first(owners);
+        const share = sharedKeys ? undefined : this.sharedPhone(row, owner, (k) => existingOwner(k) ?? assigned.get(k), namesOf);
+        if (share) {
+          sharedKeys = share.keys;
+          // A family member on the holder's phone: the customer who shares it already, or a new one.
+          const sharers = [...new Set(share.keys.flatMap((k) => [...(this.keySharers.get(k) ?? []), ...(newSharers.get(k) ?? [])]))];
+          const same = sharers.find((c) => (this.known.has(c) || batchNames.has(c)) && !differentPerson(row.name, namesOf(c)));
+          // A sharer listed on the key but never written (a kill between the key and the customer) takes this row.
+          const unwritten = sharers.find((c) => !this.known.has(c) && !used.has(c));
+          if (same !== undefined) owner = same;
+          else {
+            owner = unwritten ?? (await takeFresh());
+            used.add(owner);
+            isNew = true;
+            sharing = { keys: share.keys, holder: share.holder };
+            for (const k of share.keys) newSharers.set(k, [...(newSharers.get(k) ?? []), owner]);
+          }
+        }
       } else {
         // A number an earlier run reserved for these details first, then one this batch claimed with.
         const candidates = row.keys.map((k) => claimed.get(k)).filter((o): o is string => o !== undefined && !used.has(o));
@@ -474,7 +546,9 @@ class ImportRun {
         continue;
       }
       for (const k of row.keys) if (existingOwner(k) === undefined && !assigned.has(k)) assigned.set(k, owner);
-      plans.push({ row, owner, outcome: isNew ? 'created' : 'pending' });
+      if (row.name && namesOf(owner).length === 0) batchNames.set(owner, row.name);
+      plans.push({ row, owner, outcome: isNew ? 'created' : 'pending', ...(sharedKeys ? { sharedKeys } : {}) });
+      if (sharing) this.warnShared(row, sharing, owner, namesOf(sharing.holder)[0] ?? '');
     }
 
     // 4. Correct the claims of the first guess: move, drop or (for freed keys) claim again.
@@ -490,6 +564,12 @@ class ImportRun {
     if ((await insertIgnoringDuplicates(ContactKey, reclaims)).size > 0) {
       throw new ConflictError({ code: 'IMPORT_CONTACTS_CHANGED' });
     }
+    // A new sharer is listed on the phone's key before its customer is written: a re-run after a
+    // kill in between finds the number there and creates that customer (step 3), none twice.
+    // Through the driver's collection: `sharedWith` is the agreed field (/tmp/h/shared-phone.md).
+    const shareOps = [...newSharers].map(([key, ids]) => ({ updateOne: { filter: { _id: key }, update: { $addToSet: { sharedWith: { $each: ids } } } } }));
+    for (let i = 0; i < shareOps.length; i += 50) await retryBusy(() => ContactKey.collection.bulkWrite(shareOps.slice(i, i + 50) as never[], { ordered: false }));
+    for (const [key, ids] of newSharers) this.keySharers.set(key, [...new Set([...(this.keySharers.get(key) ?? []), ...ids])]);
     // Taken-over keys that keep their number: checked again once their customer exists (see write).
     const keptAdopted = [...adopted].filter(([key, owner]) => assigned.get(key) === owner).map(([key, owner]) => ({ key, owner }));
 
@@ -521,6 +601,7 @@ class ImportRun {
       };
       if (row.name && !has(known!, token.name)) {
         add(known!, token.name);
+        known!.name = row.name;
         changed = true;
         if (doc) doc.name = row.name;
         else change!.name = row.name;
@@ -541,7 +622,7 @@ class ImportRun {
       }
     }
     // Later batches resolve these keys from memory, without waiting for this batch's writes.
-    for (const plan of plans) for (const k of plan.row.keys) this.keyOwner.set(k, plan.owner);
+    for (const plan of plans) for (const k of plan.row.keys) if (!plan.sharedKeys?.includes(k)) this.keyOwner.set(k, plan.owner);
     return { plans, newDocs, changes, notes, adopted: keptAdopted };
   }
 
@@ -561,6 +642,8 @@ class ImportRun {
       await this.confirmAdopted(adopted);
     }
     if (changes.size) await this.writeChanges(changes);
+    // The name index (src/services/customer-names.ts): new customers, and names given to nameless ones.
+    await this.names.add([...[...newDocs.values()], ...[...changes].filter(([, c]) => c.name).map(([id, c]) => ({ _id: id, name: c.name }))]);
     const oldNotes = await this.writeNotes(notes, new Set(newDocs.keys()));
     for (const plan of plans) {
       if (plan.outcome === 'pending') plan.outcome = plan.noteId && !oldNotes.has(plan.noteId.toHexString()) ? 'updated' : 'pending';
@@ -642,6 +725,36 @@ class ImportRun {
     };
   }
 
+  /**
+   * Whether a row reaches `owner` only through phones and names someone else: family members share
+   * phones (issue 12), so such a row is a second customer sharing the phone, not new details of
+   * the holder. A row that also matches the holder's e-mail, or has no name, or a name the holder
+   * could be written as (or one of their aliases), is the holder. Returns the shared phone keys.
+   */
+  private sharedPhone(
+    row: ImportRow, owner: string, ownerOf: (key: string) => string | undefined, namesOf: (id: string) => string[],
+  ): { keys: string[]; holder: string } | undefined {
+    if (!row.name) return undefined;
+    const keys = row.keys.filter((k) => ownerOf(k) === owner);
+    if (keys.length === 0 || keys.some((k) => !k.startsWith('phone:'))) return undefined;
+    if (!differentPerson(row.name, namesOf(owner))) return undefined;
+    return { keys, holder: owner };
+  }
+
+  /** The report's warning for a row imported as a second customer on a shared phone. */
+  private warnShared(row: ImportRow, sharing: { keys: string[]; holder: string }, customer: string, holderName: string): void {
+    const phone = sharing.keys[0]!.replace(/^phone:/, '');
+    const name = row.name ?? '';
+    this.warn(row.line, [{
+      row: row.line,
+      field: 'phone',
+      value: phone,
+      reason: `already belongs to ${sharing.holder} ${holderName}; ${name} imported as ${customer} sharing the phone — check \`dupes\``,
+      shared: { holder: sharing.holder, holderName, name, customer },
+    }]);
+    this.report.shared++;
+  }
+
   /** Whether a sample of the first batch's keys exists already (a file imported before). */
   private async seenBefore(keys: string[]): Promise<boolean> {
     const step = Math.max(1, Math.floor(keys.length / 20));
@@ -666,9 +779,11 @@ class ImportRun {
       this.preloadRefused = true;
       return;
     }
-    for await (const k of ContactKey.find({}, { customerId: 1 }).lean().cursor({ batchSize: 5000 })) this.keyOwner.set(k._id, k.customerId);
-    const projection = { name: 1, phones: 1, emails: 1, tags: 1, status: 1 };
-    for await (const c of Customer.find({}, projection).lean().cursor({ batchSize: 2000 })) this.known.set(c._id, knownOf(c));
+    for await (const k of ContactKey.collection.find({}, { projection: { customerId: 1, sharedWith: 1 } }).batchSize(5000)) {
+      this.keyOwner.set(k._id as unknown as string, k.customerId as string);
+      if (Array.isArray(k.sharedWith) && k.sharedWith.length) this.keySharers.set(k._id as unknown as string, k.sharedWith as string[]);
+    }
+    for await (const c of Customer.find({}, KNOWN_PROJECTION).lean().cursor({ batchSize: 2000 })) this.known.set(c._id, knownOf(c));
     for await (const n of Interaction.find({ kind: 'note', platform: 'import' }, { _id: 1 }).lean().cursor({ batchSize: 5000 })) {
       this.notesWritten.add(String(n._id));
     }
@@ -681,7 +796,7 @@ class ImportRun {
    */
   private async remember(ids: string[]): Promise<void> {
     await forEachLimit(ids, 8, async (id) => {
-      const c = await retryBusy(() => Customer.findById(id, { name: 1, phones: 1, emails: 1, tags: 1, status: 1 }).lean());
+      const c = await retryBusy(() => Customer.findById(id, KNOWN_PROJECTION).lean());
       if (c) this.known.set(c._id, knownOf(c));
     });
   }
@@ -744,12 +859,17 @@ interface NewCustomer {
   updatedAt: Date;
 }
 
-/** Owners of existing contact keys, by `_id` lookups (a few at a time). */
-async function ownersOf(keys: string[]): Promise<Map<string, string>> {
+/**
+ * Owners of existing contact keys, by `_id` lookups (a few at a time); the customers sharing a
+ * key (`sharedWith`) go into `sharers` when given.
+ */
+async function ownersOf(keys: string[], sharers?: Map<string, string[]>): Promise<Map<string, string>> {
   const owners = new Map<string, string>();
   await forEachLimit(keys, 8, async (key) => {
-    const doc = await retryBusy(() => ContactKey.findById(key, { customerId: 1 }).lean());
-    if (doc) owners.set(key, doc.customerId);
+    const doc = await retryBusy(() => ContactKey.collection.findOne({ _id: key as never }, { projection: { customerId: 1, sharedWith: 1 } }));
+    if (!doc) return;
+    owners.set(key, doc.customerId as string);
+    if (sharers && Array.isArray(doc.sharedWith) && doc.sharedWith.length) sharers.set(key, doc.sharedWith as string[]);
   });
   return owners;
 }
