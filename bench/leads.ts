@@ -19,6 +19,8 @@ import type { Notifier } from '../src/core/types.js';
 import { numberFlag, percentile, withBenchDatabase } from './support.js';
 
 const total = numberFlag('leads', 20_000);
+/** `--trace`: count the collection calls (round trips) each lead costs, printed by kind. */
+const trace = process.argv.includes('--trace');
 
 function phoneOf(i: number): string {
   return `09${String(10_000_000 + i).slice(-8)}`;
@@ -45,6 +47,14 @@ await withBenchDatabase('leads', async ({ kind }) => {
   const baseSecs = (performance.now() - baseStart) / 1000;
 
   // Core: lead commands, 10% of them repeating an earlier phone written differently.
+  const commands = new Map<string, number>();
+  if (trace) {
+    // Mongoose's debug hook sees every collection call (one call is one round trip here).
+    mongoose.set('debug', (collection: string, method: string) => {
+      const key = `${method} ${collection}`;
+      commands.set(key, (commands.get(key) ?? 0) + 1);
+    });
+  }
   const coreLat: number[] = [];
   let duplicates = 0;
   const coreStart = performance.now();
@@ -63,6 +73,7 @@ await withBenchDatabase('leads', async ({ kind }) => {
     coreLat.push(performance.now() - t);
   }
   const coreSecs = (performance.now() - coreStart) / 1000;
+  if (trace) mongoose.set('debug', false);
   const customers = await mongoose.connection.collection('customers').countDocuments();
 
   const baseRate = total / baseSecs;
@@ -74,4 +85,9 @@ await withBenchDatabase('leads', async ({ kind }) => {
   console.log(`  throughput ratio   : ${((coreRate / baseRate) * 100).toFixed(1)}% of baseline (target ≥ 40%)`);
   console.log(`  p99 ratio          : ${(percentile(coreLat, 99) / percentile(baseLat, 99)).toFixed(2)}× baseline (target ≤ 3×)`);
   console.log(`  customers created  : ${customers} (expected ${total - duplicates}; duplicates avoided: ${total - customers})`);
+  if (trace) {
+    const all = [...commands.values()].reduce((a, b) => a + b, 0);
+    console.log(`  collection calls   : ${(all / total).toFixed(2)} per lead`);
+    for (const [k, n] of [...commands].sort((a, b) => b[1] - a[1])) console.log(`    ${(n / total).toFixed(2)}  ${k}`);
+  }
 });

@@ -9,6 +9,12 @@ const contactKeySchema = new Schema(
   {
     _id: { type: String, required: true },
     customerId: { type: String, required: true },
+    /**
+     * Other customers (`"C9"`) who also use this phone — a second person on a family phone, by a
+     * person's explicit answer (services/lead-questions.ts). `customerId` stays the first holder;
+     * a lookup by the phone names the holder and lists these.
+     */
+    sharedWith: { type: [String], default: undefined },
   },
   { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
 );

@@ -34,6 +34,14 @@ const customerSchema = new Schema(
     name: { type: String, default: '' },
     /** Folded name (lower case, no diacritics) for anchored-regex search and duplicate detection. */
     nameKey: { type: String, default: '' },
+    /**
+     * Other names the same person was logged under (kept when someone answered "same person" to
+     * `lead <other name> <their phone>`); shown on the card, and found by a name-only `lead` like
+     * the name (services/customer-names.ts).
+     */
+    aliases: { type: [String], default: undefined },
+    /** Customers a person explicitly said are different people (set on both records): never suggested as duplicates. */
+    distinctFrom: { type: [String], default: undefined },
     phones: { type: [String], default: [] },
     emails: { type: [String], default: [] },
     tags: { type: [String], default: [] },

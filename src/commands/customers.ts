@@ -5,11 +5,14 @@ import { STAFF, staffCommand, type ActingStaff, type Command, type StaffContext 
 import { parseContactArgs } from '../values/parse.js';
 import { text, type Button, type Reply } from '../core/types.js';
 import { ValidationError } from '../errors.js';
-import { findCustomers, resolveCustomer, upsertLead, addTags, removeTags, getCustomer } from '../services/contacts.js';
+import { findCustomers, resolveCustomer, addTags, removeTags, getCustomer } from '../services/contacts.js';
+import { answerLeadQuestion, leadOrAsk } from '../services/lead-questions.js';
+import { customerIdOf } from '../values/refs.js';
+import { formatPhone } from '../values/phone.js';
 import { recordInteraction } from '../services/interactions.js';
 import { latestInteractions, latestOrders } from '../services/recent.js';
 import { takeCustomerRef, takePage } from './args.js';
-import { customerCard, customerLine } from '../views/customers.js';
+import { customerCard, customerLine, leadQuestionView } from '../views/customers.js';
 import { check } from './validate.js';
 import { pageNav } from '../views/paging.js';
 
@@ -34,7 +37,13 @@ export async function logLead(ctx: StaffContext, line: string, source = 'chat'):
   }
   const args = check(leadArgs, parsed);
   if (!args.name && args.phones.length === 0 && args.emails.length === 0) throw new ValidationError('name', ctx.msg.leadNeedsName());
-  const result = await upsertLead({ ...args, source, ownerId: leadOwnerOf(ctx.staff) }, ctx.by, ctx.deps.now());
+  const outcome = await leadOrAsk({ ...args, source, ownerId: leadOwnerOf(ctx.staff) }, ctx.by, ctx.deps.now());
+  if (outcome.kind === 'question') {
+    // Someone known may be this person: ask, and write nothing until the answer (lead-answer below).
+    const view = leadQuestionView(outcome.question, outcome.candidates, args.name ?? '', ctx.msg);
+    return [text(view.text, view.buttons)];
+  }
+  const result = outcome.result;
   const c = result.customer;
   const ref = c._id;
   const name = c.name || ctx.msg.noName();
@@ -54,6 +63,44 @@ export const lead = staffCommand({
   run: (ctx) => logLead(ctx, ctx.args),
 });
 
+/**
+ * The answer to a lead's question, from its buttons: `lead-answer Q1a2b3c4d5 same C1` (the same
+ * person: the lead's details, and its name as another name, go to C1) or `lead-answer Q… new`
+ * (a different person: a new customer). A second press writes nothing and says what the first did.
+ */
+export const leadAnswer = staffCommand({
+  name: 'lead-answer',
+  usage: 'lead-answer <Q…> <same C12 | new>',
+  summary: 'lead',
+  hidden: true,
+  examples: ['lead-answer Q1a2b3c4d5 same C1', 'lead-answer Q1a2b3c4d5 new'],
+  allow: STAFF,
+  async run(ctx) {
+    const [questionId = '', choice = '', ref = ''] = ctx.args.trim().split(/\s+/);
+    const args = check(
+      z.object({ questionId: z.string().regex(/^Q[0-9a-f]{6,20}$/, 'say which question, e.g. Q1a2b3c4d5'), choice: z.enum(['same', 'new']), ref: z.string() }),
+      { questionId, choice, ref },
+    );
+    const sameAs = args.choice === 'same' ? customerIdOf(args.ref) : undefined;
+    if (args.choice === 'same' && sameAs === undefined) throw new ValidationError('customer', 'say which customer, e.g. same C1');
+    const out = await answerLeadQuestion(args.questionId, sameAs !== undefined ? { same: sameAs } : { new: true }, ctx.by, ctx.deps.now());
+    const c = out.customer;
+    const name = c.name || ctx.msg.noName();
+    const open: Button[][] = [[{ label: ctx.msg.openCustomerButton(), action: `customer ${c._id}` }]];
+    if (out.already) return [text(ctx.msg.leadAsk.alreadyAnswered(c._id, name), open)];
+    if (out.did === 'new') {
+      const others = out.question.candidates.join(', ');
+      return [text(out.question.kind === 'shared-phone' ? ctx.msg.leadAsk.sharedCreated(c._id, name, others) : ctx.msg.leadAsk.distinctCreated(c._id, name, others), open)];
+    }
+    const added = [...(out.added?.phones ?? []), ...(out.added?.emails ?? []), ...(out.added?.tags ?? []).map((t) => `#${t}`)];
+    const lines = [
+      ...(out.alias ? [ctx.msg.leadAsk.aliasKept(c._id, name, out.alias)] : []),
+      ...(added.length ? [ctx.msg.leadUpdated(c._id, name, added.join(', '))] : []),
+    ];
+    return [text(lines.length ? lines.join('\n') : ctx.msg.leadExists(c._id, name), open)];
+  },
+});
+
 export const find = staffCommand({
   name: 'find',
   aliases: ['search', 'tìm'],
@@ -67,6 +114,7 @@ export const find = staffCommand({
     const result = await findCustomers(query, page, ctx.region);
     if (result.total === 0) return [text(ctx.msg.findNone(query))];
     const lines = [ctx.msg.findTitle(query), ...result.items.map((c) => customerLine(c, ctx.msg))];
+    if (result.sharedPhone) lines.splice(1, 0, ctx.msg.leadAsk.sharedPhoneFound(formatPhone(result.sharedPhone.phone), result.sharedPhone.holder));
     if (result.pages > 1) lines.push(ctx.msg.page(result.page, result.pages, result.total));
     const nav = pageNav(result, (p) => `find ${query} page ${p}`, ctx.msg);
     const open = result.items.slice(0, 5).map((c) => [{ label: `${c._id} ${c.name}`.slice(0, 40), action: `customer ${c._id}` }]);
@@ -83,18 +131,25 @@ export const customer = staffCommand({
   allow: STAFF,
   async run(ctx) {
     const { ref } = check(z.object({ ref: z.string().min(1, 'say which customer') }), { ref: ctx.args.trim() });
-    const c = await resolveCustomer(ref, ctx.region);
+    // By a phone: the holder's card, naming the others who use that phone (a family phone).
+    const phoneLike = !ref.includes('@') && ref.replace(/\D/g, '').length >= 7;
+    const found = phoneLike ? await findCustomers(ref, 1, ctx.region) : undefined;
+    const c = found?.sharedPhone ? found.items[0]! : await resolveCustomer(ref, ctx.region);
+    const sharedPhone = found?.sharedPhone ? { ...found.sharedPhone, sharers: found.items.slice(1) } : undefined;
     const [orders, interactions, owner] = await Promise.all([
       latestOrders(c, 5),
       latestInteractions(c, 5),
       c.ownerId ? Staff.findById(c.ownerId).lean() : Promise.resolve(null),
     ]);
     const cref = c._id;
+    const others = (sharedPhone?.sharers ?? []).slice(0, 4).map((s) => [{ label: `${s._id} ${s.name}`.slice(0, 40), action: `customer ${s._id}` }]);
     return [
-      text(customerCard(c, { ownerName: owner?.name, orders, interactions }, ctx.msg, ctx.zone), [
+      text(customerCard(c, { ownerName: owner?.name, orders, interactions, sharedPhone }, ctx.msg, ctx.zone), [
+        ...others,
         [
           { label: 'Orders', action: `orders ${cref}` },
           { label: 'Add note', action: `help note` },
+          { label: ctx.msg.startLink.button(), action: `chat link ${cref}` },
         ],
       ]),
     ];

@@ -165,7 +165,8 @@ export async function settleDeliveryRun(run: DeliveryRun, state: 'done' | 'faile
 /** Inserts a record unless its `_id` exists: true when this call inserted it. */
 async function insertOnce(id: string, fields: Partial<Omit<ProcessedDeliveryDoc, '_id'>>): Promise<boolean> {
   try {
-    await retryBusy(() => ProcessedDelivery.create({ _id: id, ...fields }));
+    // The driver's insert, not the model's `create` (no validation pass, no document): every delivery pays it.
+    await retryBusy(() => ProcessedDelivery.collection.insertOne({ _id: id as never, at: new Date(), ...fields }));
     return true;
   } catch (error) {
     if (isDuplicateKey(error)) return false;

@@ -34,6 +34,7 @@ import { Order } from '../../models/order.js';
 import { NotFoundError } from '../errors.js';
 import { audit } from './audit.js';
 import { forgetConversation } from './conversations.js';
+import { unindexNames } from './customer-names.js';
 
 export interface ForgetResult {
   /** The customer and the records merged into it. */
@@ -63,9 +64,11 @@ export async function forgetCustomer(customerId: string, by: string, now: Date =
     { _id: { $in: ids } },
     {
       $set: { name: '', nameKey: '', phones: [], emails: [], tags: [], unreachable: [], identityIds: [], consent: { promotions: false }, status: 'forgotten' },
-      $unset: { timeZone: '', locale: '', createdBy: '' },
+      $unset: { timeZone: '', locale: '', createdBy: '', aliases: '' },
     },
   );
+  // Their names and aliases leave the name index (src/services/customer-names.ts).
+  await Promise.all(people.map((c) => unindexNames(c._id, [c.name, ...(c.aliases ?? [])])));
   // 2. Contact keys: by their `_id`s, and any stray key still pointing at these records.
   const keyIds = people.flatMap((c) => [...c.phones.map((p) => contactKey('phone', p)), ...c.emails.map((e) => contactKey('email', e))]);
   let keys = 0;

@@ -2,7 +2,8 @@
  * Housekeeping that TTL indexes would do on MongoDB (FerretDB v1 refuses
  * them): expired invite and link codes and their claims, processed-delivery
  * records older than the platforms' re-delivery window, stored long Telegram
- * button actions nobody pressed for weeks. Deleting is idempotent, so two
+ * button actions nobody pressed for weeks, and `lead` questions (same phone / same name) whose
+ * buttons are that old too — answered or not, nobody will press them now. Deleting is idempotent, so two
  * workers running it at once is harmless (jobs/cleanup.ts runs it hourly).
  *
  * @example
@@ -10,6 +11,7 @@
  */
 import { CodeClaim } from '../../models/code-claim.js';
 import { Invite } from '../../models/invite.js';
+import { LeadQuestion } from '../../models/lead-question.js';
 import { ProcessedDelivery } from '../../models/processed-delivery.js';
 import { TelegramCallback } from '../../models/telegram-callback.js';
 
@@ -19,10 +21,11 @@ export const DELIVERY_RETENTION_MS = 7 * 24 * 3_600_000;
 export const CALLBACK_RETENTION_MS = 30 * 24 * 3_600_000;
 
 /** Removes what has expired as of `now`; returns the counts. */
-export async function cleanUpExpired(now: Date): Promise<{ invites: number; deliveries: number; callbacks: number }> {
+export async function cleanUpExpired(now: Date): Promise<{ invites: number; deliveries: number; callbacks: number; leadQuestions: number }> {
   const invites = await Invite.deleteMany({ expiresAt: { $lt: now } });
   await CodeClaim.deleteMany({ expiresAt: { $lt: now } });
   const deliveries = await ProcessedDelivery.deleteMany({ at: { $lt: new Date(now.getTime() - DELIVERY_RETENTION_MS) } });
   const callbacks = await TelegramCallback.deleteMany({ at: { $lt: new Date(now.getTime() - CALLBACK_RETENTION_MS) } });
-  return { invites: invites.deletedCount, deliveries: deliveries.deletedCount, callbacks: callbacks.deletedCount };
+  const leadQuestions = await LeadQuestion.deleteMany({ createdAt: { $lt: new Date(now.getTime() - CALLBACK_RETENTION_MS) } });
+  return { invites: invites.deletedCount, deliveries: deliveries.deletedCount, callbacks: callbacks.deletedCount, leadQuestions: leadQuestions.deletedCount };
 }

@@ -18,6 +18,7 @@
 import { Customer } from '../../models/customer.js';
 import { Identity, type IdentityDoc } from '../../models/identity.js';
 import { Staff } from '../../models/staff.js';
+import { forgetResolvedStaff } from './actor-cache.js';
 
 export type PersonKind = 'staff' | 'customer';
 
@@ -40,6 +41,7 @@ export async function listIdentity(kind: PersonKind, refId: string, identityId: 
 export async function pointIdentity(fields: IdentityFields, kind: PersonKind, refId: string): Promise<IdentityDoc | null> {
   const before = await Identity.findById(fields._id).lean<IdentityDoc>();
   await Identity.updateOne({ _id: fields._id }, { $set: { ...fields, kind, refId } }, { upsert: true });
+  forgetResolvedStaff(); // who this identity is changes (services/actor-cache.ts)
   await listIdentity(kind, refId, fields._id);
   if (before && (before.kind !== kind || before.refId !== refId)) {
     await owners(before.kind).updateOne({ _id: before.refId }, { $pull: { identityIds: fields._id } });
@@ -52,6 +54,7 @@ export async function moveCustomerIdentities(identityIds: string[], fromId: stri
   for (const id of identityIds) {
     await Identity.updateOne({ _id: id }, { $set: { refId: toId } });
   }
+  forgetResolvedStaff();
   if (identityIds.length === 0) return;
   await Customer.updateOne({ _id: toId }, { $addToSet: { identityIds: { $each: identityIds } } });
   await Customer.updateOne({ _id: fromId }, { $pullAll: { identityIds } });

@@ -14,7 +14,7 @@
  *   const record = await mergeCustomers('C12', 'C15', 'staff:s_1'); // C15 folds into C12
  *   await unmergeCustomer('C15', 'staff:s_1');
  */
-import { ContactKey } from '../../models/contact-key.js';
+import { ContactKey, contactKey } from '../../models/contact-key.js';
 import { Customer, type CustomerDoc } from '../../models/customer.js';
 import { Identity } from '../../models/identity.js';
 import { Interaction } from '../../models/interaction.js';
@@ -52,7 +52,7 @@ export async function mergeCustomers(keptId: string, mergedId: string, by: strin
     orderIds: orders.map((o) => o._id),
     interactionIds: interactions.map((i) => i._id),
     identityIds: identities.map((i) => i._id),
-    keptBefore: { phones: kept.phones, emails: kept.emails, tags: kept.tags, name: kept.name, nameKey: kept.nameKey, ownerId: kept.ownerId, consent: kept.consent },
+    keptBefore: { phones: kept.phones, emails: kept.emails, tags: kept.tags, aliases: kept.aliases ?? [], name: kept.name, nameKey: kept.nameKey, ownerId: kept.ownerId, consent: kept.consent },
   });
 
   await ContactKey.updateMany({ _id: { $in: record.keys } }, { $set: { customerId: keptId } });
@@ -66,17 +66,41 @@ export async function mergeCustomers(keptId: string, mergedId: string, by: strin
   const keptAt = kept.consent?.changedAt?.getTime() ?? -1;
   const mergedAt = merged.consent?.changedAt?.getTime() ?? -1;
   if (mergedAt > keptAt) set.consent = merged.consent;
+  // A different name the merged record had is kept as another name of the person ("Mai" merged into "Lan").
+  const alias = merged.name && kept.name && merged.nameKey !== kept.nameKey ? [merged.name] : [];
   await Customer.updateOne(
     { _id: keptId },
     {
-      $addToSet: { phones: { $each: merged.phones }, emails: { $each: merged.emails }, tags: { $each: merged.tags } },
+      $addToSet: {
+        phones: { $each: merged.phones },
+        emails: { $each: merged.emails },
+        tags: { $each: merged.tags },
+        aliases: { $each: [...alias, ...(merged.aliases ?? [])] },
+      },
       ...(Object.keys(set).length ? { $set: set } : {}),
     },
   );
   await Customer.updateOne({ _id: mergedId }, { $set: { status: 'merged', mergedInto: keptId } });
+  await moveSharedPhones(kept, merged);
   await rebuildTotals([keptId, mergedId]);
   await audit(by, 'customer.merge', `customer:${keptId}`, { mergedId, recordId: String(record._id) });
   return { orders: orders.length, interactions: interactions.length, identities: identities.length, keys: keys.length };
+}
+
+/**
+ * A phone the merged record used without holding its key (a family phone, listed in the key's
+ * `sharedWith`) is now the kept customer's: the key lists the kept customer instead, or nobody
+ * when the kept customer holds the key itself. One `_id` read and write per such phone.
+ */
+async function moveSharedPhones(kept: CustomerDoc, merged: CustomerDoc): Promise<void> {
+  for (const phone of merged.phones) {
+    const key = contactKey('phone', phone);
+    const doc = await ContactKey.findById(key, { customerId: 1, sharedWith: 1 }).lean();
+    if (!doc?.sharedWith?.includes(merged._id)) continue;
+    const others = doc.sharedWith.filter((id) => id !== merged._id && id !== kept._id);
+    const sharedWith = doc.customerId === kept._id ? others : [...others, kept._id];
+    await ContactKey.updateOne({ _id: key }, { $set: { sharedWith } });
+  }
 }
 
 /**
@@ -104,6 +128,7 @@ export async function unmergeCustomer(mergedId: string, by: string): Promise<{ k
         phones: strip(keptNow?.phones, before.phones, mergedDoc?.phones),
         emails: strip(keptNow?.emails, before.emails, mergedDoc?.emails),
         tags: strip(keptNow?.tags, before.tags, mergedDoc?.tags),
+        aliases: strip(keptNow?.aliases ?? [], before.aliases ?? [], [mergedDoc?.name ?? '', ...(mergedDoc?.aliases ?? [])]),
         name: before.name ?? keptNow?.name ?? '',
         nameKey: before.nameKey ?? keptNow?.nameKey ?? '',
         ownerId: before.ownerId ?? null,

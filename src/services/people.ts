@@ -24,6 +24,7 @@ import { addContactDetails, getCustomer, ownerOfKey, upsertLead } from './contac
 import { scanComment } from '../db/scans.js';
 import { isDuplicateKey } from '../db/writes.js';
 import { listIdentity, pointIdentity } from './identities.js';
+import { forgetResolvedStaff, rememberedStaff, rememberStaff, staffMemoryGeneration } from './actor-cache.js';
 import { languageOf, type Language } from '../values/format.js';
 
 type Who = Pick<Incoming, 'platform' | 'userId' | 'chatId' | 'displayName'> & Pick<Incoming, 'conversation'>;
@@ -40,6 +41,14 @@ export function isConfiguredOwner(who: Pick<Incoming, 'platform' | 'userId'>, co
 /** Resolves the actor for an incoming message: staff, known customer, or unknown. */
 export async function resolveActor(who: Who, config: Config): Promise<Actor> {
   const id = identityId(who.platform, who.userId);
+  // A staff member resolved moments ago, writing from the same chat: no reads (services/actor-cache.ts).
+  const dbName = Identity.db.name;
+  const remembered = rememberedStaff(dbName, id, Date.now());
+  const since = staffMemoryGeneration();
+  if (remembered && remembered.chatId === who.chatId) {
+    const { staffId, role, name, timeZone, lang } = remembered;
+    return chose({ kind: 'staff', role, staffId, name, timeZone, identityId: id }, lang);
+  }
   let identity = await Identity.findById(id).lean<IdentityDoc>();
   if (!identity && isConfiguredOwner(who, config)) {
     identity = await createStaffIdentity(who, 'owner', who.platform === 'console' ? config.CONSOLE_OWNER_NAME : who.displayName, config.DEFAULT_TIMEZONE, 'config');
@@ -50,6 +59,8 @@ export async function resolveActor(who: Who, config: Config): Promise<Actor> {
   if (identity.kind === 'staff') {
     const staff = await Staff.findById(identity.refId).lean<StaffDoc>();
     if (staff?.active) {
+      const chatId = identity.chatId !== who.chatId && isNotificationChat(who) ? who.chatId : identity.chatId;
+      if (chatId) rememberStaff(dbName, id, { staffId: staff._id, role: staff.role, name: staff.name, timeZone: staff.timeZone, lang: staff.lang, chatId }, since, Date.now());
       return chose({ kind: 'staff', role: staff.role, staffId: staff._id, name: staff.name, timeZone: staff.timeZone, identityId: id }, staff.lang);
     }
     return { kind: 'unknown', role: 'customer', identityId: id, name: who.displayName };
@@ -96,6 +107,7 @@ export async function setChosenLanguage(actor: Actor, who: Who, lang: Language |
   const update = lang ? { $set: { lang } } : { $unset: { lang: '' } };
   if (actor.kind === 'staff') {
     await Staff.updateOne({ _id: actor.staffId }, update);
+    forgetResolvedStaff();
   } else {
     const customer = await ensureCustomer(actor, who);
     await Customer.updateOne({ _id: customer._id }, update);
@@ -113,6 +125,7 @@ async function createStaffIdentity(who: Who, role: StaffRole, name: string, time
     const identity = await Identity.create({
       _id: id, platform: who.platform, platformUserId: who.userId, kind: 'staff', refId: staffId, chatId: who.chatId, displayName: who.displayName,
     });
+    forgetResolvedStaff();
     await audit(by, 'staff.create', `staff:${staffId}`, { role });
     return identity.toObject<IdentityDoc>();
   } catch (error) {

@@ -38,15 +38,64 @@ export function orderLine(o: OrderDoc, msg: Messages, zone: string): string {
   return msg.orderLine(o._id, formatWhen(o.createdAt, zone), formatMoney(o.amountMinor, o.currency), o.status, items);
 }
 
+/** A phone several customers use (a family phone): its holder and the others (services/lead-questions.ts `phoneSharers`). */
+export interface SharedPhone {
+  phone: string;
+  holder: string;
+  sharers: CustomerDoc[];
+}
+
+/**
+ * The question a lead asks before writing (services/lead-questions.ts): who the details or the
+ * name already belong to, and one button per answer (`lead-answer <Q…> same <C1>` / `… new`).
+ *
+ * @example
+ *   leadQuestionView({ _id: 'Q1a', kind: 'shared-phone', … }, [lan], 'Mai', msg)
+ *   // → { text: 'C1 Nguyễn Thị Lan already has this phone number. Is Mai the same person? …', buttons: [[Same person (keep Mai…)], [Different person…]] }
+ */
+export function leadQuestionView(
+  question: { _id: string; kind: string },
+  candidates: readonly CustomerDoc[],
+  newName: string,
+  msg: Messages,
+): { text: string; buttons: { label: string; action: string }[][] } {
+  const answer = (choice: string) => `lead-answer ${question._id} ${choice}`;
+  const shown = candidates.slice(0, 5);
+  const name = (c: CustomerDoc) => c.name || msg.noName();
+  if (question.kind === 'shared-phone') {
+    const holder = shown[0]!;
+    const same =
+      shown.length === 1
+        ? [[{ label: msg.leadAsk.samePersonAlias(newName), action: answer(`same ${holder._id}`) }]]
+        : shown.map((c) => [{ label: msg.leadAsk.samePersonAs(c._id, name(c)), action: answer(`same ${c._id}`) }]);
+    return {
+      text: msg.leadAsk.sharedPhone(holder._id, name(holder), newName),
+      buttons: [...same, [{ label: msg.leadAsk.differentPerson(), action: answer('new') }]],
+    };
+  }
+  return {
+    text: msg.leadAsk.sameName(newName, shown.map((c) => customerLine(c, msg)).join('; ')),
+    buttons: [
+      ...shown.map((c) => [{ label: msg.leadAsk.samePersonAs(c._id, name(c)), action: answer(`same ${c._id}`) }]),
+      [{ label: msg.leadAsk.newCustomer(), action: answer('new') }],
+    ],
+  };
+}
+
 /** The profile card: contact data, tags, owner, totals, last orders and interactions. */
 export function customerCard(
   c: CustomerDoc,
-  extra: { ownerName?: string; orders: OrderDoc[]; interactions: InteractionDoc[] },
+  extra: { ownerName?: string; orders: OrderDoc[]; interactions: InteractionDoc[]; sharedPhone?: SharedPhone },
   msg: Messages,
   zone: string,
 ): string {
   const lines = [msg.card.title(c._id, c.name || msg.noName())];
+  if (c.aliases?.length) lines.push(msg.card.aliases(c.aliases.join(', ')));
   lines.push(`${msg.card.phones()}: ${c.phones.map(formatPhone).join(', ') || msg.none()}`);
+  if (extra.sharedPhone?.sharers.length) {
+    const { phone, holder, sharers } = extra.sharedPhone;
+    lines.push(msg.card.sharedPhone(formatPhone(phone), holder, sharers.map((s) => `${s._id} ${s.name || msg.noName()}`).join(', ')));
+  }
   lines.push(`${msg.card.emails()}: ${c.emails.join(', ') || msg.none()}`);
   lines.push(`${msg.card.tags()}: ${c.tags.map((t) => `#${t}`).join(' ') || msg.none()}`);
   lines.push(`${msg.card.owner()}: ${extra.ownerName ?? msg.none()}`);

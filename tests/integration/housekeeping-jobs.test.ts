@@ -6,6 +6,7 @@
 import '../../models/index.js';
 import { describe, expect, it } from 'vitest';
 import { Invite } from '../../models/invite.js';
+import { LeadQuestion } from '../../models/lead-question.js';
 import { ProcessedDelivery } from '../../models/processed-delivery.js';
 import { SegmentRun } from '../../models/segment-state.js';
 import { TelegramCallback } from '../../models/telegram-callback.js';
@@ -20,7 +21,7 @@ useTestDatabase('housekeeping_jobs');
 const day = 24 * 3_600_000;
 
 describe('cleanup job', () => {
-  it('removes expired codes, week-old delivery records and month-old button actions, and keeps the rest', async () => {
+  it('removes expired codes, week-old delivery records and month-old button actions and lead questions, and keeps the rest', async () => {
     const t = createJobsTest();
     const now = new Date('2026-12-10T12:00:00Z');
     await Invite.create([
@@ -35,8 +36,14 @@ describe('cleanup job', () => {
       { _id: 'h-old', action: 'customer C1', at: new Date(now.getTime() - 31 * day) },
       { _id: 'h-new', action: 'customer C2', at: new Date(now.getTime() - 2 * day) },
     ]);
+    const lead = { kind: 'same-name', input: { name: 'Hoa', phones: [], emails: [], tags: [] }, by: 'staff:s_1' } as const;
+    await LeadQuestion.create([
+      { _id: 'Qold', ...lead, createdAt: new Date(now.getTime() - 31 * day) },
+      { _id: 'Qnew', ...lead, createdAt: new Date(now.getTime() - 2 * day) },
+    ]);
     await runJobOnce(cleanup, t.deps, { now });
     expect((await Invite.find().lean()).map((d) => d._id)).toEqual(['NEWCODE1']);
+    expect((await LeadQuestion.find().lean()).map((d) => d._id)).toEqual(['Qnew']);
     expect((await ProcessedDelivery.find().lean()).map((d) => d._id)).toEqual(['tg:1:new']);
     expect((await TelegramCallback.find().lean()).map((d) => d._id)).toEqual(['h-new']);
     // Running it again changes nothing.
