@@ -3,7 +3,10 @@
  * per staff member, leads added, orders and revenue of the customers they own,
  * follow-ups done and overdue, and the median time to the first response to a
  * customer's message — the first reply the customer received (a note is no response: it never
- * leaves the shop; a reply whose send failed never arrived).
+ * leaves the shop; a reply whose send failed never arrived), counting the shop's opening hours
+ * only when given them (a message at 19:55 answered at 08:05 next morning took ten minutes);
+ * and the conversations they resolved and the average rating customers gave theirs
+ * (src/services/ratings.ts).
  *
  * Each figure is one query: `$group`/`$sum` aggregations for counts, and one
  * streaming pass (sorted by customer, then time) over the period's
@@ -12,6 +15,7 @@
  * @example
  *   const report = await staffStats('week', new Date(), 'Asia/Ho_Chi_Minh');        // everyone
  *   const mine = await staffStats('month', new Date(), 'Europe/Berlin', 's_1a2b3c'); // one salesperson
+ *   const shop = await staffStats('week', new Date(), zone, undefined, { hours: config.BUSINESS_HOURS, hoursZone: config.DEFAULT_TIMEZONE });
  */
 import { DateTime } from 'luxon';
 import mongoose from 'mongoose';
@@ -19,7 +23,9 @@ import { Customer } from '../../models/customer.js';
 import { Interaction } from '../../models/interaction.js';
 import { Order } from '../../models/order.js';
 import { Staff, type StaffDoc } from '../../models/staff.js';
+import { ALWAYS_OPEN, openMillisBetween, type OpeningHours } from '../values/opening-hours.js';
 import { isReceivedReply } from './interactions.js';
+import { resolutionFigures } from './ratings.js';
 
 export const STATS_PERIODS = ['week', 'month'] as const;
 export type StatsPeriod = (typeof STATS_PERIODS)[number];
@@ -40,8 +46,19 @@ export interface StaffStatsRow {
   followUpsOverdue: number;
   /** Customer messages they answered first in the period. */
   responses: number;
-  /** Median minutes from a customer's message to the first reply the customer received from them; absent without responses. */
+  /** Median minutes from a customer's message to the first reply the customer received from them (opening hours only, when given); absent without responses. */
   medianResponseMinutes?: number;
+  /** Conversations they resolved in the period. */
+  resolved: number;
+  /** Ratings customers gave the conversations credited to them (resolved in the period), and their average (absent without ratings). */
+  ratings: number;
+  averageRating?: number;
+}
+
+/** How response times are measured: over the shop's opening hours (default: around the clock), in the shop's zone (default: the report's). */
+export interface StaffStatsOptions {
+  hours?: OpeningHours;
+  hoursZone?: string;
 }
 
 export interface StaffStatsReport {
@@ -62,8 +79,10 @@ export function statsRange(period: StatsPeriod, now: Date, zone: string): { from
 }
 
 /** Per-staff figures; with `staffId`, that person's row only (present even when all zero). */
-export async function staffStats(period: StatsPeriod, now: Date, zone: string, staffId?: string): Promise<StaffStatsReport> {
+export async function staffStats(period: StatsPeriod, now: Date, zone: string, staffId?: string, options: StaffStatsOptions = {}): Promise<StaffStatsReport> {
   const { from, to } = statsRange(period, now, zone);
+  const hours = options.hours ?? ALWAYS_OPEN;
+  const hoursZone = options.hoursZone ?? zone;
   const inPeriod = { $gte: from, $lt: to };
   const staff = await Staff.find(staffId ? { _id: staffId } : {}, { name: 1, role: 1, active: 1 }).lean<StaffDoc[]>();
   const rows = new Map<string, StaffStatsRow>();
@@ -73,7 +92,7 @@ export async function staffStats(period: StatsPeriod, now: Date, zone: string, s
     if (existing) return existing;
     const s = staff.find((x) => x._id === id);
     if (!s) return undefined; // not staff (or not the one asked about)
-    const created: StaffStatsRow = { staffId: id, name: s.name, role: s.role, leads: 0, orders: 0, revenue: {}, followUpsDone: 0, followUpsOverdue: 0, responses: 0 };
+    const created: StaffStatsRow = { staffId: id, name: s.name, role: s.role, leads: 0, orders: 0, revenue: {}, followUpsDone: 0, followUpsOverdue: 0, responses: 0, resolved: 0, ratings: 0 };
     rows.set(id, created);
     return created;
   };
@@ -151,7 +170,7 @@ export async function staffStats(period: StatsPeriod, now: Date, zone: string, s
     } else if (isReceivedReply(i) && i.staffId && waiting.length > 0) {
       if (!staffId || i.staffId === staffId) {
         const list = samples.get(i.staffId) ?? [];
-        for (const asked of waiting) list.push((i.at.getTime() - asked.getTime()) / 60_000);
+        for (const asked of waiting) list.push(openMillisBetween(hours, hoursZone, asked, i.at) / 60_000);
         samples.set(i.staffId, list);
       }
       waiting = [];
@@ -162,6 +181,15 @@ export async function staffStats(period: StatsPeriod, now: Date, zone: string, s
     if (!r) continue;
     r.responses = minutes.length;
     r.medianResponseMinutes = median(minutes);
+  }
+
+  // Conversations resolved, and the ratings of those credited to each person.
+  for (const [id, f] of await resolutionFigures(from, to, staffId)) {
+    const r = row(id);
+    if (!r) continue;
+    r.resolved += f.resolved;
+    r.ratings += f.ratings.length;
+    if (r.ratings > 0) r.averageRating = f.ratings.reduce((a, b) => a + b, 0) / f.ratings.length;
   }
 
   // Everyone asked about, every active salesperson, and anyone with something to show.

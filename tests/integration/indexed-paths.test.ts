@@ -36,7 +36,8 @@ describe('interactive paths on an indexed-lookup-only database', () => {
   const consoleChat = new FakeSender('console');
   const clock = { now: new Date('2026-03-02T03:00:00.000Z') };
   const deps: Deps = {
-    config: loadConfig({ LOG_LEVEL: 'silent' }, { envFile: null }),
+    // The shop opens at noon: Binh writes at 10:00 local and gets the away message (its once-only claim is on the path too).
+    config: loadConfig({ LOG_LEVEL: 'silent', BUSINESS_HOURS: 'mon-sat 12:00-20:00' }, { envFile: null }),
     notifier: new RoutingNotifier([telegram, consoleChat]),
     log: process.env.DEBUG_PATHS ? createLogger('error') : silentLogger(),
     now: () => new Date(clock.now.getTime()),
@@ -92,7 +93,7 @@ describe('interactive paths on an indexed-lookup-only database', () => {
     expect(await say(lan, `followup snooze ${followUpId} 1h`, { fromButton: true })).toContain(followUpId!);
     expect(await say(lan, `followup done ${followUpId}`, { fromButton: true })).toContain(followUpId!);
     // A customer writes: stored, and the on-duty staff notified through the routing notifier.
-    expect(await say(binh, 'hello, where is my parcel?')).toMatch(/Thanks/);
+    expect(await say(binh, 'hello, where is my parcel?')).toMatch(/we open today at 12:00/);
     expect(await say(binh, 'orders')).toBeTruthy();
     expect(await say(owner, 'note C31 called back')).toMatch(/C31/);
     // The inbox: the open conversation, assigning it, answering it (to Binh's chat), a saved reply, resolving it.
@@ -107,12 +108,20 @@ describe('interactive paths on an indexed-lookup-only database', () => {
     expect(await say(binh, 'thank you!')).toMatch(/Thanks/);
     expect(await say(lan, 'resolve C32', { fromButton: true })).toMatch(/resolved/);
     expect(await say(lan, 'inbox')).toMatch(/Nobody is waiting/);
+    // Binh was asked to rate the conversation and presses a button, then another (src/services/ratings.ts).
+    const ask = telegram.delivered.filter((d) => d.chatId === '3001').at(-1)!.replies[0]!;
+    const rateFive = ask.kind === 'text' ? ask.buttons?.[0]?.[4]?.action : undefined;
+    expect(await say(binh, rateFive!, { fromButton: true })).toMatch(/Thank you for your rating \(5\/5\)/);
+    expect(await say(binh, rateFive!.replace('rate 5', 'rate 1'), { fromButton: true })).toMatch(/already rated/);
     recording = false;
 
     // The notification really went out: Binh has no owner, so the owner on duty got it on the console.
     expect(consoleChat.delivered.map((d) => JSON.stringify(d.replies))).toEqual([expect.stringContaining('where is my parcel')]);
     // The reply reached Binh's chat; Lan heard of the assignment and of Binh's thanks, the owner only of the first message.
-    expect(telegram.delivered.filter((d) => d.chatId === '3001').map((d) => JSON.stringify(d.replies))).toEqual([expect.stringContaining('It left today')]);
+    expect(telegram.delivered.filter((d) => d.chatId === '3001').map((d) => JSON.stringify(d.replies))).toEqual([
+      expect.stringContaining('It left today'),
+      expect.stringContaining('How did we do?'),
+    ]);
     expect(telegram.delivered.filter((d) => d.chatId === '2001').map((d) => JSON.stringify(d.replies))).toEqual([
       expect.stringContaining('assigned C32 Binh to you'),
       expect.stringContaining('thank you!'),

@@ -117,6 +117,7 @@ describe('staffStats', () => {
       leads: 1, orders: 3, revenue: { VND: 1_500_000, EUR: 2000 },
       followUpsDone: 2, followUpsOverdue: 2,
       responses: 3, medianResponseMinutes: 20,
+      resolved: 0, ratings: 0,
     });
     expect(minh).toMatchObject({ leads: 1, orders: 1, revenue: { VND: 100_000 }, followUpsDone: 0, followUpsOverdue: 0, responses: 1, medianResponseMinutes: 120 });
     expect(hoa).toMatchObject({ role: 'support', leads: 0, orders: 0, responses: 1, medianResponseMinutes: 45 });
@@ -133,7 +134,7 @@ describe('staffStats', () => {
   it('gives one person’s row, zeros included, when asked for them', async () => {
     expect((await staffStats('week', NOW, ZONE, 's_lan')).rows.map((r) => [r.staffId, r.leads, r.orders, r.medianResponseMinutes])).toEqual([['s_lan', 1, 3, 20]]);
     expect((await staffStats('week', NOW, ZONE, 's_mai')).rows).toEqual([
-      { staffId: 's_mai', name: 'Mai', role: 'manager', leads: 0, orders: 0, revenue: {}, followUpsDone: 0, followUpsOverdue: 0, responses: 0 },
+      { staffId: 's_mai', name: 'Mai', role: 'manager', leads: 0, orders: 0, revenue: {}, followUpsDone: 0, followUpsOverdue: 0, responses: 0, resolved: 0, ratings: 0 },
     ]);
   });
 
@@ -154,6 +155,7 @@ describe('stats command', () => {
         '  1 lead(s) added · 3 order(s) from their customers · ₫1,500,000 + €20.00',
         '  Follow-ups: 2 done, 2 overdue',
         '  First response: median 20 min over 3 message(s)',
+        '  Conversations: 0 resolved · no ratings yet',
       ].join('\n'),
     );
   });
