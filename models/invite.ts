@@ -8,7 +8,8 @@ import mongoose, { Schema } from 'mongoose';
 const inviteSchema = new Schema(
   {
     _id: { type: String, required: true },
-    kind: { type: String, enum: ['invite', 'link'], required: true },
+    /** `start`: a customer's one-time chat link (`t.me/<bot>?start=<code>`, src/services/start-links.ts). */
+    kind: { type: String, enum: ['invite', 'link', 'start'], required: true },
     role: { type: String },
     /** For link codes: the identity kind and ref that the new identity should point at. */
     targetKind: { type: String },

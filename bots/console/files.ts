@@ -6,9 +6,9 @@
  *   await saveFile('data/files', 'customers.csv', csv); // → 'data/files/customers.csv'
  *   await saveFile('data/files', 'customers.csv', csv); // → 'data/files/customers-2.csv'
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
-import type { Reply } from '../../src/core/types.js';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import type { Attachment, Reply } from '../../src/core/types.js';
 
 /** What became of one file reply: where it was saved, or why it was not. */
 export type FileOutcome = { path: string } | { error: string };
@@ -59,6 +59,39 @@ export async function saveFile(dir: string, fileName: string, data: Buffer): Pro
     }
   }
   throw new Error(`no free name for ${name} in ${folder}`);
+}
+
+const IMAGE_TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.gif': 'image/gif', '.webp': 'image/webp' };
+const FILE_TYPES: Record<string, string> = { '.pdf': 'application/pdf', '.csv': 'text/csv', '.txt': 'text/plain', '.json': 'application/json' };
+
+/**
+ * A local file as the console's `:file <path> [caption]` sends it: a photo for an image extension,
+ * else a document; read when the core asks for it, like a platform's download.
+ *
+ * @example
+ *   await consoleAttachment('dress.jpg', 'reply C2 in blue') // → { kind: 'image', fileName: 'dress.jpg', caption: 'reply C2 in blue', download, … }
+ */
+export async function consoleAttachment(path: string, caption: string): Promise<Attachment | { error: string }> {
+  const full = resolve(path);
+  let size: number;
+  try {
+    const info = await stat(full);
+    if (!info.isFile()) return { error: `${path} is not a file` };
+    size = info.size;
+  } catch (error) {
+    return { error: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+  }
+  const ext = extname(full).toLowerCase();
+  const image = IMAGE_TYPES[ext];
+  const attachment: Attachment = {
+    kind: image ? 'image' : 'file',
+    fileName: basename(full),
+    mimeType: image ?? FILE_TYPES[ext] ?? 'application/octet-stream',
+    size,
+    download: () => readFile(full),
+  };
+  if (caption) attachment.caption = caption;
+  return attachment;
 }
 
 /** Saves every file and image reply; a reply that could not be saved gets the reason instead. */

@@ -14,6 +14,8 @@
  *                              talk as a staff member; their role is the one they joined with
  *                              (as the owner: `invite sales`, then `:as sales Lan` and `join CODE`)
  *   :contact <phone>           share a phone number (as Telegram's contact button would)
+ *   :file <path> [caption]     send a local file or photo with an optional caption (as a chat app
+ *                              would), e.g. `:file dress.jpg reply C2 Here it is in blue`
  *   :quit                      leave
  *
  * @example
@@ -25,7 +27,7 @@ import type { Actor } from '../../src/core/actor.js';
 import type { Core } from '../../src/core/handle.js';
 import type { Incoming, PlatformSender, Reply, SendResult } from '../../src/core/types.js';
 import { resolveActor } from '../../src/services/people.js';
-import { saveReplyFiles } from './files.js';
+import { consoleAttachment, saveReplyFiles } from './files.js';
 import { renderReplies, type Rendered } from './render.js';
 
 interface Persona {
@@ -100,6 +102,17 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
       if (contact) {
         incoming.text = '';
         incoming.contact = { phone: contact[1]!, firstName: persona.displayName };
+      }
+      const file = /^:file\s+(?:"([^"]+)"|(\S+))\s*([\s\S]*)$/.exec(line);
+      if (file) {
+        const attached = await consoleAttachment(file[1] ?? file[2]!, file[3]!.trim());
+        if ('error' in attached) {
+          write(`(${attached.error})`);
+          prompt();
+          continue;
+        }
+        incoming.attachments = [attached];
+        incoming.text = attached.caption ?? `[${attached.kind === 'image' ? 'photo' : 'file'}] ${attached.fileName ?? ''}`.trim();
       }
       const replies = await core.handle(incoming);
       const rendered = await present(replies, options.filesDir);

@@ -60,6 +60,7 @@ import { isConfiguredOwner, isStaffMember, setReachable } from '../../src/servic
 import { isLiveAction } from '../shared/buttons.js';
 import { WaitingForStaff, warnWhileNoStaff } from '../shared/waiting.js';
 import { decodeCallbackData, encodeAction } from './callback-data.js';
+import { learnTelegramBotUsername } from '../../src/services/start-links.js';
 import { registerCommandMenus } from './commands.js';
 import { translateUpdate } from './incoming.js';
 import { TelegramSender } from './sender.js';
@@ -257,6 +258,8 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
       const apiSignal = asApiSignal(signal);
       // Not bot.init(): it retries network failures silently, for as long as they last.
       if (!bot.isInited()) bot.botInfo = await bot.api.getMe(apiSignal);
+      // `chat link` builds t.me/<bot>?start=<code> links with it (src/services/start-links.ts).
+      learnTelegramBotUsername(bot.botInfo.username);
       await registerCommandMenus(bot.api, core.registry, config.OWNER_TELEGRAM_IDS, messagesFor('en'), apiSignal);
       if (webhookMode) {
         if (config.TELEGRAM_WEBHOOK_URL) {

@@ -10,6 +10,7 @@ import { logLead } from './customers.js';
 import { hasCsvAttachment } from './import.js';
 import { customerMessage, customerSharedContact } from './self-service.js';
 import { conversationForReply } from '../services/conversations.js';
+import { reply } from './inbox.js';
 
 /**
  * A flow only staff messages take, whose `run` gets a {@link StaffContext} — the flow
@@ -56,8 +57,12 @@ export const forwardedMessage = staffFlow({
 export const fileAttached = staffFlow({
   name: 'file attached',
   takes: hasCsvAttachment,
-  run: async (ctx) => ({ command: 'import', args: ctx.incoming.text.trim().replace(/^\/?import(@\w+)?\b/i, '').trim() }),
+  run: async (ctx) => importArgs(ctx),
 });
+
+function importArgs(ctx: StaffContext): FlowResult {
+  return { command: 'import', args: ctx.incoming.text.trim().replace(/^\/?import(@\w+)?\b/i, '').trim() };
+}
 
 /** What a customer writes that is not a command they may run: stored and forwarded to staff. */
 /**
@@ -70,9 +75,32 @@ export const replyToNotification = staffFlow({
   takes: (incoming) => incoming.replyTo !== undefined && incoming.text.trim() !== '',
   async run(ctx) {
     const found = await conversationForReply(ctx.incoming.replyTo!);
-    return found ? { command: 'reply', args: `${found.customerId} ${ctx.incoming.text}` } : { pass: true };
+    if (!found) return hasCsvAttachment(ctx.incoming) ? importArgs(ctx) : { pass: true };
+    // With a photo or file, the words are its caption (the text is the adapter's `[photo] …` summary); they may be none.
+    const words = (ctx.incoming.attachments ?? []).length > 0 ? (ctx.incoming.attachments![0]!.caption ?? '') : ctx.incoming.text;
+    return { command: 'reply', args: `${found.customerId} ${words}`.trim() };
   },
 });
+
+/** `reply`, its aliases, as the first word of a caption (`/reply`, `reply@shop_bot` too). */
+const REPLY_WORDS = new RegExp(`^/?(?:${[reply.name, ...(reply.aliases ?? [])].map((w) => w.replace(/\s+/g, '\\s+')).join('|')})(?:@\\w+)?(?:\\s+|$)`, 'iu');
+
+/**
+ * A photo or file from staff captioned `reply C12 …` is that reply, the file going with it. Tried
+ * before the CSV import, so a CSV captioned as a reply reaches the customer. The caption is read
+ * from the attachment: the message's text is the adapter's summary (`[photo] reply C12 …`).
+ */
+export const fileReply = staffFlow({
+  name: 'file reply',
+  takes: (incoming) => REPLY_WORDS.test(captionOf(incoming)),
+  run: async (ctx) => ({ command: 'reply', args: captionOf(ctx.incoming).replace(REPLY_WORDS, '').trim() }),
+});
+
+/** The words sent with a file (its caption), or '' for a message without one. */
+function captionOf(incoming: Incoming): string {
+  const files = incoming.attachments ?? [];
+  return files.length > 0 ? (files[0]!.caption ?? '').trim() : '';
+}
 
 export const customerText: Flow = {
   name: 'customer text',

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { Staff } from '../../models/staff.js';
 import { STAFF, staffCommand, type StaffContext } from '../core/command.js';
-import { messagesFor } from '../core/messages.js';
-import { text } from '../core/types.js';
+import { messagesFor, type Messages } from '../core/messages.js';
+import { text, type AttachmentKind } from '../core/types.js';
 import { resolveCustomer } from '../services/contacts.js';
 import {
   assignConversation,
@@ -22,6 +22,8 @@ import {
 import { expandSnippets, listSnippets, removeSnippet, saveSnippet } from '../services/snippets.js';
 import { assignedNotice, inboxPage, snippetList as snippetListView } from '../views/inbox.js';
 import { takeCustomerRef, takePage } from './args.js';
+import { afterResolve } from './ratings.js';
+import { fetchReplyFiles, filesFor, MAX_REPLY_FILE_BYTES, mediaOf } from './reply-files.js';
 import { check } from './validate.js';
 
 const whichCustomer = z.object({ ref: z.string().min(1, 'say which customer') });
@@ -29,27 +31,36 @@ const whichCustomer = z.object({ ref: z.string().min(1, 'say which customer') })
 export const reply = staffCommand({
   name: 'reply',
   aliases: ['answer', 'trả lời', 'tl'],
-  usage: 'reply <customer> <text | !saved-reply>',
+  usage: 'reply <customer> <text | !saved-reply>   (also as the caption of a photo or file)',
   summary: 'reply',
-  examples: ['reply C12 Your parcel left today and arrives on Friday.', 'reply C12 !thanks'],
+  examples: ['reply C12 Your parcel left today and arrives on Friday.', 'reply C12 !thanks', 'reply C12 Here it is in blue (as a photo’s caption)'],
   allow: STAFF,
   async run(ctx) {
     const { ref, rest: body } = takeCustomerRef(ctx.args, ctx.region);
     check(whichCustomer, { ref });
     const c = await resolveCustomer(ref, ctx.region);
     const name = c.name || ctx.msg.noName();
-    if (!body) return [text(ctx.msg.inbox.replyHint(c._id))];
-    const written = await expandSnippets(body, c);
+    const attached = ctx.incoming.attachments ?? [];
+    if (!body && attached.length === 0) return [text(ctx.msg.inbox.replyHint(c._id))];
+    const written = body ? await expandSnippets(body, c) : '';
     // The customer reads the shop's voice, in their language; the staff name only when the shop says so.
-    const shown = inboxSettings(ctx.deps.config).signReplies ? messagesFor(c.locale ?? undefined).inbox.signed(written, ctx.staff.name) : written;
+    const shown = written && inboxSettings(ctx.deps.config).signReplies ? messagesFor(c.locale ?? undefined).inbox.signed(written, ctx.staff.name) : written;
+    // A photo or file goes with it (fetched first: one that cannot be fetched sends and stores nothing).
+    const fetched = attached.length > 0 ? await fetchReplyFiles(attached) : undefined;
+    if (fetched && !fetched.ok) {
+      const what = fileKindLabel(ctx.msg, fetched.kind);
+      return [text(fetched.problem === 'too-large' ? ctx.msg.replyFile.tooLarge(c._id, name, what, MAX_REPLY_FILE_BYTES / 1024 / 1024) : ctx.msg.replyFile.unreadable(c._id, name, what, fetched.reason))];
+    }
+    const files = fetched?.files ?? [];
     const outcome = await replyToCustomer({
       customer: c,
-      text: written,
+      text: written || files.map((f) => `📎 ${f.fileName}`).join(' '),
       shown,
       authorId: ctx.staff.staffId,
       key: `reply:${ctx.incoming.deliveryId}`,
       notifier: ctx.deps.notifier,
       now: ctx.deps.now(),
+      ...(files.length > 0 ? { replies: filesFor(files, shown), media: mediaOf(files, written)! } : {}),
     });
     switch (outcome.status) {
       case 'duplicate':
@@ -118,7 +129,10 @@ export const resolve = staffCommand({
     const { ref } = check(whichCustomer, { ref: ctx.args.trim() });
     const c = await resolveCustomer(ref, ctx.region);
     const name = c.name || ctx.msg.noName();
-    return [text((await resolveConversation(c._id)) ? ctx.msg.inbox.resolved(c._id, name) : ctx.msg.inbox.notOpen(c._id, name))];
+    const before = await getConversation(c._id); // its opening time and assignee, for the rating request
+    if (!(await resolveConversation(c._id))) return [text(ctx.msg.inbox.notOpen(c._id, name))];
+    await afterResolve(ctx, c, before); // recorded once; the customer is asked to rate it (src/commands/ratings.ts)
+    return [text(ctx.msg.inbox.resolved(c._id, name))];
   },
 });
 
@@ -161,6 +175,12 @@ export const snippetRemove = staffCommand({
     return [text(removed.removed ? ctx.msg.inbox.snippetRemoved(removed.name) : ctx.msg.inbox.snippetMissing(removed.name))];
   },
 });
+
+/** A kind of file in the reader's words (`photo`, `file`, `voice message`…). */
+function fileKindLabel(msg: Messages, kind: AttachmentKind): string {
+  const t = msg.traffic;
+  return { image: t.photo, voice: t.voice, audio: t.audio, video: t.video, sticker: t.sticker, file: t.file }[kind]();
+}
 
 /** The inbox commands, in the order help lists them. */
 export const inboxCommands = [reply, inbox, assign, resolve, snippetAdd, snippetList, snippetRemove];

@@ -21,7 +21,12 @@ import { ensureCustomer, linkCustomerByPhone } from '../services/people.js';
 import { normalisePhone } from '../values/phone.js';
 import { foldName } from '../values/names.js';
 import { customerMessageNotice } from '../views/inbox.js';
+import { awayMessageDue } from '../services/away-messages.js';
+import { rememberCustomerLocale } from '../services/customer-locale.js';
+import { awayText } from '../views/service-levels.js';
+import { looksLikeStartCode } from '../services/start-links.js';
 import { orders } from './orders.js';
+import { startWithCode } from './start-links.js';
 import { check } from './validate.js';
 
 export const start: Command = {
@@ -31,6 +36,9 @@ export const start: Command = {
   allow: EVERYONE,
   hidden: true, // Telegram sends it by itself; nobody needs it in the help list
   async run(ctx) {
+    // A chat link opened (`t.me/<bot>?start=<code>`): that account becomes the customer's (./start-links.ts).
+    const code = ctx.args.trim();
+    if (looksLikeStartCode(code)) return startWithCode(ctx, code);
     // Staff open the bot with /start too (Telegram sends it first): tell them who they are.
     if (ctx.staff) return [text(`${ctx.msg.whoamiStaff(ctx.staff.name, ctx.staff.role)} ${ctx.msg.helpFooter()}`)];
     const c = await ensureCustomer(ctx.actor, ctx.incoming);
@@ -106,6 +114,8 @@ export async function customerMessage(ctx: CommandContext, body: string, forceCo
   if (intent === 'orders') return orders.run(ctx);
   const c = await ensureCustomer(ctx.actor, ctx.incoming);
   const now = ctx.deps.now();
+  // Their chat app's language, for what the shop sends them later (the rating request, order updates).
+  await rememberCustomerLocale(c, ctx.incoming.locale);
   // A message in the chat a promotion went to is a response to it (counted once, live).
   await recordPromoResponse(c._id, { platform: ctx.incoming.platform, chatId: ctx.incoming.chatId }, now);
   const complaintFlag = forceComplaint || isComplaint(body);
@@ -140,7 +150,11 @@ export async function customerMessage(ctx: CommandContext, body: string, forceCo
     now,
     ctx.deps.log,
   );
-  return [text(complaintFlag ? ctx.msg.complaintReceived() : ctx.msg.messageReceived())];
+  // Outside opening hours, once per conversation: when the shop opens (src/services/away-messages.ts).
+  const opensAt = await awayMessageDue(c._id, now, ctx.deps.config);
+  const away = opensAt ? awayText(opensAt, now, ctx.deps.config.DEFAULT_TIMEZONE, ctx.msg) : undefined;
+  if (complaintFlag) return [text(ctx.msg.complaintReceived()), ...(away ? [text(away)] : [])];
+  return [text(away ?? ctx.msg.messageReceived())];
 }
 
 /** A contact card a customer shared from their own account: link or save the phone. */

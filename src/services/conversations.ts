@@ -40,7 +40,7 @@ import { formatMoney } from '../values/money.js';
 import { foldName } from '../values/names.js';
 import { refNumber, staffIdOf } from '../values/refs.js';
 import { customersById, type Page } from './contacts.js';
-import { recordInteraction, settleReply } from './interactions.js';
+import { recordInteraction, settleReply, type InteractionMedia } from './interactions.js';
 import { claimSend, finishSend, sendOnce, type SendOnceResult } from './outbox.js';
 import { staffWithRoles } from './people.js';
 import { complaintHandlers } from './staff-notices.js';
@@ -281,6 +281,10 @@ export interface ReplyInput {
   key: string;
   notifier: Notifier;
   now: Date;
+  /** What the customer receives when it is more than `shown` as text: a photo or file, `shown` as its caption. */
+  replies?: Reply[];
+  /** The photo or file sent, as stored with the reply (its kind and name). */
+  media?: InteractionMedia;
 }
 
 export type ReplyOutcome =
@@ -307,7 +311,7 @@ export async function replyToCustomer(input: ReplyInput): Promise<ReplyOutcome> 
 
   let stored;
   try {
-    stored = await recordInteraction({ customerId: id, kind: 'reply', text: input.text, staffId: input.authorId, at: now, delivery: 'sending', outboxKey: input.key });
+    stored = await recordInteraction({ customerId: id, kind: 'reply', text: input.text, staffId: input.authorId, at: now, delivery: 'sending', outboxKey: input.key, ...(input.media ? { media: input.media } : {}) });
   } catch (error) {
     // Nothing went out: give the claim back, so the command's re-delivery sends it.
     await Outbox.deleteOne({ _id: input.key }).catch(() => undefined);
@@ -315,7 +319,7 @@ export async function replyToCustomer(input: ReplyInput): Promise<ReplyOutcome> 
   }
   let result: SendResult;
   try {
-    result = await deliverToCustomer(input.notifier, id, conversation?.lastChannel ?? undefined, [text(input.shown)]);
+    result = await deliverToCustomer(input.notifier, id, conversation?.lastChannel ?? undefined, input.replies ?? [text(input.shown)]);
   } catch (error) {
     result = { ok: false, permanent: false, reason: error instanceof Error ? error.message : String(error) };
   }

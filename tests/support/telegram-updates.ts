@@ -96,6 +96,8 @@ export interface MediaUpdateInput {
   /** A sticker's emoji. */
   emoji?: string;
   chatId?: number;
+  /** The message this one answers (Telegram's reply-to): its `message_id` in the same chat. */
+  replyToMessageId?: number;
 }
 
 /** Input for {@link TelegramUpdateFactory.locationUpdate}; a `title` and `address` make it a venue. */
@@ -268,6 +270,7 @@ export class TelegramUpdateFactory {
       }
     }
     if (input.caption !== undefined) extra['caption'] = input.caption;
+    if (input.replyToMessageId !== undefined) extra['reply_to_message'] = this.repliedTo(input.chatId ?? input.fromId, input.replyToMessageId);
     return this.wrap({ message: this.message(input.chatId ?? input.fromId, from, extra) });
   }
 
@@ -333,6 +336,16 @@ export class TelegramUpdateFactory {
     user.language_code = input?.languageCode ?? known?.language_code ?? 'en';
     this.host.rememberUser(user);
     return user;
+  }
+
+  /** The replied-to message as Telegram embeds it (without its own `reply_to_message`). */
+  private repliedTo(chatId: number, messageId: number): Message {
+    const known = this.host.findMessage(chatId, messageId);
+    if (known) {
+      const { reply_to_message: _nested, ...flat } = known;
+      return flat;
+    }
+    return { message_id: messageId, date: unixNow(), chat: chatFor(chatId, this.host.knownUser(chatId)), from: this.host.botUser(), text: '…' };
   }
 
   private message(chatId: number, from: User, extra: Partial<Message>): Message & Update.NonChannel {
