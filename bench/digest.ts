@@ -139,8 +139,8 @@ async function generate(size: { customers: number; orders: number }, firstId: nu
     }
     const when = new Date(at);
     batch.push({
-      _id: firstId + i + 1,
-      customerId: firstId + c + 1,
+      _id: `O${firstId + i + 1}`,
+      customerId: `C${firstId + c + 1}`,
       items: [{ name: 'Áo dài lụa', qty: 1, unitMinor: amount }],
       amountMinor: amount,
       currency: 'VND',
@@ -160,7 +160,7 @@ async function generate(size: { customers: number; orders: number }, firstId: nu
     const created = new Date(yearAgo - 30 * DAY + random() * (now - yearAgo + 30 * DAY));
     const n = orders[c]!;
     batch.push({
-      _id: firstId + c + 1,
+      _id: `C${firstId + c + 1}`,
       name: `Nguyễn Văn Khách ${c}`,
       nameKey: `nguyen van khach ${c}`,
       phones: [`+8490${String(1_000_000 + c).padStart(7, '0')}`],
@@ -195,7 +195,7 @@ async function generate(size: { customers: number; orders: number }, firstId: nu
   await FollowUp.collection.insertMany(
     Array.from({ length: Math.min(1000, size.customers) }, (_, i) => ({
       _id: `Fbench${i}` as never,
-      customerId: i + 1,
+      customerId: `C${i + 1}`,
       assigneeId: staff[i % staff.length],
       dueAt: new Date(now + (i % 2 ? -1 : 1) * (1 + i) * 3_600_000),
       text: 'call back',

@@ -7,7 +7,7 @@
  * `digest:<staffId>:<slot ISO>`, the slot being the `nextRunAt` it ran for,
  * and only to active staff whose role may use the `digest` command (`MANAGERS`).
  * Two workers that both find the subscription due build the digest, one wins
- * the key. The slot is advanced after the send (a crash before that only
+ * the key. Each reader gets it in their language: their own `lang`, else `SHOP_LANGUAGE`. The slot is advanced after the send (a crash before that only
  * repeats a refused claim). After downtime the latest occurrence is used; one
  * more than {@link STALE_AFTER_MS} old is skipped rather than sent late.
  */
@@ -15,11 +15,13 @@ import { MANAGERS } from '../src/core/command.js';
 import { messagesFor } from '../src/core/messages.js';
 import type { Reply } from '../src/core/types.js';
 import { renderDigest } from '../src/views/digest.js';
-import { gatherDigest } from '../src/services/digest/data.js';
+import { gatherDigest, type DigestData } from '../src/services/digest/data.js';
+import { readerLanguage } from '../src/services/digest/reader.js';
+import type { Language } from '../src/values/format.js';
 import { nextDigestRun, type DigestSchedule } from '../src/services/digest/schedule.js';
 import { advanceSubscription, dueSubscriptions } from '../src/services/digest/subscriptions.js';
 import type { JobDefinition } from './agenda.js';
-import { sendToStaffOnce } from './context.js';
+import { sendToStaffOnce, type StaffMember } from './context.js';
 
 export const STALE_AFTER_MS = 12 * 3_600_000;
 
@@ -30,8 +32,16 @@ export const weeklyDigest: JobDefinition = {
   async run(job, deps) {
     const due = await dueSubscriptions(job.now);
     if (due.length === 0) return;
-    let replies: Reply[] | undefined; // the same digest for everyone due in this run (weeks are shop days)
-    const render = async () => (replies ??= renderDigest(await gatherDigest(job.now, deps.config, () => job.touch()), messagesFor(undefined)));
+    // The same figures for everyone due in this run (weeks are shop days), gathered once, at the first
+    // send not claimed yet, and written in each reader's language.
+    let data: Promise<DigestData> | undefined;
+    const rendered = new Map<Language, Reply[]>();
+    const render = async (member: StaffMember) => {
+      const lang = await readerLanguage(member._id, deps.config.SHOP_LANGUAGE);
+      const replies = rendered.get(lang) ?? renderDigest(await (data ??= gatherDigest(job.now, deps.config, () => job.touch())), messagesFor(lang));
+      rendered.set(lang, replies);
+      return replies;
+    };
     for (const sub of due) {
       const stored = sub.nextRunAt;
       // After downtime, catch up with the latest occurrence (one digest, not one per missed week).

@@ -21,7 +21,8 @@ import { claimStep, nextOperationId, noteKeyedWrite, reportFailedStep, reserveOp
 import { monthIncrements } from './order-months.js';
 import { latestOrders, pushRecent } from './recent.js';
 import { refreshCustomerSegment } from './segments/state.js';
-import { orderIdFor } from '../values/refs.js';
+import { orderIdFor, staffIdOf } from '../values/refs.js';
+import { countSale } from './digest/sales-counters.js';
 
 export interface OrderInput {
   customerId: string;
@@ -83,6 +84,7 @@ export async function recordOrder(input: OrderInput, by: string): Promise<OrderD
   if (!operationId || (await claimStep(operationId, 'totals'))) {
     try {
       await addToTotals(order);
+      await countSale({ ownerId: customer.ownerId ?? staffIdOf(by), amountMinor: order.amountMinor, currency: order.currency, at: new Date(order.createdAt) }, 1); // the digest's per-salesperson week
     } catch (error) {
       if (!reportFailedStep('order totals', id, error)) throw error;
     }
@@ -205,6 +207,8 @@ async function applyTransition(order: OrderDoc, claim: OrderTransitionDoc): Prom
       },
     );
     await retractOrderDates(order.customerId, order.createdAt);
+    const owner = await Customer.findById(order.customerId, { ownerId: 1 }).lean<{ ownerId?: string }>();
+    await countSale({ ownerId: owner?.ownerId ?? staffIdOf(order.createdBy ?? ''), amountMinor: order.amountMinor, currency: order.currency, at: new Date(order.createdAt) }, -1);
   }
   return getOrder(order._id);
 }

@@ -32,9 +32,18 @@ export interface Bar {
   series?: string;
 }
 
+/** Bars side by side per category, one per series (last week | this week), with a legend. */
+export interface Grouped {
+  categories: string[];
+  /** `null` leaves a gap (a day still to come). */
+  series: { name: string; values: (number | null)[] }[];
+}
+
 export interface Panel {
   title: string;
   bars: Bar[];
+  /** Grouped bars instead of `bars`. */
+  grouped?: Grouped;
   /** Colours of named series (`#rrggbb`); the others take {@link SERIES_COLOURS} in order. */
   seriesColours?: Readonly<Record<string, string>>;
 }
@@ -135,7 +144,7 @@ interface PanelShape {
 function shapePanel(panel: Panel, width: number, measuring: { font: string; measureText(text: string): { width: number } }): PanelShape {
   measuring.font = `${fontSizes(width).label}px "${CHART_FONT}"`;
   const measure = (text: string) => measuring.measureText(text).width;
-  const labels = panel.bars.map((b) => fitLabel(b.label, width * LABEL_SHARE, measure));
+  const labels = (panel.grouped?.categories ?? panel.bars.map((b) => b.label)).map((label) => fitLabel(label, width * LABEL_SHARE, measure));
   const widest = Math.max(0, ...labels.map(measure));
   const slot = (width - 80) / Math.max(1, labels.length);
   return { labels, horizontal: labels.length > 8 || widest > slot * 0.9 };
@@ -149,8 +158,11 @@ function drawPanel(panel: Panel, { labels, horizontal }: PanelShape, width: numb
   const font = (px: number, weight: 400 | 600 = 400) => ({ family: CHART_FONT, size: px, weight });
   const bars = panel.bars.map((b) => ({ ...b, value: Math.max(0, Number.isFinite(b.value) ? b.value : 0) }));
 
-  const series = [...new Set(bars.flatMap((b) => (b.series === undefined ? [] : [b.series])))];
-  const datasets = series.length
+  const series = panel.grouped ? panel.grouped.series.map((s) => s.name) : [...new Set(bars.flatMap((b) => (b.series === undefined ? [] : [b.series])))];
+  const clean = (v: number | null) => (v === null ? null : Math.max(0, Number.isFinite(v) ? v : 0));
+  const datasets = panel.grouped
+    ? panel.grouped.series.map((s, i) => ({ label: s.name, data: s.values.map(clean), backgroundColor: panel.seriesColours?.[s.name] ?? SERIES_COLOURS[i % SERIES_COLOURS.length]! }))
+    : series.length
     ? series.map((name, s) => ({
         label: name,
         data: bars.map((b) => ((b.series ?? b.label) === name ? b.value : null)),
@@ -158,7 +170,7 @@ function drawPanel(panel: Panel, { labels, horizontal }: PanelShape, width: numb
       }))
     : [{ label: panel.title, data: bars.map((b) => b.value), backgroundColor: SINGLE_COLOUR }];
   // Bars without a series of their own in a panel that has series form their own entry.
-  for (const bar of series.length ? bars : []) {
+  for (const bar of series.length && !panel.grouped ? bars : []) {
     if (bar.series !== undefined || datasets.some((d) => d.label === bar.label)) continue;
     datasets.push({
       label: bar.label,
@@ -189,7 +201,7 @@ function drawPanel(panel: Panel, { labels, horizontal }: PanelShape, width: numb
       devicePixelRatio: 1,
       indexAxis: horizontal ? 'y' : 'x',
       layout: { padding: { left: 12, right: 16, top: 8, bottom: 8 } },
-      skipNull: true,
+      skipNull: !panel.grouped,
       datasets: { bar: { maxBarThickness: 56, categoryPercentage: 0.8, barPercentage: 0.9 } },
       scales: horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis },
       plugins: {

@@ -171,9 +171,10 @@ describe('weekly digest over a fixture fortnight (Berlin, the week clocks change
     });
 
     it('orders and revenue against the previous week', () => {
-      expect(data.thisWeek).toEqual({ orders: 3, revenue: { VND: 1_800_000 } });
-      expect(data.previousWeek).toEqual({ orders: 1, revenue: { VND: 300_000 } });
-      expect(section('Orders')[0]).toMatch(/^Orders: 3 \(previous week 1\) · Revenue: .*1,800,000.* \(previous .*300,000.*\) ▲ 500%$/);
+      expect(data.lastWeek).toEqual({ orders: 3, revenue: { VND: 1_800_000 } });
+      expect(data.weekBefore).toEqual({ orders: 1, revenue: { VND: 300_000 } });
+      // Side by side with this week so far (Monday 09:00: nothing yet).
+      expect(section('New leads')).toEqual(['New leads: 4 | 0', 'Orders: 3 | 0', 'Revenue: ₫1,800,000 (▲ 500% on the week before) | ₫0']);
     });
 
     it('revenue per day', () => {
@@ -188,8 +189,13 @@ describe('weekly digest over a fixture fortnight (Berlin, the week clocks change
       ]);
     });
 
-    it('new leads by salesperson', () => {
-      expect(section('New leads')).toEqual(['New leads: 4', '  Lan: 2', '  Boss: 1', '  Minh: 1']);
+    it('new leads, orders and revenue by salesperson', () => {
+      expect(section('Per salesperson')).toEqual([
+        'Per salesperson (last week | this week so far):',
+        '  Minh: new leads 1 | 0 · orders 1 | 0 · revenue ₫1,000,000 | ₫0',
+        '  Lan: new leads 2 | 0 · orders 2 | 0 · revenue ₫800,000 | ₫0',
+        '  Boss: new leads 1 | 0 · orders 0 | 0 · revenue ₫0 | ₫0',
+      ]);
     });
 
     it('segment sizes and their change over the week', () => {
@@ -198,7 +204,7 @@ describe('weekly digest over a fixture fortnight (Berlin, the week clocks change
 
     it('top customers who ordered this week', () => {
       expect(section('Top customers').map((l) => l.replace(/\s+₫|₫\s*/g, ' ₫').replace(/\s+/g, ' ').trim())).toEqual([
-        'Top customers who ordered this week (lifetime revenue):',
+        'Top customers who ordered last week (lifetime revenue):',
         expect.stringMatching(new RegExp(`^${ids.anna} Anna · .*1,100,000.* · 3 order\\(s\\)$`)),
         expect.stringMatching(new RegExp(`^${ids.binh} Binh · .*1,000,000.* · 1 order\\(s\\)$`)),
       ]);
@@ -206,7 +212,7 @@ describe('weekly digest over a fixture fortnight (Berlin, the week clocks change
 
     it('lapsed customers, the newly lapsed listed with a one-tap follow-up button', () => {
       const lines = section('Lapsed');
-      expect(lines[0]).toBe('Lapsed (no order for 90 days): 2 in all, 1 newly this week');
+      expect(lines[0]).toBe('Lapsed (no order for 90 days): 2 in all, 1 newly last week — worth a call, most valuable first:');
       expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`^  ${ids.cuong} Cuong · .*900,000.* · Lan$`))]);
       expect(renderDigestText(data, msg).buttons).toEqual([[{ label: 'Create follow-ups for these 1', action: `followups for ${ids.cuong}` }]]);
     });
@@ -227,8 +233,8 @@ describe('weekly digest over a fixture fortnight (Berlin, the week clocks change
       if (image.kind !== 'image') return;
       expect(image.data.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
       const png = PNG.sync.read(image.data);
-      expect([png.width, png.height]).toEqual([640, 480]);
-      expect(image.caption).toBe('Revenue per day and segment sizes, 2026-03-23 – 2026-03-29');
+      expect([png.width, png.height]).toEqual([800, 900]); // days, salespeople, segments
+      expect(image.caption).toBe('Revenue per day and per salesperson, last week against this week so far, and segment sizes · 2026-03-23 – 2026-03-30');
     });
   });
 
