@@ -7,6 +7,10 @@
  *    (a note does not count: it never leaves the shop) alerts support again (owners/managers when there is no support staff) —
  *    once per complaint and person: `sendToStaffOnce` key `complaint-alert:<interactionId>:<staffId>`.
  *
+ * Both speak to staff in each reader's language (their `lang`, else the shop's:
+ * src/services/recipient-language.ts). A follow-up's own text is stored in the
+ * shop's language and written again in its reader's when shown (src/views/follow-up-text.ts).
+ *
  * What counts as quiet or unanswered is src/services/needs-attention.ts: one
  * streaming pass plus one batched query per 500 items, never a query per item.
  */
@@ -15,6 +19,7 @@ import { text } from '../src/core/types.js';
 import { truncate } from '../src/views/customers.js';
 import { createFollowUp } from '../src/services/follow-ups.js';
 import { quietNewLeads, unansweredComplaints } from '../src/services/needs-attention.js';
+import { staffLanguageOf } from '../src/services/recipient-language.js';
 import { complaintHandlers, type StaffMember } from '../src/services/staff-notices.js';
 
 import type { Deps } from '../src/core/command.js';
@@ -43,7 +48,8 @@ export async function followUpQuietLeads(job: JobRun, deps: Deps): Promise<numbe
   const days = deps.config.AUTO_FOLLOWUP_DAYS;
   const quietSince = new Date(job.now.getTime() - days * DAY);
   const createdSince = new Date(job.now.getTime() - NEW_LEAD_WINDOW_DAYS * DAY);
-  const msg = messagesFor(undefined);
+  // Stored for the record; the reminder and `followups` show it in their reader's language.
+  const msg = messagesFor(deps.config.SHOP_LANGUAGE);
   let created = 0;
   for await (const leads of quietNewLeads({ createdSince, quietSince })) {
     for (const c of leads) {
@@ -62,17 +68,21 @@ export async function followUpQuietLeads(job: JobRun, deps: Deps): Promise<numbe
 export async function alertUnansweredComplaints(job: JobRun, deps: Deps): Promise<number> {
   const hours = deps.config.COMPLAINT_ALERT_HOURS;
   const window = { from: new Date(job.now.getTime() - COMPLAINT_WINDOW_DAYS * DAY), to: new Date(job.now.getTime() - hours * 3_600_000) };
-  const msg = messagesFor(undefined);
   let handlers: StaffMember[] | undefined;
   let alerts = 0;
   for await (const complaints of unansweredComplaints(window)) {
     handlers ??= await complaintHandlers();
     for (const complaint of complaints) {
       const ref = complaint.customerId;
-      const reply = text(msg.followUp.complaintAlert(ref, complaint.customerName || msg.noName(), hours, truncate(complaint.text, 500)), [
-        [{ label: msg.openCustomerButton(), action: `customer ${ref}` }],
-      ]);
-      const { sent } = await sendToStaffOnce(job, deps, { key: (s) => `complaint-alert:${complaint.id}:${s._id}`, kind: 'complaint-alert', staff: handlers, replies: [reply] });
+      const alert = (member: StaffMember) => {
+        const msg = messagesFor(staffLanguageOf(member, deps.config));
+        return [
+          text(msg.followUp.complaintAlert(ref, complaint.customerName || msg.noName(), hours, truncate(complaint.text, 500)), [
+            [{ label: msg.openCustomerButton(), action: `customer ${ref}` }],
+          ]),
+        ];
+      };
+      const { sent } = await sendToStaffOnce(job, deps, { key: (s) => `complaint-alert:${complaint.id}:${s._id}`, kind: 'complaint-alert', staff: handlers, replies: alert });
       alerts += sent.length;
     }
     await job.touch();

@@ -10,14 +10,19 @@
  * is written after the send (or after losing the claim), so later scans skip
  * it; a crash before that write only costs one more (duplicate-refused) claim.
  *
+ * Each reminder is written in its assignee's language (their `lang`, else the
+ * shop's `SHOP_LANGUAGE`: src/services/recipient-language.ts) and their time zone.
+ *
  * FerretDB scans the follow-ups collection for the due query; that is fine at
  * this size (open follow-ups number in the thousands, not millions).
  */
 import { messagesFor } from '../src/core/messages.js';
 import { text } from '../src/core/types.js';
 import { followUpButtons, formatDue } from '../src/views/follow-ups.js';
+import { followUpText } from '../src/views/follow-up-text.js';
 import { customersById } from '../src/services/contacts.js';
 import { dueForReminder, markReminded } from '../src/services/follow-ups.js';
+import { staffLanguageOf } from '../src/services/recipient-language.js';
 import { staffById } from '../src/services/staff-notices.js';
 
 import type { JobDefinition } from './agenda.js';
@@ -30,13 +35,14 @@ export const followUpReminders: JobDefinition = {
   async run(job, deps) {
     const due = await dueForReminder(job.now);
     if (due.length === 0) return;
-    const msg = messagesFor(undefined);
     const [assignees, customers] = await Promise.all([staffById(due.map((f) => f.assigneeId)), customersById(due.map((f) => f.customerId), { name: 1 })]);
     let sent = 0;
     for (const f of due) {
       const assignee = assignees.get(f.assigneeId);
+      const msg = messagesFor(staffLanguageOf(assignee, deps.config));
       const when = formatDue(f.dueAt, assignee?.timeZone || deps.config.DEFAULT_TIMEZONE);
-      const reply = text(msg.followUp.reminder(f.customerId, customers.get(f.customerId)?.name || msg.noName(), f.text, when), followUpButtons(f._id, f.customerId, msg));
+      const body = followUpText(f, msg, deps.config.AUTO_FOLLOWUP_DAYS);
+      const reply = text(msg.followUp.reminder(f.customerId, customers.get(f.customerId)?.name || msg.noName(), body, when), followUpButtons(f._id, f.customerId, msg));
       const result = await sendToStaffOnce(job, deps, {
         key: `reminder:${f._id}:${f.dueAt.getTime()}`,
         kind: 'follow-up-reminder',

@@ -5,8 +5,8 @@
  *
  * Everything the drain needs is frozen in: the variant (or hold-out), the
  * platform and chat id of the identity to use, the customer's time zone (quiet
- * hours) and locale (button label). Draining reads deliveries alone — no
- * per-recipient customer or identity lookup.
+ * hours) and language (`lang`, the unsubscribe button's). Draining reads
+ * deliveries alone — no per-recipient customer or identity lookup.
  *
  * What happened to a delivery afterwards is not written here: on FerretDB v1
  * an update costs a transaction per document (tens of ms) and a conditional
@@ -37,6 +37,9 @@ const deliverySchema = new Schema(
     chatId: { type: String },
     /** The customer's IANA zone (or the default) for quiet hours. */
     timeZone: { type: String, required: true },
+    /** The language the customer reads (`vi`, `en`): their `lang`, else their chat app's, else the shop's. */
+    lang: { type: String },
+    /** Deliveries frozen before `lang` carry the customer's chat-app locale instead (read by {@link deliveryLanguage}). */
     locale: { type: String },
     status: { type: String, enum: ['pending', 'skipped'], required: true },
     /** Why it is skipped (`holdout`). */
@@ -55,4 +58,16 @@ export const Delivery = mongoose.model('Delivery', deliverySchema);
 /** The `_id` of a campaign × customer delivery. */
 export function deliveryId(campaignId: string, customerId: string): string {
   return `${campaignId}:${customerId}`;
+}
+
+/**
+ * The language a delivery is written in: its `lang`, or, for one frozen before deliveries carried
+ * it, its `locale` — both read by the catalogue (`messagesFor`), which falls back to English.
+ *
+ * @example
+ *   deliveryLanguage({ lang: 'vi' })       // → 'vi'
+ *   deliveryLanguage({ locale: 'vi-VN' })  // → 'vi-VN' (an old delivery)
+ */
+export function deliveryLanguage(d: { lang?: string | null; locale?: string | null }): string | undefined {
+  return d.lang ?? d.locale ?? undefined;
 }

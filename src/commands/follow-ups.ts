@@ -7,8 +7,10 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { MANAGERS, STAFF, staffCommand } from '../core/command.js';
+import { messagesFor } from '../core/messages.js';
 import { text } from '../core/types.js';
 import { followUpButtons, formatDue } from '../views/follow-ups.js';
+import { followUpText } from '../views/follow-up-text.js';
 import { ValidationError } from '../errors.js';
 import { customersById, resolveCustomer } from '../services/contacts.js';
 import { completeFollowUp, createFollowUp, listFollowUps, snoozeFollowUp } from '../services/follow-ups.js';
@@ -17,10 +19,17 @@ import { parseSpan, takeWhen } from '../values/when.js';
 import { takeCustomerRef } from './args.js';
 import { check } from './validate.js';
 
+/** Usage lines come from the catalogue (the reader's are shown by the core: `usageOf`); these are the English ones. */
+const usages = messagesFor('en').usages;
+/** Longest follow-up text. */
+const MAX_TEXT = 1000;
+/** Most customers one digest button makes follow-ups for. */
+const MAX_CUSTOMERS = 50;
+
 export const followup = staffCommand({
   name: 'followup',
   aliases: ['follow-up', 'hẹn'],
-  usage: 'followup <customer> <when> <what to do>',
+  usage: usages.followup,
   summary: 'followup',
   examples: [
     'followup C12 tomorrow 10:00 call about the blue dress',
@@ -34,10 +43,10 @@ export const followup = staffCommand({
   allow: STAFF,
   async run(ctx) {
     const { ref, rest } = takeCustomerRef(ctx.args, ctx.region);
-    if (!ref) throw new ValidationError('customer', 'say which customer');
+    if (!ref) throw new ValidationError('customer', ctx.msg.commandArgs.whichCustomer());
     const now = ctx.deps.now();
     const { at, rest: body } = takeWhen(rest, { now, zone: ctx.zone, monthFirst: ctx.region === 'US' });
-    const { what } = check(z.object({ what: z.string().min(1, ctx.msg.followUp.needText()).max(1000, 'keep it under 1,000 characters') }), { what: body });
+    const { what } = check(z.object({ what: z.string().min(1, ctx.msg.followUp.needText()).max(MAX_TEXT, ctx.msg.commandArgs.textTooLong(MAX_TEXT)) }), { what: body });
     const c = await resolveCustomer(ref, ctx.region);
     const { followUp } = await createFollowUp({ customerId: c._id, assigneeId: ctx.staff.staffId, dueAt: at, text: what, createdBy: ctx.by }, now);
     return [
@@ -51,7 +60,7 @@ export const followup = staffCommand({
 
 export const followups = staffCommand({
   name: 'followups',
-  usage: 'followups',
+  usage: usages.followups,
   summary: 'followups',
   allow: STAFF,
   async run(ctx) {
@@ -59,8 +68,9 @@ export const followups = staffCommand({
     if (items.length === 0) return [text(ctx.msg.followUp.listNone())];
     const names = await customerNames(items.map((f) => f.customerId));
     const now = ctx.deps.now().getTime();
+    const days = ctx.deps.config.AUTO_FOLLOWUP_DAYS;
     const lines = items.map((f) =>
-      ctx.msg.followUp.line(f._id, formatDue(f.dueAt, ctx.zone), f.customerId, names.get(f.customerId) || ctx.msg.noName(), f.text, f.dueAt.getTime() <= now),
+      ctx.msg.followUp.line(f._id, formatDue(f.dueAt, ctx.zone), f.customerId, names.get(f.customerId) || ctx.msg.noName(), followUpText(f, ctx.msg, days), f.dueAt.getTime() <= now),
     );
     const buttons = items.slice(0, 3).map((f) => [
       { label: `${ctx.msg.followUp.doneButton()} ${f._id}`, action: `followup done ${f._id}` },
@@ -72,12 +82,12 @@ export const followups = staffCommand({
 
 export const followupDone = staffCommand({
   name: 'followup done',
-  usage: 'followup done <id>',
+  usage: usages['followup done'],
   summary: 'followupDone',
   examples: ['followup done F7K2QM'],
   allow: STAFF,
   async run(ctx) {
-    const { id } = check(z.object({ id: z.string().min(1, 'say which follow-up, e.g. F7K2QM') }), { id: ctx.args.trim() });
+    const { id } = check(z.object({ id: z.string().min(1, ctx.msg.commandArgs.whichFollowUp()) }), { id: ctx.args.trim() });
     const { followUp, already } = await completeFollowUp(id, ctx.actor, ctx.deps.now());
     return [text(already ? ctx.msg.followUp.alreadyDone(followUp._id) : ctx.msg.followUp.done(followUp._id))];
   },
@@ -85,13 +95,13 @@ export const followupDone = staffCommand({
 
 export const followupSnooze = staffCommand({
   name: 'followup snooze',
-  usage: 'followup snooze <id> <30m|1h|3h|1d|2d|1w>',
+  usage: usages['followup snooze'],
   summary: 'followupSnooze',
   examples: ['followup snooze F7K2QM 1h', 'followup snooze F7K2QM 2d', 'followup snooze F7K2QM 2 tiếng'],
   allow: STAFF,
   async run(ctx) {
     const [id = '', ...spanWords] = ctx.args.trim().split(/\s+/);
-    const args = check(z.object({ id: z.string().min(1, 'say which follow-up, e.g. F7K2QM'), span: z.string().min(1, 'say for how long, e.g. 1h or 1d') }), {
+    const args = check(z.object({ id: z.string().min(1, ctx.msg.commandArgs.whichFollowUp()), span: z.string().min(1, ctx.msg.commandArgs.snoozeHowLong()) }), {
       id,
       span: spanWords.join(' '),
     });
@@ -108,15 +118,15 @@ export const followupSnooze = staffCommand({
  */
 export const followupsFor = staffCommand({
   name: 'followups for',
-  usage: 'followups for <C1> [C2 …]',
+  usage: usages['followups for'],
   summary: 'followupsFor',
   allow: MANAGERS,
   hidden: true,
   async run(ctx) {
     const parsed = ctx.args.split(/[\s,]+/).filter(Boolean).map((r) => customerIdOf(r));
-    if (parsed.length === 0 || parsed.some((id) => id === undefined)) throw new ValidationError('customers', 'list customers like C12 C15');
+    if (parsed.length === 0 || parsed.some((id) => id === undefined)) throw new ValidationError('customers', ctx.msg.commandArgs.customerList());
     const ids = [...new Set(parsed as string[])];
-    if (ids.length > 50) throw new ValidationError('customers', 'at most 50 customers at once');
+    if (ids.length > MAX_CUSTOMERS) throw new ValidationError('customers', ctx.msg.commandArgs.customersAtMost(MAX_CUSTOMERS));
     const now = ctx.deps.now();
     const day = DateTime.fromJSDate(now).setZone(ctx.zone).toISODate();
     const customers = [...(await customersById(ids, { name: 1, ownerId: 1 })).values()];

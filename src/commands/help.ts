@@ -1,5 +1,5 @@
 /** `help` and `help <command>`, built from the registry so it can never drift from what exists. */
-import { EVERYONE, type Command } from '../core/command.js';
+import { EVERYONE, usageOf, type Command } from '../core/command.js';
 import type { CommandRegistry } from '../core/registry.js';
 import { text } from '../core/types.js';
 
@@ -15,7 +15,7 @@ export function helpCommand(registry: CommandRegistry): Command {
         const found = registry.match(topic);
         if (found && found.command.allow.includes(ctx.actor.role)) {
           const c = found.command;
-          const lines = [ctx.msg.usage(c.usage), ctx.msg.summary[c.summary]];
+          const lines = [ctx.msg.usage(usageOf(c, ctx.msg)), ctx.msg.summary[c.summary]];
           if (c.examples?.length) lines.push('', ctx.msg.helpExamples(), ...c.examples.map((e) => `  ${e}`));
           return [text(lines.join('\n'))];
         }
@@ -23,7 +23,7 @@ export function helpCommand(registry: CommandRegistry): Command {
       }
       const visible = registry.visibleTo(ctx.actor.role);
       const title = ctx.staff ? ctx.msg.helpTitleStaff(ctx.staff.role) : ctx.msg.helpTitleCustomer();
-      const lines = [title, ...visible.map((c) => `  ${c.usage.split('\n')[0]} — ${ctx.msg.summary[c.summary]}`), '', ctx.msg.helpFooter()];
+      const lines = [title, ...visible.map((c) => `  ${usageOf(c, ctx.msg).split('\n')[0]} — ${ctx.msg.summary[c.summary]}`), '', ctx.msg.helpFooter()];
       return [text(lines.join('\n'))];
     },
   };

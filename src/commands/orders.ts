@@ -8,6 +8,7 @@ import { ORDER_STATUSES, type OrderDoc, type OrderStatus } from '../../models/or
 import { EVERYONE, SELLERS, STAFF, staffCommand, type Command, type CommandContext, type CustomerContext, type StaffContext } from '../core/command.js';
 import { formatMoney, minorDigits, smallestLikelyMinor, takeMoney, type Money } from '../values/money.js';
 import { foldName } from '../values/names.js';
+import { messagesFor } from '../core/messages.js';
 import { text, type Button, type Reply } from '../core/types.js';
 import { resolveCustomer } from '../services/contacts.js';
 import { listOrders, NEXT_STATUSES, recordOrder, setOrderStatus } from '../services/orders.js';
@@ -17,6 +18,9 @@ import { orderIdOf } from '../values/refs.js';
 import { takeCustomerRef } from './args.js';
 import { orderLine } from '../views/customers.js';
 import { check } from './validate.js';
+
+/** Usage lines come from the catalogue (the reader's are shown by the core: `usageOf`); these are the English ones. */
+const usages = messagesFor('en').usages;
 
 /** "2x áo dài, khăn lụa" → items. */
 export function parseItems(textLine: string): { name: string; qty: number }[] {
@@ -41,7 +45,7 @@ export function statusButtons(orderId: string, status: keyof typeof NEXT_STATUSE
 export const order = staffCommand({
   name: 'order',
   aliases: ['đơn'],
-  usage: 'order <customer> <amount> [items]',
+  usage: usages.order,
   summary: 'order',
   examples: ['order C12 350k 2x áo dài, khăn lụa', 'order C12 1tr2 đầm', 'order +84912345678 19.99 EUR gift card'],
   allow: SELLERS,
@@ -49,7 +53,7 @@ export const order = staffCommand({
     const { ref, rest } = takeCustomerRef(ctx.args, ctx.region);
     const { line, confirmed } = takeConfirmFlag(rest);
     const args = check(
-      z.object({ ref: z.string().min(1, 'say which customer'), amount: z.string().min(1, 'give the amount, e.g. 350k') }),
+      z.object({ ref: z.string().min(1, ctx.msg.commandArgs.whichCustomer()), amount: z.string().min(1, ctx.msg.commandArgs.amountMissing()) }),
       { ref, amount: line },
     );
     // Every word of the amount is read as the amount (or refused): none ends up as an item.
@@ -96,7 +100,7 @@ function amountQuestion(
   if (amount.currency === base && amount.minor > ceiling) {
     const limit = formatMoney(ceiling, base);
     return text(ctx.msg.errors.orderAmountConfirmLarge({ amount: shown, limit, ref: order.customerId, name: order.name }), [
-      [{ label: `✓ ${shown}`, action: again(order.amountText, true) }],
+      [{ label: `✓ ${ctx.msg.format.money(amount.minor, amount.currency)}`, action: again(order.amountText, true) }],
     ]);
   }
   const smallest = smallestLikelyMinor(amount.currency);
@@ -108,8 +112,9 @@ function amountQuestion(
       ctx.msg.errors.orderAmountConfirmSmall({ amount: shown, limit: formatMoney(smallest, amount.currency), suggestion, ref: order.customerId, name: order.name }),
       [
         [
-          { label: suggestion, action: again(meantText, false) },
-          { label: shown, action: again(order.amountText, true) },
+          // Button labels are not catalogue texts, so they are formatted for the reader here.
+          { label: ctx.msg.format.money(meant, amount.currency), action: again(meantText, false) },
+          { label: ctx.msg.format.money(amount.minor, amount.currency), action: again(order.amountText, true) },
         ],
       ],
     );
@@ -161,7 +166,7 @@ async function tellCustomer(ctx: StaffContext, order: OrderDoc, event: OrderEven
 export const orderStatus = staffCommand({
   name: 'order status',
   aliases: ['status'],
-  usage: `order status <O7> <${ORDER_STATUSES.join('|')}>`,
+  usage: usages['order status'],
   summary: 'orderStatus',
   examples: ['order status O7 paid', 'order status 7 shipped', 'order status O7 đã giao'],
   allow: STAFF,
@@ -174,10 +179,8 @@ export const orderStatus = staffCommand({
     const statusWords = split.status;
     const args = check(
       z.object({
-        id: z.string({ error: 'say which order, e.g. O7' }),
-        status: z.enum(ORDER_STATUSES, {
-          error: `status must be one of ${ORDER_STATUSES.join(', ')} (or: mới, đã thanh toán, đang giao, đã giao, hủy)`,
-        }),
+        id: z.string({ error: ctx.msg.commandArgs.whichOrder() }),
+        status: z.enum(ORDER_STATUSES, { error: ctx.msg.commandArgs.orderStatusOneOf(ORDER_STATUSES.join(', ')) }),
       }),
       { id: orderIdOf(ref), status: orderStatusOf(statusWords.join(' ')) },
     );
@@ -190,14 +193,14 @@ export const orderStatus = staffCommand({
 
 export const orders: Command = {
   name: 'orders',
-  usage: 'orders <customer>   (customers: just "orders")',
+  usage: usages.orders,
   summary: 'orders',
   examples: ['orders C12'],
   allow: EVERYONE,
   async run(ctx): Promise<Reply[]> {
     // Customers see only their own orders, whatever they typed after the command.
     if (!ctx.staff) return myOrders(ctx);
-    const { ref } = check(z.object({ ref: z.string().min(1, 'say which customer') }), { ref: ctx.args.trim() });
+    const { ref } = check(z.object({ ref: z.string().min(1, ctx.msg.commandArgs.whichCustomer()) }), { ref: ctx.args.trim() });
     const c = await resolveCustomer(ref, ctx.region);
     const list = await listOrders(c._id, 20);
     const who = `${c._id} ${c.name || ctx.msg.noName()}`;

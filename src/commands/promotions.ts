@@ -5,17 +5,24 @@
  * `promo resend-uncertain P7` (the sends a crash caught mid-call, which stats
  * lists: a person decides, never the drain — services/campaigns/resend.ts).
  * The grammar lives in services/campaigns.ts (`parsePromoNew`).
+ *
+ * `promo new` counts who the promotion would reach before it schedules anything: an audience that
+ * names nobody, or that nobody in it can receive, is refused with the reasons counted (never agreed
+ * to offers, opted out, never wrote to the bot, blocked it, had a promotion within the frequency
+ * cap); one of which fewer than half can receive it is scheduled with the same breakdown.
+ * `promo preview` shows the breakdown as well. Every text is the reader's catalogue's.
  */
 import { z } from 'zod';
 import type { CampaignDoc } from '../../models/campaign.js';
 import { MANAGERS, staffCommand, type Command, type CommandContext } from '../core/command.js';
-import type { Messages } from '../core/messages.js';
+import { messagesFor, type Messages } from '../core/messages.js';
 import { text, type Reply } from '../core/types.js';
-import { audienceOf, describeAudience } from '../services/campaigns/audience.js';
+import { audienceOf, describeAudience, reachOf, type AudienceCounts } from '../services/campaigns/audience.js';
 import {
   campaignStats,
   cancelCampaign,
   createCampaign,
+  draftReach,
   listCampaigns,
   parsePromoNew,
   previewCampaign,
@@ -26,50 +33,44 @@ import { resendUncertain, type ResendSummary } from '../services/campaigns/resen
 import { formatRevenue, formatWhen } from '../views/customers.js';
 import { check } from './validate.js';
 
+/** Usage lines come from the catalogue (the reader's are shown by the core: `usageOf`); these are the English ones. */
+const usages = messagesFor('en').usages;
+
 const refArg = (ctx: CommandContext): string =>
-  check(z.object({ ref: z.string().regex(/^[Pp]?\d{1,9}$/, 'say which promotion, e.g. P7') }), { ref: ctx.args.trim().split(/\s+/)[0] ?? '' }).ref;
-
-/**
- * The texts of uncertain sends, in English until the catalogue (src/core/messages.ts, `promo`
- * section, and its Vietnamese) carries them under these names — the catalogue's win once it does.
- */
-const UNCERTAIN_TEXTS = {
-  statsUncertain: (count: number, customers: string, id: string) =>
-    `Uncertain ${count}: sending stopped during their call, so they may or may not have got it (${customers}). ` +
-    `Resend with "promo resend-uncertain ${id}" — anyone who did get it gets it twice.`,
-  resendButton: () => 'Resend uncertain',
-  resendNone: (id: string, inFlight: number) =>
-    `${id} has no uncertain sends.${inFlight ? ` ${inFlight} send(s) have no answer yet and may still be under way; ask again in 15 minutes if they stay so.` : ''}`,
-  resendDone: (id: string, resent: number, failed: number) => `Resent ${resent} uncertain send(s) of ${id}${failed ? `; ${failed} refused by the platform` : ''}.`,
-  resendNothing: (id: string) => `Nothing of ${id} was resent.`,
-  resendLeftOut: (items: string) => `Not resent: ${items}.`,
-  resendOptedOut: (n: number) => `${n} opted out since`,
-  resendUnreachable: (n: number) => `${n} unreachable since`,
-  resendQuiet: (n: number, when: string) => `${n} in quiet hours now (ask again after ${when})`,
-  resendNotConnected: (n: number) => `${n} on a platform not connected here`,
-  resendAlready: (n: number) => `${n} resent by someone else meanwhile`,
-  resendInFlight: (n: number) => `${n} maybe still under way`,
-};
-
-function uncertainTexts(msg: Messages): typeof UNCERTAIN_TEXTS {
-  return { ...UNCERTAIN_TEXTS, ...(msg.promo as unknown as Partial<typeof UNCERTAIN_TEXTS>) };
-}
+  check(z.object({ ref: z.string().regex(/^[Pp]?\d{1,9}$/, ctx.msg.commandArgs.whichPromotion()) }), { ref: ctx.args.trim().split(/\s+/)[0] ?? '' }).ref;
 
 function details(c: Pick<CampaignDoc, 'variants' | 'holdoutPercent'>, msg: Messages): string {
   return [c.variants.length > 1 ? msg.promo.variantsAB() : '', c.holdoutPercent ? msg.promo.holdout(c.holdoutPercent) : ''].filter(Boolean).join(' · ');
 }
 
-const manageButtons = (id: string) => [
+const manageButtons = (id: string, msg: Messages) => [
   [
-    { label: 'Preview', action: `promo preview ${id}` },
-    { label: 'Stats', action: `promo stats ${id}` },
-    { label: 'Cancel', action: `promo cancel ${id}` },
+    { label: msg.promoButtons.preview(), action: `promo preview ${id}` },
+    { label: msg.promoButtons.stats(), action: `promo stats ${id}` },
+    { label: msg.promoButtons.cancel(), action: `promo cancel ${id}` },
   ],
 ];
 
+/**
+ * Why customers of the audience are left out, counted: `3 never agreed to offers, 1 opted out`.
+ * Empty when nobody is.
+ */
+export function leftOutReasons(counts: AudienceCounts, msg: Messages, capDays: number): string {
+  const r = msg.promoReach;
+  return [
+    counts.noConsent ? r.noConsent(counts.noConsent) : '',
+    counts.optedOut ? r.optedOut(counts.optedOut) : '',
+    counts.noChat ? r.noChat(counts.noChat) : '',
+    counts.unreachable ? r.unreachable(counts.unreachable) : '',
+    counts.capped ? r.capped(counts.capped, capDays) : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
 export const promoNew = staffCommand({
   name: 'promo new',
-  usage: 'promo new <all | #tag | segment> [holdout N%] at <now | when>: <text> [| <text of variant B>]',
+  usage: usages['promo new'],
   summary: 'promoNew',
   examples: [
     'promo new all at now: Spring sale — 20% off everything this week!',
@@ -79,20 +80,34 @@ export const promoNew = staffCommand({
   allow: MANAGERS,
   async run(ctx) {
     const now = ctx.deps.now();
+    const { config } = ctx.deps;
     const draft = parsePromoNew(ctx.args, { now, zone: ctx.zone, monthFirst: ctx.region === 'US' });
-    const c = await createCampaign(draft, { by: ctx.by, now, config: ctx.deps.config });
     const audience = describeAudience(draft.audience);
+    // Who it would reach, before anything is scheduled (one pass over the audience, as `promo preview` makes).
+    const counts = await draftReach(draft, { now, config });
+    const reach = reachOf(counts);
+    const reasons = leftOutReasons(counts, ctx.msg, config.PROMO_FREQUENCY_DAYS);
+    // Nobody would receive it: refuse, and say why. A promotion that sends nothing is never what a
+    // shop owner means — usually a typo in the #tag, or customers who never agreed to offers or never
+    // wrote to the bot — and scheduling it anyway would only surface later as "sent 0/0". Refusing
+    // costs nothing: once the audience can be reached (customers tagged, consent given), the same
+    // line schedules it. (A segment that is empty today but expected to fill is scheduled then too.)
+    if (reach === 'none') return [text(ctx.msg.promoReach.noMatch(audience))];
+    if (reach === 'zero') return [text([ctx.msg.promoReach.noneReachable(counts.matched, audience, reasons), ctx.msg.promoReach.hint()].join('\n'))];
+    const c = await createCampaign(draft, { by: ctx.by, now, config });
     const body =
       draft.at === 'now'
         ? ctx.msg.promo.startingNow(c._id, audience, details(c, ctx.msg))
         : ctx.msg.promo.scheduled(c._id, audience, formatWhen(c.scheduledAt, ctx.zone), ctx.zone, details(c, ctx.msg));
-    return [text(body, manageButtons(c._id))];
+    // Few of them: scheduled as asked (some reach is what the manager wants), with who is left out and why.
+    const note = reach === 'few' ? ctx.msg.promoReach.few(counts.recipients + counts.holdout, counts.matched, audience, reasons) : undefined;
+    return [text(note ? `${body}\n${note}` : body, manageButtons(c._id, ctx.msg))];
   },
 });
 
 export const promoPreview = staffCommand({
   name: 'promo preview',
-  usage: 'promo preview <P7>',
+  usage: usages['promo preview'],
   summary: 'promoPreview',
   examples: ['promo preview P7'],
   allow: MANAGERS,
@@ -102,8 +117,12 @@ export const promoPreview = staffCommand({
     const lines = [ctx.msg.promo.previewTitle(c._id, c.status, audience, formatWhen(c.scheduledAt, ctx.zone))];
     if (counts) {
       lines.push(ctx.msg.promo.previewAudience(counts.matched, audience));
-      lines.push(ctx.msg.promo.previewExcluded(counts.noConsent, counts.unreachable, counts.capped, ctx.deps.config.PROMO_FREQUENCY_DAYS));
+      const reasons = leftOutReasons(counts, ctx.msg, ctx.deps.config.PROMO_FREQUENCY_DAYS);
+      if (reasons) lines.push(ctx.msg.promoReach.leftOut(reasons));
       lines.push(ctx.msg.promo.previewRecipients(counts.recipients, counts.variantA, counts.variantB, counts.holdout));
+      const reach = reachOf(counts);
+      if (reach === 'none' || reach === 'zero') lines.push(ctx.msg.promoReach.previewNobody());
+      if (reach === 'few') lines.push(ctx.msg.promoReach.previewFew(counts.recipients + counts.holdout, counts.matched));
     } else {
       lines.push(ctx.msg.promo.previewFrozen(c.counters?.frozen ?? 0, c.counters?.heldOut ?? 0));
     }
@@ -116,7 +135,7 @@ export const promoPreview = staffCommand({
 export const promoList = staffCommand({
   name: 'promo list',
   aliases: ['promos'],
-  usage: 'promo list',
+  usage: usages['promo list'],
   summary: 'promoList',
   allow: MANAGERS,
   async run(ctx) {
@@ -131,7 +150,7 @@ export const promoList = staffCommand({
 
 export const promoCancel = staffCommand({
   name: 'promo cancel',
-  usage: 'promo cancel <P7>',
+  usage: usages['promo cancel'],
   summary: 'promoCancel',
   examples: ['promo cancel P7'],
   allow: MANAGERS,
@@ -143,7 +162,7 @@ export const promoCancel = staffCommand({
 
 export const promoStats = staffCommand({
   name: 'promo stats',
-  usage: 'promo stats <P7>',
+  usage: usages['promo stats'],
   summary: 'promoStats',
   examples: ['promo stats P7'],
   allow: MANAGERS,
@@ -161,7 +180,7 @@ export const promoStats = staffCommand({
       .sort((a, b) => b[1] - a[1])
       .map(([reason, n]) => `${reason} ${n}`);
     if (failures.length) lines.push(msg.statsFailures(failures.join(', ')));
-    const uncertain = uncertainTexts(ctx.msg);
+    const uncertain = ctx.msg.promoUncertain;
     if (s.uncertain.count) {
       const more = s.uncertain.count > s.uncertain.customers.length ? ', …' : '';
       lines.push(uncertain.statsUncertain(s.uncertain.count, `${s.uncertain.customers.join(', ')}${more}`, c._id));
@@ -184,9 +203,9 @@ export const promoStats = staffCommand({
 
 export const promoResendUncertain = staffCommand({
   name: 'promo resend-uncertain',
-  usage: 'promo resend-uncertain <P7>',
-  // Until the catalogue has its own line (see UNCERTAIN_TEXTS): reached from `promo stats`, its button and its text.
-  summary: 'promoStats',
+  usage: usages['promo resend-uncertain'],
+  // Reached from `promo stats`: its button and its text.
+  summary: 'promoResendUncertain',
   hidden: true,
   examples: ['promo resend-uncertain P7'],
   allow: MANAGERS,
@@ -194,11 +213,11 @@ export const promoResendUncertain = staffCommand({
     const { notifier, log } = ctx.deps;
     // Without platform senders (no platform connected) every send is reported as not reachable, not as a crash.
     const r = await resendUncertain(refArg(ctx), { by: ctx.by, now: ctx.deps.now(), senders: (p) => notifier.senderFor?.(p), log });
-    return [text(resendReport(r, uncertainTexts(ctx.msg), ctx.zone))];
+    return [text(resendReport(r, ctx.msg.promoUncertain, ctx.zone))];
   },
 });
 
-function resendReport(r: ResendSummary, t: typeof UNCERTAIN_TEXTS, zone: string): string {
+function resendReport(r: ResendSummary, t: Messages['promoUncertain'], zone: string): string {
   const leftOut = [
     r.optedOut ? t.resendOptedOut(r.optedOut) : '',
     r.unreachable ? t.resendUnreachable(r.unreachable) : '',

@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { MANAGERS, STAFF, staffCommand, type CommandContext } from '../core/command.js';
 import { formatMoney } from '../values/money.js';
+import { messagesFor } from '../core/messages.js';
 import { text, type Button, type Reply } from '../core/types.js';
 import { ValidationError } from '../errors.js';
 
@@ -28,6 +29,11 @@ import { check } from './validate.js';
 import { pageNav } from '../views/paging.js';
 
 const day = (at: Date, zone: string) => DateTime.fromJSDate(at).setZone(zone).toFormat('yyyy-LL-dd');
+/** Usage lines come from the catalogue (the reader's are shown by the core: `usageOf`); these are the English ones. */
+const usages = messagesFor('en').usages;
+/** The range `lapsed [days]` accepts. */
+const LAPSED_MIN_DAYS = 1;
+const LAPSED_MAX_DAYS = 3650;
 /** How far back `segments` lists moves. */
 const MOVES_DAYS = 7;
 /** Move kinds listed before "and N more". */
@@ -35,7 +41,7 @@ const MOVES_SHOWN = 8;
 
 export const segments = staffCommand({
   name: 'segments',
-  usage: 'segments',
+  usage: usages.segments,
   summary: 'segments',
   allow: STAFF,
   async run(ctx) {
@@ -80,7 +86,7 @@ function parseSegmentArgs(args: string, ctx: CommandContext): { segment: Segment
       rest = rest.slice(0, sorted.index).trim();
     }
   }
-  const { name } = check(z.object({ name: z.string().min(1, 'say which segment, e.g. "segment At risk"') }), { name: rest });
+  const { name } = check(z.object({ name: z.string().min(1, ctx.msg.commandArgs.whichSegment()) }), { name: rest });
   const segment = parseSegment(name);
   if (!segment) throw new ValidationError('segment', ctx.msg.segmentUnknown(name, SEGMENTS.map((s) => ctx.msg.segmentNames[s]).join(', ')));
   return { segment, sort, page };
@@ -88,7 +94,7 @@ function parseSegmentArgs(args: string, ctx: CommandContext): { segment: Segment
 
 export const segment = staffCommand({
   name: 'segment',
-  usage: 'segment <name> [sort value|recency] [page N]',
+  usage: usages.segment,
   summary: 'segment',
   examples: ['segment At risk', 'segment champions sort recency', "segment can't lose page 2"],
   allow: STAFF,
@@ -125,7 +131,7 @@ export const segment = staffCommand({
 
 export const segmentsRefresh = staffCommand({
   name: 'segments refresh',
-  usage: 'segments refresh',
+  usage: usages['segments refresh'],
   summary: 'segmentsRefresh',
   allow: MANAGERS,
   async run(ctx) {
@@ -145,14 +151,20 @@ export const segmentsRefresh = staffCommand({
 
 export const lapsed = staffCommand({
   name: 'lapsed',
-  usage: 'lapsed [days]',
+  usage: usages.lapsed,
   summary: 'lapsed',
   examples: ['lapsed', 'lapsed 60'],
   allow: STAFF,
   async run(ctx) {
     const { rest, page } = takePage(ctx.args);
     const { days } = check(
-      z.object({ days: z.coerce.number({ error: 'days must be a number, e.g. lapsed 60' }).int('days must be a whole number').min(1, 'at least 1 day').max(3650, 'at most 3650 days') }),
+      z.object({
+        days: z.coerce
+          .number({ error: ctx.msg.commandArgs.daysNumber() })
+          .int(ctx.msg.commandArgs.daysWhole())
+          .min(LAPSED_MIN_DAYS, ctx.msg.commandArgs.daysAtLeast(LAPSED_MIN_DAYS))
+          .max(LAPSED_MAX_DAYS, ctx.msg.commandArgs.daysAtMost(LAPSED_MAX_DAYS)),
+      }),
       { days: rest === '' ? ctx.deps.config.LAPSED_DAYS : rest },
     );
     const result = await lapsedCustomers({ days, now: ctx.deps.now(), page });

@@ -73,7 +73,10 @@ export interface Command {
   /** One or more words: `order status` is matched before `order`. */
   name: string;
   aliases?: readonly string[];
-  /** The usage line shown in help and with every validation error. */
+  /**
+   * The usage line shown in help and with every validation error, in English; a reader of another
+   * language sees the catalogue's `usages[name]` when it has one ({@link usageOf}).
+   */
   usage: string;
   /** Key of its one-line description in the message catalogue (`msg.summary`). */
   summary: keyof Messages['summary'];
@@ -108,6 +111,18 @@ export function commandContext(base: { actor: Actor; incoming: Incoming; deps: D
     return { actor, incoming, args, deps, msg, by: `staff:${staffId}`, zone: timeZone, region, staff };
   }
   return { actor, incoming, args, deps, msg, by: actor.identityId, zone: deps.config.DEFAULT_TIMEZONE, region };
+}
+
+/**
+ * A command's usage line in the reader's language: the catalogue's `usages[<command name>]` when it
+ * has one (placeholders in the reader's words: `promo preview <P7>` stays, `<khách hàng>` is read
+ * in Vietnamese), else the command's own `usage`. Help and validation errors both show this.
+ *
+ * @example
+ *   usageOf(promoNew, messagesFor('vi')) // → 'promo new <all | #nhãn | phân khúc> … at <now | thời điểm>: <nội dung> …'
+ */
+export function usageOf(command: Pick<Command, 'name' | 'usage'>, msg: Messages): string {
+  return (msg.usages as Readonly<Record<string, string | undefined>>)[command.name] ?? command.usage;
 }
 
 /** Whether the context is a staff member's (a type guard, for code shared by staff and customers). */

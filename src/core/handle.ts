@@ -20,7 +20,7 @@ import { AppError, asAppError, ForbiddenError, NotFoundError, ValidationError } 
 import { claimDeliveryRun, newDeliveryRun, releaseDelivery, settleDeliveryRun, withinDeliveryRun } from '../services/deliveries.js';
 import { readerLanguage, resolveActor } from '../services/people.js';
 import type { Actor } from './actor.js';
-import { commandContext, type Command, type CommandContext, type Deps } from './command.js';
+import { commandContext, usageOf, type Command, type CommandContext, type Deps } from './command.js';
 import type { Flow } from './flow.js';
 import { boundedMessages, cleanIncoming, fitReplies, MAX_TEXT_CHARS, tooLong } from './limits.js';
 import { messagesFor, type Messages } from './messages.js';
@@ -129,7 +129,7 @@ export function createCore(deps: Deps, registry: CommandRegistry): Core {
     try {
       return await command.run(ctx);
     } catch (error) {
-      if (error instanceof ValidationError) throw new CommandUsageError(error, command.usage);
+      if (error instanceof ValidationError) throw new CommandUsageError(error, usageOf(command, ctx.msg));
       throw error;
     }
   }

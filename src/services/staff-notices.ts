@@ -21,9 +21,10 @@ import { sendOnce, wasClaimed } from './outbox.js';
 import { staffWithRoles } from './people.js';
 
 /** What a notice needs to know of a staff member. */
-export type StaffMember = Pick<StaffDoc, '_id' | 'role' | 'timeZone' | 'active'>;
+export type StaffMember = Pick<StaffDoc, '_id' | 'role' | 'timeZone' | 'active' | 'lang'>;
 
-const MEMBER_PROJECTION = { role: 1, timeZone: 1, active: 1 } as const;
+// `lang`: a notice is written in the language its reader chose (src/services/recipient-language.ts).
+const MEMBER_PROJECTION = { role: 1, timeZone: 1, active: 1, lang: 1 } as const;
 
 /**
  * Staff members by id, a few `_id` reads at a time (FerretDB's SQLite backend

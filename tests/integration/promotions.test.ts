@@ -159,7 +159,7 @@ describe('audience', () => {
 
     const c = await newCampaign('#spring2 at now: Spring sale — 20% off');
     const counts = await evaluateAudience(c, { now: now(), config });
-    expect(counts).toEqual({ matched: 6, noConsent: 1, unreachable: 2, capped: 1, recipients: 2, variantA: 2, variantB: 0, holdout: 0 });
+    expect(counts).toEqual({ matched: 6, noConsent: 1, optedOut: 0, noChat: 1, unreachable: 1, capped: 1, recipients: 2, variantA: 2, variantB: 0, holdout: 0 });
 
     const [summary] = await run();
     expect(summary).toMatchObject({ sent: 2, failed: 0, done: true });
@@ -344,7 +344,7 @@ describe('opt-outs and responses', () => {
     // Opted out: the next promotion leaves them out.
     clock.now = new Date(START.getTime() + 8 * DAY);
     const next = await newCampaign('#optout at now: Another deal');
-    expect(await evaluateAudience(next, { now: now(), config })).toMatchObject({ matched: 6, noConsent: 4, recipients: 2 });
+    expect(await evaluateAudience(next, { now: now(), config })).toMatchObject({ matched: 6, noConsent: 0, optedOut: 4, recipients: 2 }); // they said stop: opted out, not "never agreed"
   });
 
   it('an opt-out while a send waits for quiet hours to end cancels that send', async () => {
@@ -419,7 +419,7 @@ describe('promo commands through core.handle', () => {
 
     const preview = await send(manager, `promo preview ${later}`);
     expect(replyText(preview)).toContain('Audience now: 4 customer(s) in #cmd.');
-    expect(replyText(preview)).toContain('1 without offer consent');
+    expect(replyText(preview)).toContain('Left out: 1 never agreed to offers.');
     expect(preview.some((r) => r.kind === 'text' && r.text === 'Hi there' && r.buttons?.[0]?.[0]?.action === 'stop')).toBe(true);
     expect(preview.some((r) => r.kind === 'text' && r.text === 'Hello there')).toBe(true);
 

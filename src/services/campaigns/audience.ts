@@ -3,15 +3,22 @@
  *
  * An audience is `all`, a `#tag`, or an RFM segment (`Champions`, `At risk`,
  * `Lead`, …). A customer in it is a recipient when:
- * - they gave promotion consent (`consent.promotions`);
+ * - they gave promotion consent (`consent.promotions`); without it they either
+ *   never gave it (`noConsent`) or withdrew it with `stop` (`optedOut`: consent
+ *   changed at some point);
  * - they have a reachable identity: one with a chat id on a platform not in
- *   `customer.unreachable` (the one they used last wins);
+ *   `customer.unreachable` (the one they used last wins); without one they
+ *   never wrote to the bot (`noChat`) or blocked it everywhere (`unreachable`);
  * - no other campaign that started sending within PROMO_FREQUENCY_DAYS (or is
  *   sending now) has them as a recipient — the frequency cap.
  * Recipients are then split, by a hash of (campaign, customer), into the
  * hold-out (`holdoutPercent`) and variants A/B (half each when there is a B).
  * The hash makes the split deterministic: a re-freeze after a crash, or a
  * preview, puts everyone in the same group.
+ *
+ * Each delivery carries the language the customer reads (`lang`: their own
+ * choice, else their chat app's, else the shop's — src/services/recipient-language.ts),
+ * for the unsubscribe button; deliveries frozen before that carry `locale`.
  *
  * Freezing is one streaming pass over identities (a Map customer → best
  * identity), one over the recent campaigns' deliveries (the capped set), one
@@ -36,6 +43,9 @@ import type { Config } from '../../config.js';
 import { normaliseTag } from '../../values/names.js';
 import { ValidationError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { scanComment } from '../../db/scans.js';
+import type { Language } from '../../values/format.js';
+import { customerLanguageOf } from '../recipient-language.js';
 import { QuietHoursCache } from './quiet-hours.js';
 import { parseSegment, SEGMENTS, type Segment } from '../segments/rfm.js';
 import { insertUnique, retryBusy } from '../../db/writes.js';
@@ -95,7 +105,8 @@ export async function audienceMembers(spec: AudienceSpec): Promise<AudienceMembe
       return { filter: { tags: spec.value } };
     case 'segment': {
       const ids = new Set<string>();
-      for await (const s of SegmentState.find({ segment: spec.value }, { customerId: 1 }).lean<{ customerId: string }[]>().cursor({ batchSize: 2000 })) {
+      const states = SegmentState.find({ segment: spec.value }, { customerId: 1 }).comment(scanComment('promo-audience'));
+      for await (const s of states.lean<{ customerId: string }[]>().cursor({ batchSize: 2000 })) {
         ids.add(s.customerId);
       }
       return { filter: {}, includes: (id) => ids.has(id) };
@@ -121,8 +132,13 @@ export function assignGroup(campaignId: string, customerId: string, holdoutPerce
 export interface AudienceCounts {
   /** Active customers in the audience. */
   matched: number;
+  /** Never agreed to promotions. */
   noConsent: number;
-  /** No identity with a chat on a platform that still reaches them. */
+  /** Agreed once and withdrew (`stop`, the unsubscribe button). */
+  optedOut: number;
+  /** Never wrote to the bot: no identity with a chat. */
+  noChat: number;
+  /** Has chats, but every one is on a platform that refuses us (blocked the bot, chat gone). */
   unreachable: number;
   /** Had a promotion within the frequency cap. */
   capped: number;
@@ -133,6 +149,33 @@ export interface AudienceCounts {
   holdout: number;
 }
 
+/** Counts of an audience nobody has been counted in yet. */
+export function emptyCounts(): AudienceCounts {
+  return { matched: 0, noConsent: 0, optedOut: 0, noChat: 0, unreachable: 0, capped: 0, recipients: 0, variantA: 0, variantB: 0, holdout: 0 };
+}
+
+/**
+ * How a promotion's reach compares with its audience, for the manager scheduling it:
+ * - `none`: the audience names no customer (`#nonexistent`, an empty segment);
+ * - `zero`: it names customers, but none can receive a promotion (consent, chat, cap);
+ * - `few`: fewer than {@link FEW_REACH_SHARE} of them can — worth a word before it goes out;
+ * - `ok`: the rest.
+ * Who can receive it counts the hold-out: being held out is the manager's choice, not a loss of reach.
+ *
+ * @example
+ *   reachOf({ ...emptyCounts(), matched: 10, recipients: 3, noConsent: 7 }) // → 'few'
+ *   reachOf({ ...emptyCounts(), matched: 0 })                               // → 'none'
+ */
+export function reachOf(counts: AudienceCounts): 'none' | 'zero' | 'few' | 'ok' {
+  const eligible = counts.recipients + counts.holdout;
+  if (counts.matched === 0) return 'none';
+  if (eligible === 0) return 'zero';
+  return eligible < counts.matched * FEW_REACH_SHARE ? 'few' : 'ok';
+}
+
+/** Below this share of its audience, a promotion's reach is pointed out. */
+export const FEW_REACH_SHARE = 0.5;
+
 /** A customer who passed every rule, with the group and identity they get. */
 export interface AudienceMember {
   customerId: string;
@@ -140,7 +183,8 @@ export interface AudienceMember {
   platform: string;
   chatId: string;
   timeZone: string;
-  locale?: string;
+  /** The language they read (the unsubscribe button's). */
+  lang: Language;
 }
 
 interface EvaluateOptions {
@@ -152,7 +196,14 @@ interface EvaluateOptions {
   emit?: (member: AudienceMember) => Promise<void>;
 }
 
-type CustomerRow = { _id: string; consent?: { promotions?: boolean }; unreachable?: string[]; timeZone?: string; locale?: string };
+type CustomerRow = {
+  _id: string;
+  consent?: { promotions?: boolean; changedAt?: Date };
+  unreachable?: string[];
+  timeZone?: string;
+  lang?: string;
+  locale?: string;
+};
 type IdentityRow = { refId: string; platform: string; chatId?: string; updatedAt?: Date };
 
 /**
@@ -160,7 +211,10 @@ type IdentityRow = { refId: string; platform: string; chatId?: string; updatedAt
  * hands each eligible customer to `emit` (the freeze inserts them; preview
  * only counts).
  */
-export async function evaluateAudience(campaign: CampaignDoc, options: EvaluateOptions): Promise<AudienceCounts> {
+export async function evaluateAudience(
+  campaign: Pick<CampaignDoc, '_id' | 'audience' | 'variants' | 'holdoutPercent'>,
+  options: EvaluateOptions,
+): Promise<AudienceCounts> {
   const { now, config } = options;
   const [members, identities, capped] = await Promise.all([
     audienceMembers(audienceOf(campaign)),
@@ -169,20 +223,24 @@ export async function evaluateAudience(campaign: CampaignDoc, options: EvaluateO
   ]);
   const hasB = campaign.variants.some((v) => v.key === 'B');
   const zones = new ZoneCheck(config.DEFAULT_TIMEZONE);
-  const counts: AudienceCounts = { matched: 0, noConsent: 0, unreachable: 0, capped: 0, recipients: 0, variantA: 0, variantB: 0, holdout: 0 };
-  const cursor = Customer.find({ status: 'active', ...members.filter }, { consent: 1, unreachable: 1, timeZone: 1, locale: 1 })
+  const counts = emptyCounts();
+  const cursor = Customer.find({ status: 'active', ...members.filter }, { consent: 1, unreachable: 1, timeZone: 1, lang: 1, locale: 1 })
+    .comment(scanComment('promo-audience'))
     .lean<CustomerRow[]>()
     .cursor({ batchSize: 1000 });
   for await (const c of cursor) {
     if (members.includes && !members.includes(c._id)) continue;
     counts.matched++;
     if (!c.consent?.promotions) {
-      counts.noConsent++;
+      if (c.consent?.changedAt) counts.optedOut++;
+      else counts.noConsent++;
       continue;
     }
-    const identity = reachableIdentity(identities.get(String(c._id)), c.unreachable ?? []);
+    const chats = identities.get(String(c._id));
+    const identity = reachableIdentity(chats, c.unreachable ?? []);
     if (!identity) {
-      counts.unreachable++;
+      if (chats?.length) counts.unreachable++;
+      else counts.noChat++;
       continue;
     }
     if (capped.has(c._id)) {
@@ -203,7 +261,7 @@ export async function evaluateAudience(campaign: CampaignDoc, options: EvaluateO
         platform: identity.platform,
         chatId: identity.chatId!,
         timeZone: zones.valid(c.timeZone),
-        ...(c.locale ? { locale: c.locale } : {}),
+        lang: customerLanguageOf(c, config),
       });
     }
   }
@@ -213,7 +271,10 @@ export async function evaluateAudience(campaign: CampaignDoc, options: EvaluateO
 /** Customer identities with a chat, grouped by customer, most recently used first. */
 async function identitiesByCustomer(): Promise<Map<string, IdentityRow[]>> {
   const byCustomer = new Map<string, IdentityRow[]>();
-  const cursor = Identity.find({ kind: 'customer' }, { refId: 1, platform: 1, chatId: 1, updatedAt: 1 }).lean<IdentityRow[]>().cursor({ batchSize: 2000 });
+  const cursor = Identity.find({ kind: 'customer' }, { refId: 1, platform: 1, chatId: 1, updatedAt: 1 })
+    .comment(scanComment('promo-audience'))
+    .lean<IdentityRow[]>()
+    .cursor({ batchSize: 2000 });
   for await (const i of cursor) {
     if (!i.chatId) continue;
     const list = byCustomer.get(i.refId);
@@ -241,9 +302,12 @@ export async function recentlyPromoted(exceptCampaignId: string, now: Date, days
   const recent = await Campaign.find(
     { _id: { $ne: exceptCampaignId }, $or: [{ status: { $in: ['freezing', 'sending'] } }, { sendingStartedAt: { $gte: since } }] },
     { _id: 1 },
-  ).lean<{ _id: string }[]>();
+  )
+    .comment(scanComment('promo-audience'))
+    .lean<{ _id: string }[]>();
   if (recent.length === 0) return ids;
   const cursor = Delivery.find({ campaignId: { $in: recent.map((c) => c._id) }, variant: { $ne: 'holdout' } }, { customerId: 1 })
+    .comment(scanComment('promo-audience'))
     .lean<{ customerId: string }[]>()
     .cursor({ batchSize: 2000 });
   for await (const d of cursor) ids.add(d.customerId);
@@ -291,7 +355,7 @@ export async function freezeCampaign(campaign: CampaignDoc, options: { now: Date
     const fresh = await Campaign.findById(id, { status: 1 }).lean<{ status: string }>();
     if (fresh?.status !== 'freezing') {
       // Cancelled meanwhile, or another worker froze it already: nothing to do.
-      return { counts: { matched: 0, noConsent: 0, unreachable: 0, capped: 0, recipients: 0, variantA: 0, variantB: 0, holdout: 0 }, insertedRecipients: 0, insertedHoldout: 0, skipped: true };
+      return { counts: emptyCounts(), insertedRecipients: 0, insertedHoldout: 0, skipped: true };
     }
   }
   // A resumed freeze skips what exists: FerretDB turns a batch with duplicates into one transaction per document.
@@ -332,7 +396,7 @@ export async function freezeCampaign(campaign: CampaignDoc, options: { now: Date
         platform: m.platform,
         chatId: m.chatId,
         timeZone: m.timeZone,
-        ...(m.locale ? { locale: m.locale } : {}),
+        lang: m.lang,
         status: holdout ? 'skipped' : 'pending',
         ...(holdout ? { reason: 'holdout' } : {}),
         ...(notBefore ? { notBefore } : {}),

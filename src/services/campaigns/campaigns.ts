@@ -148,6 +148,22 @@ export async function createCampaign(draft: PromoDraft, options: { by: string; n
   return doc.toObject<CampaignDoc>();
 }
 
+/**
+ * Who a promotion not yet created would reach now: the audience's counts by reason (consent, chat,
+ * frequency cap), as {@link evaluateAudience} gives them to a preview. `promo new` says so before
+ * it schedules (see src/commands/promotions.ts). The hold-out split is drawn for a campaign without
+ * a number, so only its size is meaningful.
+ *
+ * @example
+ *   const counts = await draftReach(parsePromoNew('#vip at now: Hi', { now, zone }), { now, config });
+ *   reachOf(counts) // → 'ok' | 'few' | 'zero' | 'none'
+ */
+export async function draftReach(draft: PromoDraft, options: { now: Date; config: Config }): Promise<AudienceCounts> {
+  const audience = draft.audience.kind === 'all' ? { kind: 'all' } : { kind: draft.audience.kind, value: draft.audience.value };
+  const variants = draft.variants.map((text, i) => ({ key: i === 0 ? 'A' : 'B', text }));
+  return evaluateAudience({ _id: '', audience, variants, holdoutPercent: draft.holdoutPercent } as Parameters<typeof evaluateAudience>[0], options);
+}
+
 /** A campaign by `P7` (or `7`). */
 export async function getCampaign(ref: string): Promise<CampaignDoc> {
   const n = campaignNumber(ref);
@@ -164,10 +180,10 @@ export interface CampaignPreview {
   samples: { variant: 'A' | 'B'; replies: Reply[] }[];
 }
 
-/** Audience size and the messages as customers will see them. */
+/** Audience size and the messages as customers will see them (the button in the shop's language). */
 export async function previewCampaign(ref: string, options: { now: Date; config: Config }): Promise<CampaignPreview> {
   const campaign = await getCampaign(ref);
-  const samples = campaign.variants.map((v) => ({ variant: v.key as 'A' | 'B', replies: promotionReplies(v.text ?? '') }));
+  const samples = campaign.variants.map((v) => ({ variant: v.key as 'A' | 'B', replies: promotionReplies(v.text ?? '', options.config.SHOP_LANGUAGE) }));
   if (campaign.status !== 'scheduled' && campaign.status !== 'draft') return { campaign, samples };
   const counts = await evaluateAudience(campaign, { now: options.now, config: options.config });
   return { campaign, counts, samples };

@@ -23,7 +23,7 @@ export const OPT_OUT_CLAIM = 'opt-out';
 const COUNTER_EVERY_MS = 1000;
 
 /** What a drain needs of a delivery. */
-export type Pending = Pick<DeliveryDoc, '_id' | 'customerId' | 'variant' | 'platform' | 'chatId' | 'timeZone' | 'locale'>;
+export type Pending = Pick<DeliveryDoc, '_id' | 'customerId' | 'variant' | 'platform' | 'chatId' | 'timeZone' | 'lang' | 'locale'>;
 
 /** How a send ended, to be recorded. */
 export interface Outcome {

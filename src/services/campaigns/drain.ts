@@ -53,7 +53,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Campaign, type CampaignDoc } from '../../../models/campaign.js';
-import { Delivery } from '../../../models/delivery.js';
+import { Delivery, deliveryLanguage } from '../../../models/delivery.js';
 import { messagesFor } from '../../core/messages.js';
 import { text, type Platform, type PlatformSender, type Reply, type SendResult } from '../../core/types.js';
 import type { Logger } from '../../log.js';
@@ -71,9 +71,15 @@ export { OPT_OUT_CLAIM } from './drain-writes.js';
 /** The action of the unsubscribe button every promotion carries (the `stop` command). */
 export const UNSUBSCRIBE_ACTION = 'stop';
 
-/** What a recipient sees: the variant's text and an unsubscribe button. */
-export function promotionReplies(body: string, locale?: string): Reply[] {
-  const msg = messagesFor(locale);
+/**
+ * What a recipient sees: the variant's text (as the manager wrote it) and an unsubscribe button in
+ * the recipient's language (`vi`, `en`, or an old delivery's locale such as `vi-VN`; English when unknown).
+ *
+ * @example
+ *   promotionReplies('Giảm 20% tuần này!', 'vi') // → [{ kind: 'text', text: 'Giảm 20% tuần này!', buttons: [[{ label: 'Hủy nhận tin', action: 'stop' }]] }]
+ */
+export function promotionReplies(body: string, lang?: string): Reply[] {
+  const msg = messagesFor(lang);
   return [text(body, [[{ label: msg.promo.unsubscribeButton(), action: UNSUBSCRIBE_ACTION }]])];
 }
 
@@ -254,7 +260,7 @@ export async function drainCampaign(campaignId: string, options: DrainOptions): 
     } else {
       const startedAt = window.now();
       try {
-        result = await sender.send(d.chatId!, promotionReplies(texts.get(d.variant === 'B' ? 'B' : 'A') ?? '', d.locale ?? undefined));
+        result = await sender.send(d.chatId!, promotionReplies(texts.get(d.variant === 'B' ? 'B' : 'A') ?? '', deliveryLanguage(d)));
       } catch (error) {
         // A throw is a bug or a dying process, not a platform answer: stop; this mark stays without a result (uncertain).
         aborted ??= toError(error);
@@ -306,7 +312,7 @@ export async function drainCampaign(campaignId: string, options: DrainOptions): 
 
   let group: Pending[] = [];
   let stopped = false;
-  const cursor = Delivery.find({ campaignId, status: 'pending' }, { customerId: 1, variant: 1, platform: 1, chatId: 1, timeZone: 1, locale: 1 })
+  const cursor = Delivery.find({ campaignId, status: 'pending' }, { customerId: 1, variant: 1, platform: 1, chatId: 1, timeZone: 1, lang: 1, locale: 1 })
     .lean<Pending[]>()
     .cursor({ batchSize: 1000 });
   try {

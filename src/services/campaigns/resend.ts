@@ -24,7 +24,7 @@
  */
 import { Campaign } from '../../../models/campaign.js';
 import { Customer } from '../../../models/customer.js';
-import { Delivery, type DeliveryDoc } from '../../../models/delivery.js';
+import { Delivery, deliveryLanguage, type DeliveryDoc } from '../../../models/delivery.js';
 import { DeliveryEvent, deliveryEventId } from '../../../models/delivery-event.js';
 import type { Platform, SendResult } from '../../core/types.js';
 import { ConflictError } from '../../errors.js';
@@ -67,7 +67,7 @@ export interface ResendSummary {
   inFlight: number;
 }
 
-type Target = Pick<DeliveryDoc, '_id' | 'customerId' | 'variant' | 'platform' | 'chatId' | 'timeZone' | 'locale'>;
+type Target = Pick<DeliveryDoc, '_id' | 'customerId' | 'variant' | 'platform' | 'chatId' | 'timeZone' | 'lang' | 'locale'>;
 
 /**
  * Resends a campaign's uncertain sends (see the module comment), one at a time.
@@ -105,7 +105,7 @@ export async function resendUncertain(ref: string, options: ResendOptions): Prom
   }
 
   for (const id of candidates.sort()) {
-    const d = await Delivery.findById(id, { customerId: 1, variant: 1, platform: 1, chatId: 1, timeZone: 1, locale: 1 }).lean<Target>();
+    const d = await Delivery.findById(id, { customerId: 1, variant: 1, platform: 1, chatId: 1, timeZone: 1, lang: 1, locale: 1 }).lean<Target>();
     if (!d?.chatId) continue;
     const customer = await Customer.findById(d.customerId, { consent: 1, unreachable: 1 }).lean<{ consent?: { promotions?: boolean }; unreachable?: string[] }>();
     if (!customer?.consent?.promotions) {
@@ -134,7 +134,7 @@ export async function resendUncertain(ref: string, options: ResendOptions): Prom
       continue;
     }
     // A throw here leaves this resend as uncertain as the send it repeated; it is not tried a third time.
-    const result: SendResult = await sender.send(d.chatId, promotionReplies(texts.get(d.variant === 'B' ? 'B' : 'A') ?? '', d.locale ?? undefined));
+    const result: SendResult = await sender.send(d.chatId, promotionReplies(texts.get(d.variant === 'B' ? 'B' : 'A') ?? '', deliveryLanguage(d)));
     const status = result.ok ? 'sent' : 'failed';
     await insertUnique(DeliveryEvent, [
       { _id: deliveryEventId(id, 'resent'), ...base, kind: 'resent', at: options.now, status, ...(result.ok ? {} : { reason: result.reason ?? 'not delivered' }) },
