@@ -11,6 +11,7 @@ import { segmentRecompute } from './segment-recompute.js';
 import { totalsSnapshot } from './totals-snapshot.js';
 import { weeklyDigest } from './weekly-digest.js';
 import { promotionSend } from './promotion-send.js';
+import { waitingAlerts } from './waiting-alerts.js';
 
 export const jobDefinitions: readonly AnyJobDefinition[] = [
   followUpReminders,
@@ -20,4 +21,5 @@ export const jobDefinitions: readonly AnyJobDefinition[] = [
   segmentRecompute,
   cleanup,
   promotionSend,
+  waitingAlerts,
 ];

@@ -10,6 +10,8 @@ export { ContactKey, contactKey } from './contact-key.js';
 export { Conversation, NotificationRef, OpenConversations, SnippetBook, type ConversationDoc } from './conversation.js';
 export { Counter } from './counter.js';
 export { Customer, type CustomerDoc } from './customer.js';
+export { CustomerName } from './customer-name.js';
+export { LeadQuestion, type LeadQuestionDoc } from './lead-question.js';
 export { Delivery } from './delivery.js';
 export { DeliveryEvent } from './delivery-event.js';
 export { DigestSubscription } from './digest-subscription.js';
@@ -22,6 +24,8 @@ export { Order, ORDER_STATUSES, type OrderStatus, type OrderDoc } from './order.
 export { OrderTransition } from './order-transition.js';
 export { Outbox } from './outbox.js';
 export { ProcessedDelivery } from './processed-delivery.js';
+export { SalesDay } from './sales-day.js';
+export { RatingClaim, Resolution, type ResolutionDoc } from './resolution.js';
 export { SegmentRun, SegmentState } from './segment-state.js';
 export { Staff, STAFF_ROLES, type StaffRole, type StaffDoc } from './staff.js';
 export { TelegramCallback } from './telegram-callback.js';

@@ -14,6 +14,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { LANGUAGES } from './values/format.js';
+import { parseOpeningHours } from './values/opening-hours.js';
 import { isSupportedRegion } from './values/phone.js';
 
 const idList = z
@@ -80,6 +81,8 @@ const schema = z
     OWNER_TELEGRAM_IDS: idList,
     OWNER_SLACK_IDS: idList,
     INVITE_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
+    /** How long a customer's one-time chat link (`chat link C12`, Telegram `t.me/<bot>?start=<code>`) stays valid, in days. */
+    START_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     /** Replies to customers end with the staff member's name (`— Lan`); off: customers hear the shop's voice. */
     REPLY_SHOWS_STAFF_NAME: boolish,
     /** Who owns a customer who writes in first: `none` (the staff on duty answer) or `round-robin` among salespeople. */
@@ -87,6 +90,21 @@ const schema = z
     LAPSED_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     /** A new lead with no interaction for this many days gets a follow-up for its owner (jobs/auto-follow-ups.ts). */
     AUTO_FOLLOWUP_DAYS: z.coerce.number().int().min(1).max(365).default(3),
+    /**
+     * The shop's opening hours in DEFAULT_TIMEZONE (src/values/opening-hours.ts): `mon-fri 08:00-20:00; sat 08:00-12:00`,
+     * overnight `fri 20:00-02:00`, or `always`. Unset: always open (no away messages; waiting counts every minute).
+     */
+    BUSINESS_HOURS: z
+      .string()
+      .optional()
+      .transform((line, ctx) => {
+        const parsed = parseOpeningHours(line);
+        if (parsed.ok) return parsed.hours;
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }),
+    /** An open conversation waiting this many opening-hours minutes alerts its assignee; twice as long, the owners and managers (jobs/waiting-alerts.ts). */
+    WAITING_ALERT_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(30),
     /** A complaint without a staff reply or note after this many hours alerts support again. */
     COMPLAINT_ALERT_HOURS: z.coerce.number().int().min(1).max(24 * 14).default(4),
     /** At most one promotion per customer per this many days (services/campaigns/audience.ts). */
@@ -97,6 +115,10 @@ const schema = z
       message: 'must look like 123456:ABC-DEF… (from @BotFather)',
     }),
     TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+    /** The bot's username for `t.me` links, when this process does not run the bot (else it is read with `getMe` at start). */
+    TELEGRAM_BOT_USERNAME: optionalString.refine((v) => v === undefined || /^@?[A-Za-z][A-Za-z0-9_]{3,31}$/.test(v), {
+      message: 'must be a Telegram bot username such as shop_bot',
+    }),
     TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('polling'),
     TELEGRAM_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
       message: '1–256 characters of A–Z, a–z, 0–9, _ and - (Telegram’s rule)',

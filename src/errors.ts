@@ -95,6 +95,10 @@ export const errorCases = {
       `"${p.ref}" matches ${p.total} customers: ${p.candidates.map((c) => `${c.ref} ${c.name}`).join(', ')}` +
       `${p.total > p.candidates.length ? ', …' : ''}. Use the number, e.g. ${p.candidates[0]?.ref ?? ''}.`,
   ),
+  // Leads waiting for an answer (services/lead-questions.ts)
+  LEAD_QUESTION_NOT_FOUND: notFound('leadQuestionNotFound', (p: Ref) => `The question ${p.ref} is not there any more; send the lead again.`),
+  LEAD_QUESTION_BEING_ANSWERED: conflict('leadQuestionBeingAnswered', (p: Ref) => `The question ${p.ref} is being answered by someone else right now.`),
+  LEAD_ANSWER_NOT_A_CANDIDATE: invalid('leadAnswerNotACandidate', (p: Ref) => `${p.ref} is not one of the customers this question is about`),
   CUSTOMER_ERASED: invalid('customerErased', () => 'this customer’s data was erased; orders cannot be added'),
   SEARCH_EMPTY: invalid('searchEmpty', () => 'say what to look for: a name, phone, e-mail, #tag or C12'),
   SEARCH_TAG_INVALID: invalid('searchTagInvalid', (p: { tag: string }) => `"${p.tag}" is not a valid tag`),
@@ -197,6 +201,14 @@ export const errorCases = {
   ),
   STAFF_NOT_FOUND: notFound('staffNotFound', (p: Ref) => `No active staff member matches "${p.ref}".`),
   STAFF_AMBIGUOUS: conflict('staffAmbiguous', (p: { ref: string; names: readonly string[] }) => `"${p.ref}" matches ${p.names.join(', ')}. Give the full name.`),
+  // Removing a staff member, chat links (src/services/staff-removal.ts, src/services/start-links.ts)
+  STAFF_REMOVE_LAST_OWNER: conflict('staffRemoveLastOwner', (p: { name: string }) => `${p.name} is the only owner; a shop needs one. Make someone else an owner first (invite owner).`),
+  STAFF_REMOVE_TO_SELF: invalid('staffRemoveToSelf', () => 'hand their customers to someone else, not to the person being removed'),
+  STAFF_REMOVE_CONFIGURED: conflict(
+    'staffRemoveConfigured',
+    (p: { name: string }) => `${p.name} is an owner by configuration (OWNER_TELEGRAM_IDS / OWNER_SLACK_IDS) and would be back at their next message. Take them out of the configuration first.`,
+  ),
+  START_LINK_CUSTOMER_ERASED: invalid('startLinkCustomerErased', (p: Ref) => `${p.ref}'s data was erased; there is nobody to link`),
   SNIPPET_NOT_FOUND: notFound('snippetNotFound', (p: Ref) => `No saved reply is called "${p.ref}". See them with: snippet list`),
   SNIPPET_NAME_INVALID: invalid('snippetNameInvalid', (p: Quoted) => `"${p.text}" is not a name for a saved reply (letters, digits, - and _, at most 32)`),
   SNIPPET_TEXT_TOO_LONG: invalid('snippetTextTooLong', (p: { max: number }) => `keep a saved reply under ${p.max.toLocaleString('en')} characters`),

@@ -67,12 +67,31 @@ const en = {
     interactionsTitle: () => 'Latest interactions:',
     merged: (into: string) => `This customer was merged into ${into}.`,
     unreachable: (platforms: string) => `Unreachable on: ${platforms}`,
+    aliases: (names: string) => `Also called: ${names}`,
+    sharedPhone: (phone: string, holder: string, sharers: string) => `${phone} is shared: ${holder} holds it, also used by ${sharers}`,
   },
   noteSaved: (ref: string) => `Note saved on ${ref}.`,
   tagsAdded: (ref: string, tags: string) => `${ref} tagged ${tags}.`,
   tagsUnchanged: (ref: string) => `${ref} already had those tags.`,
   tagsRemoved: (ref: string, tags: string) => `Removed ${tags} from ${ref}.`,
   tagsNotThere: (ref: string) => `${ref} had none of those tags.`,
+
+  // Leads that ask before writing (src/services/lead-questions.ts)
+  leadAsk: {
+    sharedPhone: (ref: string, name: string, newName: string) =>
+      `${ref} ${name} already has this phone number. Is ${newName} the same person? Nothing is saved until you choose.`,
+    samePersonAlias: (newName: string) => `Same person (keep ${newName} as another name)`,
+    differentPerson: () => 'Different person sharing the phone',
+    sameName: (newName: string, customers: string) =>
+      `You already have a customer called ${newName}: ${customers}. Is this the same person? Nothing is saved until you choose.`,
+    samePersonAs: (ref: string, name: string) => `Same person: ${ref} ${name}`,
+    newCustomer: () => 'New customer',
+    aliasKept: (ref: string, name: string, alias: string) => `${ref} ${name}: ${alias} kept as another name.`,
+    sharedCreated: (ref: string, name: string, holders: string) => `New customer ${ref} ${name} saved; shares the phone with ${holders}.`,
+    distinctCreated: (ref: string, name: string, others: string) => `New customer ${ref} ${name} saved, as a different person from ${others}.`,
+    alreadyAnswered: (ref: string, name: string) => `This question was answered already: ${ref} ${name}.`,
+    sharedPhoneFound: (phone: string, holder: string) => `${phone} is shared: ${holder} holds it; the others using it are listed too.`,
+  },
 
   // Orders
   orderRecorded: (orderRef: string, customerRef: string, name: string, amount: string) =>
@@ -150,12 +169,32 @@ const en = {
   importRejectedLine: (row: number, reason: string) => `  row ${row}: ${reason}`,
   importRejectedMore: (more: number) => `…and ${more} more: all rejected rows are in the attached file.`,
   importRejectedFileCaption: () => 'All rejected rows, with the reason.',
-  dupesNone: () => 'No likely duplicates: no two customers share a name and a contact detail.',
-  dupesTitle: (total: number) => `Likely duplicates (${total}): same name and a shared contact detail. Check each pair, then run the merge shown (it can be undone with unmerge).`,
+  // Import report: warnings and columns not imported (helper "import").
+  importIgnoredColumns: (columns: string) =>
+    `Warning — columns not imported (not recognised): ${columns}. Rename them, or map them with import --map, to import them.`,
+  importWarningsTitle: () => 'Warnings — these rows were imported, but a value was left out or shortened:',
+  importWarningsMore: (more: number) => `…and ${more} more: all warnings are in the attached file.`,
+  importWarningsFileCaption: () => 'All warnings: row, field, value and what was done.',
+  importSharedLine: (row: number, phone: string, holder: string, holderName: string, name: string, ref: string) =>
+    `  row ${row}: ${phone} already belongs to ${holder} ${holderName}; ${name} imported as ${ref} sharing the phone — check \`dupes\``,
+  dupesNone: () => 'No likely duplicates: no two customers share a name with a contact detail, a phone, or a name where one has no contact detail.',
+  dupesTitle: (total: number) =>
+    `Likely duplicates (${total}). Check each pair: "Merge" asks before it moves the second record into the first (undo with unmerge); "Not the same" stops suggesting the pair.`,
   dupesLine: (keep: string, keepName: string, merge: string, mergeName: string, shared: string, command: string) =>
     `${keep} ${keepName} ⇄ ${merge} ${mergeName} · ${shared}\n   → ${command}`,
   dupesSameEmail: (email: string) => `same e-mail ${email}`,
   dupesSamePhone: (digits: string) => `same phone number ${digits}`,
+  dupesWhySameName: (detail: string) => `same name and ${detail}`,
+  dupesWhyOneLetter: (detail: string) => `names one letter apart and ${detail}`,
+  dupesWhySamePhone: (detail: string) => `${detail} under different names`,
+  dupesWhyChatOnly: (ref: string) => `same name; ${ref} has no phone or e-mail (wrote in chat only)`,
+  dupesMergeButton: (merge: string, keep: string) => `Merge ${merge} into ${keep}…`,
+  dupesDistinctButton: (merge: string, keep: string) => `${merge} ≠ ${keep}: not the same`,
+  dupesConfirm: (keep: string, keepName: string, merge: string, mergeName: string) =>
+    `Merge ${merge} ${mergeName} into ${keep} ${keepName}? ${merge}'s orders, messages, contact details and totals move to ${keep}, and ${merge} is closed. Undo with: unmerge ${merge}`,
+  dupesConfirmButton: (merge: string, keep: string) => `Yes, merge ${merge} into ${keep}`,
+  dupesCancelButton: () => 'Cancel',
+  dupesDistinctDone: (a: string, b: string) => `Noted: ${a} and ${b} are different people. They will not be suggested as duplicates again.`,
   incompleteNone: () => 'Every active customer record is complete.',
   incompleteTitle: (total: number) => `Customers whose records need follow-up (${total}), least complete first:`,
   incompleteLine: (ref: string, name: string, score: number, missing: string) => `${ref} ${name} · ${score}% · missing: ${missing}`,
@@ -261,15 +300,25 @@ const en = {
     unsubscribed: () => 'Weekly digest is off.',
     notSubscribed: () => 'You were not subscribed to the weekly digest.',
     title: (from: string, to: string) => `📊 Weekly digest · ${from} – ${to}`,
-    orders: (orders: number, prevOrders: number, revenue: string, prevRevenue: string, change: string) =>
-      `Orders: ${orders} (previous week ${prevOrders}) · Revenue: ${revenue} (previous ${prevRevenue}) ${change}`.trim(),
-    ordersUnknown: (since: string) => `Orders and revenue: history starts ${since}; the comparison appears once two weeks are recorded.`,
-    leadsTitle: (count: number) => `New leads: ${count}`,
-    leadsLine: (who: string, count: number) => `  ${who}: ${count}`,
+    weeksHeader: (from: string, to: string, soFarFrom: string, now: string) => `Last week ${from} – ${to} | This week so far ${soFarFrom} – ${now}`,
+    leadsRow: (pair: string) => `New leads: ${pair}`,
+    ordersRow: (pair: string) => `Orders: ${pair}`,
+    revenueRow: (lastWeek: string, change: string, soFar: string) => `Revenue: ${lastWeek}${change ? ` (${change})` : ''} | ${soFar}`,
+    revenueChange: (change: string) => `${change} on the week before`,
+    ordersUnknown: (since: string) => `(Last week's orders: history starts ${since}.)`,
+    peopleTitle: () => 'Per salesperson (last week | this week so far):',
+    personLine: (who: string, leads: string, orders: string, revenue: string) => `  ${who}: new leads ${leads} · orders ${orders} · revenue ${revenue}`,
+    personAnswers: (answered: string, minutes: string) => `      conversations answered ${answered} · first response ${minutes}`,
+    minutes: (minutes: string) => `${minutes} min`,
+    countedSince: (since: string) => `  (orders per salesperson are counted since ${since})`,
+    atRiskTitle: (count: number) => `Became At risk this week: ${count} — call them before they are lost:`,
+    cameBackTitle: (count: number) => `Came back this week: ${count}`,
+    moveLine: (ref: string, name: string, from: string, to: string) => `  ${ref} ${name} (${from} → ${to})`,
+    moreMoves: (count: string) => `  … and ${count} more`,
     unassigned: () => 'unassigned',
-    topTitle: () => 'Top customers who ordered this week (lifetime revenue):',
+    topTitle: () => 'Top customers who ordered last week (lifetime revenue):',
     topLine: (ref: string, name: string, revenue: string, orders: number) => `  ${ref} ${name} · ${revenue} · ${orders} order(s)`,
-    lapsedTitle: (newly: number, total: number, days: number) => `Lapsed (no order for ${days} days): ${total} in all, ${newly} newly this week`,
+    lapsedTitle: (newly: number, total: number, days: number) => `Lapsed (no order for ${days} days): ${total} in all, ${newly} newly last week — worth a call, most valuable first:`,
     lapsedLine: (ref: string, name: string, revenue: string, owner: string) => `  ${ref} ${name} · ${revenue} · ${owner}`,
     lapsedButton: (count: number) => `Create follow-ups for these ${count}`,
     overdueTitle: (count: number) => `Overdue follow-ups: ${count}`,
@@ -282,7 +331,15 @@ const en = {
       `  ${ref} (${audience}): sent ${sent}, responded ${responded}, opted out ${optedOut}${converted ? `, ${converted}` : ''}`,
     campaignConverted: (converted: number, revenue: string, uplift: string) => `converted ${converted} (${revenue})${uplift ? `, uplift ${uplift}` : ''}`,
     nothing: () => '  —',
-    chartCaption: (from: string, to: string) => `Revenue per day and segment sizes, ${from} – ${to}`,
+    chartCaption: (from: string, to: string) => `Revenue per day and per salesperson, last week against this week so far, and segment sizes · ${from} – ${to}`,
+    chartRevenue: (currency: string) => `Revenue per day (${currency})`,
+    chartPeople: (currency: string) => `Revenue per salesperson (${currency})`,
+    chartSegments: () => 'Segments (customers)',
+    chartLastWeek: () => 'Last week',
+    chartWeekdays: () => 'Mon Tue Wed Thu Fri Sat Sun',
+    chartThisWeek: () => 'This week so far',
+    stageNames: { Leads: 'Leads', New: 'New', Active: 'Active', Lapsed: 'Lapsed' },
+    segmentGroups: { Best: 'Best', Growing: 'Growing', Slipping: 'Slipping', Lapsed: 'Lapsed', 'No orders yet': 'No orders yet' },
   },
   promo: {
     unsubscribeButton: () => 'Unsubscribe',
@@ -294,8 +351,6 @@ const en = {
     holdout: (percent: number) => `hold-out ${percent}%`,
     previewTitle: (id: string, status: string, audience: string, when: string) => `${id} · ${status} · ${audience} · ${when}`,
     previewAudience: (matched: number, audience: string) => `Audience now: ${matched} customer(s) in ${audience}.`,
-    previewExcluded: (noConsent: number, unreachable: number, capped: number, days: number) =>
-      `Left out: ${noConsent} without offer consent · ${unreachable} with no reachable chat · ${capped} had a promotion in the last ${days} day(s).`,
     previewRecipients: (recipients: number, a: number, b: number, holdout: number) =>
       `Would receive it: ${recipients}${b ? ` (A ${a} · B ${b})` : ''}${holdout ? ` · hold-out (gets nothing): ${holdout}` : ''}.`,
     previewFrozen: (recipients: number, holdout: number) => `Audience frozen: ${recipients} recipient(s)${holdout ? `, ${holdout} in the hold-out` : ''}.`,
@@ -397,6 +452,30 @@ const en = {
     orderCancelled: (ref: string) => `Your order ${ref} has been cancelled. Write to us here if you have any questions.`,
   },
 
+  // Opening hours: the away message to customers, alerts about conversations left waiting.
+  hours: {
+    away: (when: string) => `Thanks, we got your message. We're closed now; we open ${when} and will answer you then.`,
+    opensToday: (time: string) => `today at ${time}`,
+    opensTomorrow: (time: string) => `tomorrow at ${time}`,
+    opensOn: (weekday: string, time: string) => `on ${weekday} at ${time}`,
+    waitingAlert: (ref: string, name: string, waited: string, preview: string) =>
+      `⏳ ${ref} ${name} has waited ${waited} of opening hours for an answer${preview ? `: “${preview}”` : '.'}\nAnswer with: reply ${ref} <text>`,
+    waitingEscalation: (ref: string, name: string, waited: string, who: string, preview: string) =>
+      `⏳ Still unanswered: ${ref} ${name} has waited ${waited} of opening hours (${who})${preview ? `: “${preview}”` : '.'}\nAnswer with: reply ${ref} <text>, or give it to someone: assign ${ref} <name>`,
+  },
+
+  // Satisfaction: the rating a customer gives a resolved conversation, and what stats shows of it.
+  rating: {
+    ask: () => 'Your conversation with us is closed. How did we do? Tap a rating from 1 (poor) to 5 (excellent).',
+    button: (value: number) => `${value} ⭐`,
+    thanks: (value: number) => `Thank you for your rating (${value}/5)! It helps us do better.`,
+    already: () => 'You have already rated this conversation — thank you!',
+    unknown: () => 'This rating button is no longer valid. Thank you all the same!',
+    invalid: () => 'Please choose a rating from 1 to 5 with the buttons.',
+    statsLine: (resolved: number, average: string, count: number) => `  Conversations: ${resolved} resolved · rating ${average} of 5 from ${count} customer(s)`,
+    statsNoRatings: (resolved: number) => `  Conversations: ${resolved} resolved · no ratings yet`,
+  },
+
   // Command summaries (help)
   summary: {
     help: 'show commands, or help for one command',
@@ -427,8 +506,9 @@ const en = {
     segmentsRefresh: 'recompute customer segments now',
     lapsed: 'customers with no order for a while (default from settings)',
     stats: 'staff performance this week or month',
+    rate: 'rate a resolved conversation from 1 to 5',
     import: 'import customers from a CSV file (send the file)',
-    dupes: 'list likely duplicate customers, with the merge to run',
+    dupes: 'likely duplicate customers, each with why, a Merge button (asks first) and a Not-the-same button',
     incomplete: 'list customers whose records need follow-up',
     export: 'export all customers and orders as CSV files',
     mydata: 'get a copy of everything we store about you',
@@ -439,6 +519,7 @@ const en = {
     promoList: 'list promotions',
     promoCancel: 'cancel a promotion that has not finished',
     promoStats: 'promotion results: sent, responses, opt-outs, conversions, uplift',
+    promoResendUncertain: 'resend the sends a crash left uncertain (anyone who did get one gets it twice)',
     followup: 'remind yourself to follow up with a customer at a time',
     followups: 'list your open follow-ups, overdue first',
     followupDone: 'mark a follow-up done',
@@ -453,10 +534,136 @@ const en = {
     snippetAdd: 'save a reply to reuse, with {name} and {lastOrder}',
     snippetList: 'list the saved replies',
     snippetRemove: 'remove a saved reply',
+    // Chat links and the team (issue 11).
+    chatLink: 'a one-time Telegram link that connects a customer who never wrote to the bot',
+    staffList: 'list the team',
+    staffRemove: 'remove a staff member and hand their customers to a colleague',
   },
   whoamiStaff: (name: string, role: string) => `You are ${name}, ${role}.`,
   whoamiCustomer: (ref: string, name: string) => `You are customer ${ref} ${name}.`,
   whoamiUnknown: () => 'You are not registered yet. Staff join with "join CODE"; customers just write to us.',
+
+  // Promotions' reach, uncertain sends and buttons; argument errors and usage lines of the promo,
+  // order, follow-up and segment commands (block of the jobs-and-promotions helper).
+  promoReach: {
+    noMatch: (audience: string) => `${audience} matches no customer — nothing would be sent, so nothing was scheduled.`,
+    noneReachable: (matched: number, audience: string, reasons: string) =>
+      `None of the ${matched.toLocaleString('en')} customer(s) in ${audience} can receive it — ${reasons}. Nothing was scheduled.`,
+    few: (reach: number, matched: number, audience: string, reasons: string) =>
+      `Heads-up: only ${reach.toLocaleString('en')} of the ${matched.toLocaleString('en')} customer(s) in ${audience} can receive it — left out: ${reasons}.`,
+    leftOut: (reasons: string) => `Left out: ${reasons}.`,
+    noConsent: (count: number) => `${count.toLocaleString('en')} never agreed to offers`,
+    optedOut: (count: number) => `${count.toLocaleString('en')} opted out`,
+    noChat: (count: number) => `${count.toLocaleString('en')} never wrote to the bot (no chat)`,
+    unreachable: (count: number) => `${count.toLocaleString('en')} blocked the bot or lost their chat`,
+    capped: (count: number, days: number) => `${count.toLocaleString('en')} had a promotion in the last ${days} day(s)`,
+    hint: () => 'Customers agree to offers by sending "start" to the bot; only people who have written to the bot can be reached.',
+    previewNobody: () => 'As things stand, nobody would receive it.',
+    previewFew: (reach: number, matched: number) => `Only ${reach.toLocaleString('en')} of the ${matched.toLocaleString('en')} can receive it.`,
+  },
+  promoUncertain: {
+    statsUncertain: (count: number, customers: string, id: string) =>
+      `Uncertain ${count.toLocaleString('en')}: sending stopped during their call, so they may or may not have got it (${customers}). ` +
+      `Resend with "promo resend-uncertain ${id}" — anyone who did get it gets it twice.`,
+    resendButton: () => 'Resend uncertain',
+    resendNone: (id: string, inFlight: number) =>
+      `${id} has no uncertain sends.${inFlight ? ` ${inFlight.toLocaleString('en')} send(s) have no answer yet and may still be under way; ask again in 15 minutes if they stay so.` : ''}`,
+    resendDone: (id: string, resent: number, failed: number) =>
+      `Resent ${resent.toLocaleString('en')} uncertain send(s) of ${id}${failed ? `; ${failed.toLocaleString('en')} refused by the platform` : ''}.`,
+    resendNothing: (id: string) => `Nothing of ${id} was resent.`,
+    resendLeftOut: (items: string) => `Not resent: ${items}.`,
+    resendOptedOut: (count: number) => `${count.toLocaleString('en')} opted out since`,
+    resendUnreachable: (count: number) => `${count.toLocaleString('en')} unreachable since`,
+    resendQuiet: (count: number, when: string) => `${count.toLocaleString('en')} in quiet hours now (ask again after ${when})`,
+    resendNotConnected: (count: number) => `${count.toLocaleString('en')} on a platform not connected here`,
+    resendAlready: (count: number) => `${count.toLocaleString('en')} resent by someone else meanwhile`,
+    resendInFlight: (count: number) => `${count.toLocaleString('en')} maybe still under way`,
+  },
+  promoButtons: {
+    preview: () => 'Preview',
+    stats: () => 'Stats',
+    cancel: () => 'Cancel',
+  },
+  commandArgs: {
+    whichCustomer: () => 'say which customer',
+    whichOrder: () => 'say which order, e.g. O7',
+    whichPromotion: () => 'say which promotion, e.g. P7',
+    whichFollowUp: () => 'say which follow-up, e.g. F7K2QM',
+    whichSegment: () => 'say which segment, e.g. "segment At risk"',
+    amountMissing: () => 'give the amount, e.g. 350k',
+    orderStatusOneOf: (statuses: string) => `status must be one of ${statuses} (or: mới, đã thanh toán, đang giao, đã giao, hủy)`,
+    textTooLong: (max: number) => `keep it under ${max.toLocaleString('en')} characters`,
+    snoozeHowLong: () => 'say for how long, e.g. 1h or 1d',
+    customerList: () => 'list customers like C12 C15',
+    customersAtMost: (max: number) => `at most ${max} customers at once`,
+    daysNumber: () => 'days must be a number, e.g. lapsed 60',
+    daysWhole: () => 'days must be a whole number',
+    daysAtLeast: (min: number) => `at least ${min} day(s)`,
+    daysAtMost: (max: number) => `at most ${max} days`,
+  },
+  // A command's usage line, by command name (src/core/command.ts `usageOf`); one without an entry shows its own.
+  usages: {
+    'promo new': 'promo new <all | #tag | segment> [holdout N%] at <now | when>: <text> [| <text of variant B>]',
+    'promo preview': 'promo preview <P7>',
+    'promo list': 'promo list',
+    'promo cancel': 'promo cancel <P7>',
+    'promo stats': 'promo stats <P7>',
+    'promo resend-uncertain': 'promo resend-uncertain <P7>',
+    order: 'order <customer> <amount> [items]',
+    'order status': 'order status <O7> <new|paid|shipped|delivered|cancelled>',
+    orders: 'orders <customer>   (customers: just "orders")',
+    followup: 'followup <customer> <when> <what to do>',
+    followups: 'followups',
+    'followup done': 'followup done <id>',
+    'followup snooze': 'followup snooze <id> <30m|1h|3h|1d|2d|1w>',
+    'followups for': 'followups for <C1> [C2 …]',
+    segments: 'segments',
+    segment: 'segment <name> [sort value|recency] [page N]',
+    'segments refresh': 'segments refresh',
+    lapsed: 'lapsed [days]',
+  },
+
+  // Replies with a photo or file, one-time chat links for leads, removing a staff member
+  // (block of the inbox-files-links-staff helper, issue 11).
+  replyFile: {
+    unreadable: (ref: string, name: string, what: string, reason: string) => `Nothing was sent to ${ref} ${name}: your ${what} could not be fetched (${reason}). Send it again.`,
+    tooLarge: (ref: string, name: string, what: string, maxMb: number) =>
+      `Nothing was sent to ${ref} ${name}: your ${what} is larger than ${maxMb} MB, the most the bot can pass on. Send a smaller one, or a link.`,
+  },
+  startLink: {
+    button: () => 'Chat link',
+    created: (ref: string, name: string, url: string, expires: string) =>
+      `One-time chat link for ${ref} ${name}, valid until ${expires}:\n${url}\nSend it by SMS or any messenger. Opening it connects their Telegram to ${ref}, and you can write to them with "reply ${ref} …". It works once.`,
+    noTelegram: (ref: string, name: string, code: string, expires: string) =>
+      `One-time code for ${ref} ${name}, valid until ${expires}: ${code}\nThe shop's Telegram bot is not connected here, so there is no t.me link. Members of your Slack workspace can send the app: start ${code}`,
+    slackToo: (code: string) => `On Slack (members of your workspace only) the same code works: they send the app "start ${code}".`,
+    welcome: (name: string) => `Hello ${name}! You are now connected with our shop. Write to us here any time, and we will answer in this chat.`,
+    welcomeBack: (name: string) => `Hello again, ${name}! You are already connected with our shop. Write to us here any time.`,
+    expired: () => 'This link has expired. Please ask the shop to send you a new one.',
+    used: () => 'This link has already been used. If that was not you, or you need a new one, please ask the shop.',
+    unknown: () => 'This link is not valid (perhaps it was copied incompletely). Please check it, or ask the shop for a new one.',
+    linkedElsewhere: () =>
+      'This account is already connected to another customer record at our shop, so nothing was changed. We have let the shop know; they will sort it out.',
+    staffAccount: () => 'This is a staff account: a customer’s chat link cannot be used from it. Nothing was changed.',
+    toStaffLinked: (ref: string, name: string, platform: string) => `🔗 ${ref} ${name} opened their chat link and is now connected on ${platform}. Write to them with: reply ${ref} <text>`,
+    toStaffConflict: (ref: string, name: string, platform: string, other: string) =>
+      `⚠️ The ${platform} account that opened the chat link for ${ref} ${name} already belongs to customer ${other}; nothing was moved. If they are the same person: merge ${ref} ${other}`,
+  },
+  staffAdmin: {
+    listTitle: (count: number) => `The team (${count}):`,
+    listLine: (name: string, role: string, platforms: string) => `${name} · ${role} · ${platforms}`,
+    removedLine: (name: string, role: string) => `${name} · ${role} · removed`,
+    listHint: () => 'To remove someone and hand over their customers: staff remove <name> to <name>',
+    confirm: (name: string, role: string, to: string, customers: number, conversations: number, followUps: number) =>
+      `Remove ${name} (${role}) from the team? They will no longer be able to use the bot as staff. Their ${customers} customer(s), ${conversations} open conversation(s) and ${followUps} pending follow-up(s) go to ${to}.`,
+    removeButton: (name: string) => `Remove ${name}`,
+    cancelButton: () => 'Keep them',
+    cancelled: (name: string) => `${name} stays on the team; nothing was changed.`,
+    removed: (name: string, to: string, customers: number, conversations: number, followUps: number) =>
+      `${name} is removed from the team. ${to} now has their ${customers} customer(s), ${conversations} open conversation(s) and ${followUps} follow-up(s).`,
+    handedToYou: (by: string, from: string, customers: number, conversations: number, followUps: number) =>
+      `📥 ${by} removed ${from} from the team. Their ${customers} customer(s), ${conversations} open conversation(s) and ${followUps} follow-up(s) are now yours: see "inbox mine" and "followups".`,
+  },
 
   // Errors: one text per case, given its params (see the module comment).
   errors: englishErrorTexts,

@@ -138,12 +138,29 @@ export const vi: Translation = {
     interactionsTitle: () => 'Trao đổi gần đây:',
     merged: (into) => `Khách hàng này đã được gộp vào ${into}.`,
     unreachable: (platforms) => `Không liên lạc được qua: ${platforms}`,
+    aliases: (names) => `Tên khác: ${names}`,
+    sharedPhone: (phone, holder, sharers) => `${phone} là số dùng chung: chủ số là ${holder}, cũng dùng số này: ${sharers}`,
   },
   noteSaved: (ref) => `Đã lưu ghi chú cho ${ref}.`,
   tagsAdded: (ref, tags) => `Đã gắn nhãn ${tags} cho ${ref}.`,
   tagsUnchanged: (ref) => `${ref} đã có sẵn các nhãn đó.`,
   tagsRemoved: (ref, tags) => `Đã bỏ nhãn ${tags} khỏi ${ref}.`,
   tagsNotThere: (ref) => `${ref} không có nhãn nào trong số đó.`,
+
+  // Khách tiềm năng cần hỏi lại trước khi lưu (src/services/lead-questions.ts)
+  leadAsk: {
+    sharedPhone: (ref, name, newName) => `Số điện thoại này đã thuộc về ${ref} ${name}. ${newName} có phải cùng một người không? Chưa lưu gì cho đến khi bạn chọn.`,
+    samePersonAlias: (newName) => `Cùng một người (giữ ${newName} làm tên khác)`,
+    differentPerson: () => 'Người khác dùng chung số',
+    sameName: (newName, customers) => `Đã có khách hàng tên ${newName}: ${customers}. Đây có phải cùng một người không? Chưa lưu gì cho đến khi bạn chọn.`,
+    samePersonAs: (ref, name) => `Cùng một người: ${ref} ${name}`,
+    newCustomer: () => 'Khách hàng mới',
+    aliasKept: (ref, name, alias) => `${ref} ${name}: đã giữ ${alias} làm tên khác.`,
+    sharedCreated: (ref, name, holders) => `Đã lưu khách hàng mới ${ref} ${name}; dùng chung số điện thoại với ${holders}.`,
+    distinctCreated: (ref, name, others) => `Đã lưu khách hàng mới ${ref} ${name}, là người khác với ${others}.`,
+    alreadyAnswered: (ref, name) => `Câu hỏi này đã được trả lời rồi: ${ref} ${name}.`,
+    sharedPhoneFound: (phone, holder) => `${phone} là số dùng chung: chủ số là ${holder}; những người cùng dùng cũng được liệt kê.`,
+  },
 
   // Orders
   orderRecorded: (orderRef, customerRef, name, amount) => `Đơn ${orderRef} của ${customerRef} ${name}: ${v(amount)} (mới).`,
@@ -217,12 +234,31 @@ export const vi: Translation = {
   importRejectedLine: (row, reason) => `  dòng ${row}: ${reason}`,
   importRejectedMore: (more) => `…và ${n(more)} dòng nữa: tất cả các dòng bị từ chối có trong tệp đính kèm.`,
   importRejectedFileCaption: () => 'Tất cả các dòng bị từ chối, kèm lý do.',
-  dupesNone: () => 'Không có khách nào có khả năng bị trùng: không có hai khách nào trùng tên và có chung thông tin liên hệ.',
+  // Import report: warnings and columns not imported (helper "import").
+  importIgnoredColumns: (columns) =>
+    `Cảnh báo — các cột không được nhập (không nhận ra): ${columns}. Đổi tên cột, hoặc chỉ định bằng import --map, để nhập chúng.`,
+  importWarningsTitle: () => 'Cảnh báo — các dòng này đã được nhập, nhưng có giá trị bị bỏ ra hoặc bị cắt ngắn:',
+  importWarningsMore: (more) => `…và ${n(more)} cảnh báo nữa: tất cả cảnh báo có trong tệp đính kèm.`,
+  importWarningsFileCaption: () => 'Tất cả cảnh báo: dòng, trường, giá trị và cách đã xử lý.',
+  importSharedLine: (row, phone, holder, holderName, name, ref) =>
+    `  dòng ${row}: ${phone} đã thuộc về ${holder} ${holderName}; ${name} được nhập thành ${ref} dùng chung số này — kiểm tra bằng \`dupes\``,
+  dupesNone: () => 'Không có khách nào có khả năng bị trùng: không có hai khách nào trùng tên kèm thông tin liên hệ, trùng số điện thoại, hay trùng tên mà một người không có thông tin liên hệ.',
   dupesTitle: (total) =>
-    `Có thể bị trùng (${n(total)}): cùng tên và có chung thông tin liên hệ. Kiểm tra từng cặp, rồi chạy lệnh gộp bên dưới (hoàn tác được bằng unmerge).`,
+    `Khách có thể bị trùng (${n(total)}). Kiểm tra từng cặp: "Gộp" sẽ hỏi lại trước khi chuyển hồ sơ thứ hai vào hồ sơ thứ nhất (hoàn tác bằng unmerge); "Không phải một người" sẽ không gợi ý cặp này nữa.`,
   dupesLine: (keep, keepName, merge, mergeName, shared, command) => `${keep} ${keepName} ⇄ ${merge} ${mergeName} · ${shared}\n   → ${command}`,
   dupesSameEmail: (email) => `cùng e-mail ${email}`,
   dupesSamePhone: (digits) => `cùng số điện thoại ${digits}`,
+  dupesWhySameName: (detail) => `trùng tên và ${detail}`,
+  dupesWhyOneLetter: (detail) => `tên chỉ khác một chữ cái và ${detail}`,
+  dupesWhySamePhone: (detail) => `${detail} nhưng khác tên`,
+  dupesWhyChatOnly: (ref) => `trùng tên; ${ref} không có số điện thoại hay e-mail (chỉ nhắn tin qua chat)`,
+  dupesMergeButton: (merge, keep) => `Gộp ${merge} vào ${keep}…`,
+  dupesDistinctButton: (merge, keep) => `${merge} ≠ ${keep}: không phải một người`,
+  dupesConfirm: (keep, keepName, merge, mergeName) =>
+    `Gộp ${merge} ${mergeName} vào ${keep} ${keepName}? Đơn hàng, tin nhắn, thông tin liên hệ và tổng doanh thu của ${merge} sẽ chuyển sang ${keep}, và hồ sơ ${merge} được đóng. Hoàn tác bằng: unmerge ${merge}`,
+  dupesConfirmButton: (merge, keep) => `Đồng ý, gộp ${merge} vào ${keep}`,
+  dupesCancelButton: () => 'Hủy',
+  dupesDistinctDone: (a, b) => `Đã ghi nhận: ${a} và ${b} là hai người khác nhau. Hai hồ sơ này sẽ không được gợi ý là trùng nữa.`,
   incompleteNone: () => 'Hồ sơ của mọi khách hàng đang hoạt động đều đầy đủ.',
   incompleteTitle: (total) => `Khách hàng cần bổ sung hồ sơ (${n(total)}), thiếu nhiều nhất trước:`,
   incompleteLine: (ref, name, score, missing) => `${ref} ${name} · ${score}% · thiếu: ${missing}`,
@@ -314,15 +350,25 @@ export const vi: Translation = {
     unsubscribed: () => 'Đã tắt báo cáo tuần.',
     notSubscribed: () => 'Bạn chưa đăng ký báo cáo tuần.',
     title: (from, to) => `📊 Báo cáo tuần · ${v(from)} – ${v(to)}`,
-    orders: (orders, prevOrders, revenue, prevRevenue, change) =>
-      `Đơn hàng: ${n(orders)} (tuần trước ${n(prevOrders)}) · Doanh thu: ${v(revenue)} (tuần trước ${v(prevRevenue)}) ${change}`.trim(),
-    ordersUnknown: (since) => `Đơn hàng và doanh thu: dữ liệu bắt đầu từ ${v(since)}; phần so sánh sẽ có khi đủ hai tuần.`,
-    leadsTitle: (count) => `Khách tiềm năng mới: ${n(count)}`,
-    leadsLine: (who, count) => `  ${who}: ${n(count)}`,
+    weeksHeader: (from, to, soFarFrom, now) => `Tuần trước ${v(from)} – ${v(to)} | Tuần này đến nay ${v(soFarFrom)} – ${v(now)}`,
+    leadsRow: (pair) => `Khách tiềm năng mới: ${pair}`,
+    ordersRow: (pair) => `Đơn hàng: ${pair}`,
+    revenueRow: (lastWeek, change, soFar) => `Doanh thu: ${v(lastWeek)}${change ? ` (${change})` : ''} | ${v(soFar)}`,
+    revenueChange: (change) => `${change} so với tuần trước đó`,
+    ordersUnknown: (since) => `(Đơn hàng tuần trước: dữ liệu bắt đầu từ ${v(since)}.)`,
+    peopleTitle: () => 'Theo nhân viên bán hàng (tuần trước | tuần này đến nay):',
+    personLine: (who, leads, orders, revenue) => `  ${who}: khách mới ${leads} · đơn hàng ${orders} · doanh thu ${revenue}`,
+    personAnswers: (answered, minutes) => `      đã trả lời ${answered} cuộc trò chuyện · phản hồi đầu tiên sau ${minutes}`,
+    minutes: (minutes) => `${minutes} phút`,
+    countedSince: (since) => `  (đơn hàng theo nhân viên được tính từ ${v(since)})`,
+    atRiskTitle: (count) => `Chuyển sang nhóm có nguy cơ rời bỏ trong tuần: ${n(count)} — hãy gọi trước khi mất khách:`,
+    cameBackTitle: (count) => `Quay lại mua trong tuần: ${n(count)}`,
+    moveLine: (ref, name, from, to) => `  ${ref} ${name} (${from} → ${to})`,
+    moreMoves: (count) => `  … và ${count} khách khác`,
     unassigned: () => 'chưa có người phụ trách',
-    topTitle: () => 'Khách có đơn trong tuần, mua nhiều nhất (doanh thu từ trước đến nay):',
+    topTitle: () => 'Khách có đơn tuần trước, mua nhiều nhất (doanh thu từ trước đến nay):',
     topLine: (ref, name, revenue, orders) => `  ${ref} ${name} · ${v(revenue)} · ${n(orders)} đơn`,
-    lapsedTitle: (newly, total, days) => `Lâu chưa mua (không có đơn ${days} ngày): tổng ${n(total)}, ${n(newly)} mới trong tuần`,
+    lapsedTitle: (newly, total, days) => `Lâu chưa mua (không có đơn ${days} ngày): tổng ${n(total)}, ${n(newly)} mới trong tuần trước — nên gọi, khách giá trị nhất trước:`,
     lapsedLine: (ref, name, revenue, owner) => `  ${ref} ${name} · ${v(revenue)} · ${owner}`,
     lapsedButton: (count) => `Tạo lịch chăm sóc cho ${n(count)} khách này`,
     overdueTitle: (count) => `Lịch chăm sóc quá hạn: ${n(count)}`,
@@ -335,7 +381,15 @@ export const vi: Translation = {
       `  ${ref} (${audience(aud)}): đã gửi ${n(sent)}, phản hồi ${n(responded)}, hủy nhận ${n(optedOut)}${converted ? `, ${converted}` : ''}`,
     campaignConverted: (converted, revenue, uplift) => `chuyển đổi ${n(converted)} (${v(revenue)})${uplift ? `, mức tăng ${v(uplift)}` : ''}`,
     nothing: () => '  —',
-    chartCaption: (from, to) => `Doanh thu theo ngày và quy mô nhóm khách, ${v(from)} – ${v(to)}`,
+    chartCaption: (from, to) => `Doanh thu theo ngày và theo nhân viên, tuần trước so với tuần này đến nay, và quy mô nhóm khách · ${v(from)} – ${v(to)}`,
+    chartRevenue: (currency) => `Doanh thu theo ngày (${currency})`,
+    chartPeople: (currency) => `Doanh thu theo nhân viên (${currency})`,
+    chartSegments: () => 'Nhóm khách (số khách)',
+    chartLastWeek: () => 'Tuần trước',
+    chartWeekdays: () => 'T2 T3 T4 T5 T6 T7 CN',
+    chartThisWeek: () => 'Tuần này đến nay',
+    stageNames: { Leads: 'Khách tiềm năng', New: 'Khách mới', Active: 'Đang mua', Lapsed: 'Lâu chưa mua' },
+    segmentGroups: { Best: 'Tốt nhất', Growing: 'Đang tăng', Slipping: 'Đang giảm', Lapsed: 'Rời bỏ', 'No orders yet': 'Chưa có đơn' },
   },
   promo: {
     unsubscribeButton: () => 'Hủy nhận tin',
@@ -347,8 +401,6 @@ export const vi: Translation = {
     holdout: (percent) => `nhóm đối chứng ${percent}%`,
     previewTitle: (id, s, aud, when) => `${id} · ${status(s)} · ${audience(aud)} · ${v(when)}`,
     previewAudience: (matched, aud) => `Hiện có: ${n(matched)} khách hàng thuộc ${audience(aud)}.`,
-    previewExcluded: (noConsent, unreachable, capped, days) =>
-      `Không gửi: ${n(noConsent)} chưa đồng ý nhận ưu đãi · ${n(unreachable)} không có kênh chat liên lạc được · ${n(capped)} đã nhận khuyến mãi trong ${days} ngày qua.`,
     previewRecipients: (recipients, a, b, holdout) =>
       `Sẽ nhận: ${n(recipients)}${b ? ` (A ${n(a)} · B ${n(b)})` : ''}${holdout ? ` · nhóm đối chứng (không nhận gì): ${n(holdout)}` : ''}.`,
     previewFrozen: (recipients, holdout) => `Đã chốt danh sách: ${n(recipients)} người nhận${holdout ? `, ${n(holdout)} trong nhóm đối chứng` : ''}.`,
@@ -446,6 +498,30 @@ export const vi: Translation = {
     orderCancelled: (ref) => `Đơn ${ref} của anh/chị đã được hủy. Anh/chị có thắc mắc gì cứ nhắn chúng em tại đây nhé.`,
   },
 
+  // Giờ mở cửa: tin nhắn báo vắng cho khách, cảnh báo hội thoại chờ lâu.
+  hours: {
+    away: (when) => `Cảm ơn anh/chị đã nhắn tin. Hiện cửa hàng đã đóng cửa; chúng em sẽ mở cửa ${when} và trả lời anh/chị khi đó ạ.`,
+    opensToday: (time) => `lúc ${time} hôm nay`,
+    opensTomorrow: (time) => `lúc ${time} ngày mai`,
+    opensOn: (weekday, time) => `lúc ${time} ${v(weekday)}`,
+    waitingAlert: (ref, name, waited, preview) =>
+      `⏳ ${ref} ${name} đã chờ trả lời ${waited} trong giờ mở cửa${preview ? `: “${preview}”` : '.'}\nTrả lời bằng: reply ${ref} <nội dung>`,
+    waitingEscalation: (ref, name, waited, who, preview) =>
+      `⏳ Vẫn chưa ai trả lời: ${ref} ${name} đã chờ ${waited} trong giờ mở cửa (${who})${preview ? `: “${preview}”` : '.'}\nTrả lời bằng: reply ${ref} <nội dung>, hoặc giao cho người khác: assign ${ref} <tên>`,
+  },
+
+  // Mức hài lòng: khách chấm điểm hội thoại đã xử lý, và phần thống kê.
+  rating: {
+    ask: () => 'Cuộc trò chuyện của anh/chị với chúng em đã hoàn tất. Anh/chị thấy chúng em hỗ trợ thế nào ạ? Mời anh/chị chấm điểm từ 1 (kém) đến 5 (rất tốt).',
+    button: (value) => `${n(value)} ⭐`,
+    thanks: (value) => `Cảm ơn anh/chị đã chấm ${n(value)}/5! Ý kiến của anh/chị giúp chúng em phục vụ tốt hơn.`,
+    already: () => 'Anh/chị đã chấm điểm cuộc trò chuyện này rồi — cảm ơn anh/chị nhiều ạ!',
+    unknown: () => 'Nút chấm điểm này không còn dùng được nữa. Dù sao cũng cảm ơn anh/chị ạ!',
+    invalid: () => 'Anh/chị vui lòng chọn điểm từ 1 đến 5 bằng các nút bên dưới ạ.',
+    statsLine: (resolved, average, count) => `  Hội thoại: ${n(resolved)} đã xử lý · điểm ${v(average)}/5 từ ${n(count)} khách`,
+    statsNoRatings: (resolved) => `  Hội thoại: ${n(resolved)} đã xử lý · chưa có đánh giá`,
+  },
+
   // Command summaries (help)
   summary: {
     help: 'xem các lệnh, hoặc hướng dẫn cho một lệnh',
@@ -475,8 +551,9 @@ export const vi: Translation = {
     segmentsRefresh: 'tính lại nhóm khách ngay',
     lapsed: 'khách lâu chưa mua (mặc định theo cài đặt)',
     stats: 'hiệu quả làm việc của nhân viên trong tuần hoặc tháng',
+    rate: 'chấm điểm một cuộc trò chuyện đã xử lý, từ 1 đến 5',
     import: 'nhập khách hàng từ tệp CSV (gửi kèm tệp)',
-    dupes: 'liệt kê khách có thể bị trùng, kèm lệnh gộp',
+    dupes: 'khách có thể bị trùng, kèm lý do, nút Gộp (hỏi lại trước) và nút Không phải một người',
     incomplete: 'liệt kê khách có hồ sơ cần bổ sung',
     export: 'xuất toàn bộ khách hàng và đơn hàng ra tệp CSV',
     mydata: 'nhận bản sao toàn bộ dữ liệu cửa hàng lưu về anh/chị',
@@ -486,6 +563,7 @@ export const vi: Translation = {
     promoList: 'liệt kê các khuyến mãi',
     promoCancel: 'hủy khuyến mãi chưa gửi xong',
     promoStats: 'kết quả khuyến mãi: đã gửi, phản hồi, hủy nhận, chuyển đổi, mức tăng',
+    promoResendUncertain: 'gửi lại các tin mà sự cố làm chưa chắc đã gửi (ai đã nhận rồi sẽ nhận hai lần)',
     followup: 'hẹn giờ nhắc chăm sóc một khách; gõ tiếng Việt: hẹn',
     followups: 'xem lịch chăm sóc đang mở, quá hạn trước',
     followupDone: 'đánh dấu đã chăm sóc xong',
@@ -499,10 +577,132 @@ export const vi: Translation = {
     snippetAdd: 'lưu câu trả lời mẫu để dùng lại, với {name} và {lastOrder}',
     snippetList: 'xem các câu trả lời mẫu',
     snippetRemove: 'xóa một câu trả lời mẫu',
+    chatLink: 'tạo link Telegram dùng một lần để kết nối với khách chưa từng nhắn cho bot',
+    staffList: 'xem danh sách nhân viên',
+    staffRemove: 'xóa một nhân viên và bàn giao khách hàng của họ cho đồng nghiệp',
   },
   whoamiStaff: (name, r) => `Bạn là ${name}, ${role(r)}.`,
   whoamiCustomer: (ref, name) => `Anh/chị là khách hàng ${ref} ${name}.`,
   whoamiUnknown: () => 'Anh/chị chưa được đăng ký. Nhân viên tham gia bằng "join MÃ"; khách hàng chỉ cần nhắn tin cho chúng em.',
+
+  // Promotions' reach, uncertain sends and buttons; argument errors and usage lines of the promo,
+  // order, follow-up and segment commands (block of the jobs-and-promotions helper).
+  promoReach: {
+    noMatch: (aud) => `Không có khách hàng nào thuộc ${audience(aud)} — sẽ không có tin nào được gửi, nên chưa lên lịch.`,
+    noneReachable: (matched, aud, reasons) =>
+      `Không ai trong ${n(matched)} khách hàng thuộc ${audience(aud)} nhận được tin này — ${reasons}. Chưa lên lịch.`,
+    few: (reach, matched, aud, reasons) =>
+      `Lưu ý: chỉ ${n(reach)} trên ${n(matched)} khách hàng thuộc ${audience(aud)} nhận được tin này — không gửi: ${reasons}.`,
+    leftOut: (reasons) => `Không gửi: ${reasons}.`,
+    noConsent: (count) => `${n(count)} chưa đồng ý nhận ưu đãi`,
+    optedOut: (count) => `${n(count)} đã hủy nhận tin`,
+    noChat: (count) => `${n(count)} chưa từng nhắn cho bot (chưa có kênh chat)`,
+    unreachable: (count) => `${n(count)} đã chặn bot hoặc mất kênh chat`,
+    capped: (count, days) => `${n(count)} đã nhận khuyến mãi trong ${days} ngày qua`,
+    hint: () => 'Khách đồng ý nhận ưu đãi bằng cách nhắn "start" cho bot; chỉ những người đã từng nhắn cho bot mới nhận được tin.',
+    previewNobody: () => 'Với danh sách hiện tại, không ai nhận được tin này.',
+    previewFew: (reach, matched) => `Chỉ ${n(reach)} trên ${n(matched)} khách nhận được tin này.`,
+  },
+  promoUncertain: {
+    statsUncertain: (count, customers, id) =>
+      `Chưa chắc chắn ${n(count)}: việc gửi dừng giữa chừng nên có thể khách đã nhận hoặc chưa (${customers}). ` +
+      `Gửi lại bằng "promo resend-uncertain ${id}" — ai đã nhận rồi sẽ nhận hai lần.`,
+    resendButton: () => 'Gửi lại tin chưa chắc chắn',
+    resendNone: (id, inFlight) =>
+      `${id} không có tin nào chưa chắc chắn.${inFlight ? ` ${n(inFlight)} tin chưa có kết quả và có thể vẫn đang gửi; nếu vẫn vậy, hãy hỏi lại sau 15 phút.` : ''}`,
+    resendDone: (id, resent, failed) => `Đã gửi lại ${n(resent)} tin chưa chắc chắn của ${id}${failed ? `; ${n(failed)} tin bị nền tảng từ chối` : ''}.`,
+    resendNothing: (id) => `Không gửi lại tin nào của ${id}.`,
+    resendLeftOut: (items) => `Không gửi lại: ${items}.`,
+    resendOptedOut: (count) => `${n(count)} đã hủy nhận tin từ đó`,
+    resendUnreachable: (count) => `${n(count)} không còn liên lạc được từ đó`,
+    resendQuiet: (count, when) => `${n(count)} đang trong giờ nghỉ (hỏi lại sau ${v(when)})`,
+    resendNotConnected: (count) => `${n(count)} ở nền tảng chưa được kết nối tại đây`,
+    resendAlready: (count) => `${n(count)} đã được người khác gửi lại trong lúc đó`,
+    resendInFlight: (count) => `${n(count)} có thể vẫn đang gửi`,
+  },
+  promoButtons: {
+    preview: () => 'Xem trước',
+    stats: () => 'Kết quả',
+    cancel: () => 'Hủy',
+  },
+  commandArgs: {
+    whichCustomer: () => 'cho biết khách hàng nào',
+    whichOrder: () => 'cho biết đơn hàng nào, ví dụ O7',
+    whichPromotion: () => 'cho biết chương trình khuyến mãi nào, ví dụ P7',
+    whichFollowUp: () => 'cho biết lịch chăm sóc nào, ví dụ F7K2QM',
+    whichSegment: () => 'cho biết nhóm khách nào, ví dụ "segment At risk"',
+    amountMissing: () => 'ghi số tiền, ví dụ 350k hoặc 1tr2',
+    orderStatusOneOf: (statuses) => `trạng thái phải là một trong ${statuses} (hoặc: mới, đã thanh toán, đang giao, đã giao, hủy)`,
+    textTooLong: (max) => `viết ngắn hơn ${n(max)} ký tự`,
+    snoozeHowLong: () => 'cho biết hoãn bao lâu, ví dụ 1h, 1d hoặc 2 tiếng',
+    customerList: () => 'liệt kê khách hàng, ví dụ C12 C15',
+    customersAtMost: (max) => `tối đa ${n(max)} khách hàng mỗi lần`,
+    daysNumber: () => 'số ngày phải là một số, ví dụ lapsed 60',
+    daysWhole: () => 'số ngày phải là số nguyên',
+    daysAtLeast: (min) => `ít nhất ${n(min)} ngày`,
+    daysAtMost: (max) => `nhiều nhất ${n(max)} ngày`,
+  },
+  // Cách dùng của từng lệnh, theo tên lệnh: từ khóa lệnh giữ nguyên (bot đọc chúng), phần trong <…> viết bằng tiếng Việt.
+  usages: {
+    'promo new': 'promo new <all | #nhãn | nhóm khách> [holdout N%] at <now | thời điểm>: <nội dung> [| <nội dung phiên bản B>]',
+    'promo preview': 'promo preview <P7>',
+    'promo list': 'promo list',
+    'promo cancel': 'promo cancel <P7>',
+    'promo stats': 'promo stats <P7>',
+    'promo resend-uncertain': 'promo resend-uncertain <P7>',
+    order: 'order <khách hàng> <số tiền> [sản phẩm]',
+    'order status': 'order status <O7> <new|paid|shipped|delivered|cancelled> (hoặc: mới, đã thanh toán, đang giao, đã giao, hủy)',
+    orders: 'orders <khách hàng>   (khách hàng: chỉ cần "orders")',
+    followup: 'followup <khách hàng> <thời điểm> <việc cần làm>',
+    followups: 'followups',
+    'followup done': 'followup done <mã>',
+    'followup snooze': 'followup snooze <mã> <30m|1h|3h|1d|2d|1w|2 tiếng>',
+    'followups for': 'followups for <C1> [C2 …]',
+    segments: 'segments',
+    segment: 'segment <tên nhóm> [sort value|recency] [page N]',
+    'segments refresh': 'segments refresh',
+    lapsed: 'lapsed [số ngày]',
+  },
+
+  // Trả lời kèm ảnh hoặc tệp, link trò chuyện dùng một lần cho khách, cho nhân viên rời nhóm (issue 11).
+  replyFile: {
+    unreadable: (ref, name, what, reason) => `Chưa gửi gì cho ${ref} ${name}: không tải được ${what} của bạn (${reason}). Hãy gửi lại.`,
+    tooLarge: (ref, name, what, maxMb) =>
+      `Chưa gửi gì cho ${ref} ${name}: ${what} của bạn lớn hơn ${n(maxMb)} MB, mức tối đa bot chuyển được. Hãy gửi tệp nhỏ hơn hoặc một đường link.`,
+  },
+  startLink: {
+    button: () => 'Link trò chuyện',
+    created: (ref, name, url, expires) =>
+      `Link trò chuyện dùng một lần cho ${ref} ${name}, có hiệu lực đến ${v(expires)}:\n${url}\nGửi link này qua SMS hoặc ứng dụng nhắn tin bất kỳ. Khi khách mở link, Telegram của khách được kết nối với ${ref} và bạn có thể nhắn cho khách bằng "reply ${ref} …". Link chỉ dùng được một lần.`,
+    noTelegram: (ref, name, code, expires) =>
+      `Mã dùng một lần cho ${ref} ${name}, có hiệu lực đến ${v(expires)}: ${code}\nBot Telegram của cửa hàng chưa được kết nối ở đây nên không có link t.me. Thành viên trong workspace Slack của bạn có thể gửi cho ứng dụng: start ${code}`,
+    slackToo: (code) => `Trên Slack (chỉ thành viên trong workspace của bạn) mã này cũng dùng được: gửi cho ứng dụng "start ${code}".`,
+    welcome: (name) => `Xin chào ${name}! Anh/chị đã được kết nối với cửa hàng. Anh/chị cứ nhắn cho chúng em tại đây bất cứ lúc nào, chúng em sẽ trả lời ngay trong cuộc trò chuyện này.`,
+    welcomeBack: (name) => `Chào mừng anh/chị quay lại, ${name}! Anh/chị đã được kết nối với cửa hàng rồi. Cứ nhắn cho chúng em tại đây bất cứ lúc nào nhé.`,
+    expired: () => 'Link này đã hết hạn. Anh/chị vui lòng nhờ cửa hàng gửi link mới nhé.',
+    used: () => 'Link này đã được sử dụng. Nếu không phải anh/chị đã mở, hoặc anh/chị cần link mới, vui lòng báo cửa hàng nhé.',
+    unknown: () => 'Link này không hợp lệ (có thể bị sao chép thiếu). Anh/chị vui lòng kiểm tra lại hoặc nhờ cửa hàng gửi link mới.',
+    linkedElsewhere: () => 'Tài khoản này đã được kết nối với một hồ sơ khách hàng khác của cửa hàng nên chúng em chưa thay đổi gì. Chúng em đã báo cửa hàng để xử lý.',
+    staffAccount: () => 'Đây là tài khoản nhân viên: không thể dùng link trò chuyện của khách từ tài khoản này. Không có gì thay đổi.',
+    toStaffLinked: (ref, name, platform) => `🔗 ${ref} ${name} đã mở link trò chuyện và đã được kết nối qua ${platform}. Nhắn cho khách bằng: reply ${ref} <nội dung>`,
+    toStaffConflict: (ref, name, platform, other) =>
+      `⚠️ Tài khoản ${platform} đã mở link trò chuyện của ${ref} ${name} đã thuộc về khách hàng ${other}; không có gì bị chuyển. Nếu là cùng một người: merge ${ref} ${other}`,
+  },
+  staffAdmin: {
+    listTitle: (count) => `Nhân viên (${n(count)}):`,
+    listLine: (name, r, platforms) => `${name} · ${role(r)} · ${platforms}`,
+    removedLine: (name, r) => `${name} · ${role(r)} · đã rời nhóm`,
+    listHint: () => 'Để cho một người rời nhóm và bàn giao khách hàng của họ: staff remove <tên> to <tên>',
+    confirm: (name, r, to, customers, conversations, followUps) =>
+      `Xóa ${name} (${role(r)}) khỏi nhóm? Người này sẽ không dùng bot với tư cách nhân viên được nữa. ${n(customers)} khách hàng, ${n(conversations)} cuộc trò chuyện đang mở và ${n(followUps)} việc cần theo dõi của họ sẽ chuyển cho ${to}.`,
+    removeButton: (name) => `Xóa ${name}`,
+    cancelButton: () => 'Giữ lại',
+    cancelled: (name) => `${name} vẫn ở trong nhóm; không có gì thay đổi.`,
+    removed: (name, to, customers, conversations, followUps) =>
+      `Đã xóa ${name} khỏi nhóm. ${to} đã nhận ${n(customers)} khách hàng, ${n(conversations)} cuộc trò chuyện đang mở và ${n(followUps)} việc cần theo dõi của họ.`,
+    handedToYou: (by, from, customers, conversations, followUps) =>
+      `📥 ${by} đã xóa ${from} khỏi nhóm. ${n(customers)} khách hàng, ${n(conversations)} cuộc trò chuyện đang mở và ${n(followUps)} việc cần theo dõi của họ giờ là của bạn: xem "inbox mine" và "followups".`,
+  },
 
   // Errors: one text per case of src/errors.ts, given its params.
   errors: {
@@ -526,6 +726,9 @@ export const vi: Translation = {
     customerAmbiguous: (p) =>
       `"${p.ref}" khớp với ${n(p.total)} khách hàng: ${p.candidates.map((c) => `${c.ref} ${c.name}`).join(', ')}` +
       `${p.total > p.candidates.length ? ', …' : ''}. Hãy dùng mã khách, ví dụ ${p.candidates[0]?.ref ?? ''}.`,
+    leadQuestionNotFound: (p) => `Câu hỏi ${p.ref} không còn nữa; hãy gửi lại lệnh lead.`,
+    leadQuestionBeingAnswered: (p) => `Câu hỏi ${p.ref} đang được người khác trả lời.`,
+    leadAnswerNotACandidate: (p) => `${p.ref} không phải một trong các khách hàng của câu hỏi này`,
     customerErased: () => 'dữ liệu của khách hàng này đã bị xóa; không thể thêm đơn',
     searchEmpty: () => 'hãy ghi điều cần tìm: tên, số điện thoại, e-mail, #nhãn hoặc C12',
     searchTagInvalid: (p) => `"${p.tag}" không phải nhãn hợp lệ`,
@@ -635,6 +838,11 @@ export const vi: Translation = {
     replyPlaceholderEmpty: (p) => `${p.ref} không có dữ liệu để điền vào {${p.placeholder}}; chưa gửi gì. Hãy tự viết câu trả lời.`,
     staffNotFound: (p) => `Không có nhân viên nào đang làm việc khớp "${p.ref}".`,
     staffAmbiguous: (p) => `"${p.ref}" khớp với ${p.names.join(', ')}. Hãy ghi đầy đủ tên.`,
+    // Cho nhân viên rời nhóm, link trò chuyện (issue 11).
+    staffRemoveLastOwner: (p) => `${p.name} là chủ cửa hàng duy nhất; cửa hàng cần có ít nhất một chủ. Hãy mời thêm một chủ cửa hàng trước (invite owner).`,
+    staffRemoveToSelf: () => 'hãy bàn giao khách hàng cho một người khác, không phải người đang bị xóa',
+    staffRemoveConfigured: (p) => `${p.name} là chủ cửa hàng theo cấu hình (OWNER_TELEGRAM_IDS / OWNER_SLACK_IDS) và sẽ quay lại ngay ở tin nhắn tiếp theo. Hãy gỡ họ khỏi cấu hình trước.`,
+    startLinkCustomerErased: (p) => `dữ liệu của ${p.ref} đã bị xóa; không có ai để kết nối`,
     snippetNotFound: (p) => `Không có câu trả lời mẫu nào tên "${p.ref}". Xem danh sách bằng: snippet list`,
     snippetNameInvalid: (p) => `"${p.text}" không dùng làm tên câu trả lời mẫu được (chữ, số, - và _, tối đa 32 ký tự)`,
     snippetTextTooLong: (p) => `câu trả lời mẫu phải dưới ${n(p.max)} ký tự`,

@@ -20,7 +20,18 @@ export const DELIBERATE_SCANS = {
     'assign <customer> <staff name>: finding a colleague by the name people type; the staff collection holds the team (a handful of documents), not customer data',
   'campaigns-in-window':
     'which promotions a customer reply may answer, or an opt-out may block: one document per promotion, not per customer',
+  'customer-names-build':
+    'indexing the names of customers from before the name index (src/services/customer-names.ts): one streaming pass, once per database, by the first name-only lead after an upgrade',
+  'counter-give-back':
+    'handing back the customer number a lead reserved when its phone or e-mail turned out to be known, only if it is still the latest: the counters collection holds three documents',
+  'staff-list': 'staff list, and finding a staff member to remove by name: the staff collection holds the team (a handful of documents), removed members included',
+  'staff-handover':
+    'staff remove: the removed member’s customers, conversations and pending follow-ups, found by owner or assignee — an admin job an owner confirms, once per removal',
   'dangling-key-repair': 'removing a contact key left by a crash, conditional on its stale owner: a repair that runs at most once per crash',
+  dupes:
+    'dupes: likely duplicate customers, asked for by an owner or manager — one streaming pass over the customers and one over the contact keys that list sharers, with maps (src/services/dupes.ts)',
+  'promo-audience':
+    'who a promotion reaches (promo new, promo preview, the freeze): one streaming pass over the audience, its chats and the recent promotions, asked for by a manager or the send job',
 } as const;
 
 export type DeliberateScan = keyof typeof DELIBERATE_SCANS;
