@@ -89,6 +89,8 @@ const segmentRunSchema = new Schema(
     owner: { type: String },
     /** Latest: the clock the run used, and what it found. */
     at: { type: Date },
+    /** The customer counter when the run read the customers: newer numbers are not in its figures. */
+    customerSeq: { type: Number },
     baseCurrency: { type: String },
     customers: { type: Number },
     buyers: { type: Number },

@@ -147,8 +147,8 @@ export const customer = staffCommand({
       text(customerCard(c, { ownerName: owner?.name, orders, interactions, sharedPhone }, ctx.msg, ctx.zone), [
         ...others,
         [
-          { label: 'Orders', action: `orders ${cref}` },
-          { label: 'Add note', action: `help note` },
+          { label: ctx.msg.cardOrdersButton(), action: `orders ${cref}` },
+          { label: ctx.msg.cardNoteButton(), action: `help note` },
           { label: ctx.msg.startLink.button(), action: `chat link ${cref}` },
         ],
       ]),

@@ -14,6 +14,7 @@ import { ValidationError } from '../errors.js';
 import { parseSegment, SEGMENTS, type Segment } from '../services/segments/rfm.js';
 import {
   lapsed as lapsedCustomers,
+  customersSince,
   latestRun,
   movements,
   recomputeSegments,
@@ -53,6 +54,8 @@ export const segments = staffCommand({
     for (const s of sizes) {
       if (s.customers > 0) lines.push(ctx.msg.segmentSizeLine(ctx.msg.segmentNames[s.segment], s.customers, Math.round((100 * s.customers) / all)));
     }
+    const newer = await customersSince(run);
+    if (newer) lines.push(ctx.msg.segmentsNewSince(newer.from, newer.to, newer.count));
     const since = new Date(ctx.deps.now().getTime() - MOVES_DAYS * 86_400_000);
     const flows = summariseMovements(await movements(since));
     lines.push('', flows.length ? ctx.msg.segmentsMovesTitle(MOVES_DAYS) : ctx.msg.segmentsMovesNone(MOVES_DAYS));

@@ -148,6 +148,8 @@ const en = {
   notifyMessage: (ref: string, name: string, platform: string, body: string) => `💬 ${ref} ${name} (${platform}): ${body}`,
   notifyComplaint: (ref: string, name: string, platform: string, body: string) => `⚠️ Complaint from ${ref} ${name} (${platform}): ${body}`,
   openCustomerButton: () => 'Open customer',
+  cardOrdersButton: () => 'Orders',
+  cardNoteButton: () => 'Add note',
 
   // Totals
   totalsRebuilt: (customers: number, changed: number) => `Totals rebuilt for ${customers} customer(s); ${changed} corrected.`,
@@ -232,6 +234,8 @@ const en = {
     Lead: 'Lead',
   },
   segmentsNotComputed: () => 'Segments have not been computed yet. They are recomputed every night; a manager can run "segments refresh" now.',
+  segmentsNewSince: (from: string, to: string, count: number) =>
+    `Customers added since (${count === 1 ? from : `${from}–${to}`}) count from their first order, or after \`segments refresh\`; until then they are leads.`,
   segmentsTitle: (when: string, customers: number) => `Customer segments · computed ${when} · ${customers} customer(s):`,
   segmentSizeLine: (name: string, customers: number, percent: number) => `${name}: ${customers} (${percent}%)`,
   segmentsMovesTitle: (days: number) => `Moves in the last ${days} days:`,

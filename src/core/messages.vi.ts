@@ -214,6 +214,8 @@ export const vi: Translation = {
   notifyMessage: (ref, name, platform, body) => `💬 ${ref} ${name} (${platform}): ${body}`,
   notifyComplaint: (ref, name, platform, body) => `⚠️ Khiếu nại từ ${ref} ${name} (${platform}): ${body}`,
   openCustomerButton: () => 'Mở hồ sơ khách',
+  cardOrdersButton: () => 'Đơn hàng',
+  cardNoteButton: () => 'Thêm ghi chú',
 
   // Totals
   totalsRebuilt: (customers, changed) => `Đã tính lại tổng cho ${n(customers)} khách hàng; sửa ${n(changed)}.`,
@@ -284,6 +286,8 @@ export const vi: Translation = {
   // Segments and staff stats
   segmentNames: SEGMENTS,
   segmentsNotComputed: () => 'Chưa tính nhóm khách. Các nhóm được tính lại mỗi đêm; quản lý có thể chạy "segments refresh" ngay bây giờ.',
+  segmentsNewSince: (from, to, count) =>
+    `Khách thêm sau lần tính này (${count === 1 ? from : `${from}–${to}`}) được tính từ đơn đầu tiên, hoặc sau \`segments refresh\`; trước đó họ là khách tiềm năng.`,
   segmentsTitle: (when, customers) => `Nhóm khách · tính lúc ${v(when)} · ${n(customers)} khách hàng:`,
   segmentSizeLine: (name, customers, percent) => `${name}: ${n(customers)} (${percent}%)`,
   segmentsMovesTitle: (days) => `Chuyển nhóm trong ${days} ngày qua:`,

@@ -27,6 +27,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { mongo } from 'mongoose';
+import { Counter } from '../../../models/counter.js';
 import { Customer, type CustomerDoc } from '../../../models/customer.js';
 import { SEGMENT_HISTORY_LIMIT, SegmentRun, SegmentState, segmentStateId, type SegmentRunDoc, type SegmentStateDoc } from '../../../models/segment-state.js';
 import { ConflictError } from '../../errors.js';
@@ -50,7 +51,7 @@ import {
   type StoredState,
 } from './state.js';
 import { duplicatePositions, isDuplicateKey } from '../../db/writes.js';
-import { refNumber } from '../../values/refs.js';
+import { customerIdFor, refNumber } from '../../values/refs.js';
 
 const DAY_MS = 86_400_000;
 /** Inserts: 1 000 documents per command (one SQLite transaction on FerretDB). */
@@ -125,6 +126,8 @@ export async function recomputeSegments(now: Date, options: RecomputeOptions): P
   const lock = await acquireLock();
   try {
     await finishPendingReplacement();
+    // Customer numbers given out before the passes: `segments` tells newer customers apart (not counted yet).
+    const customerSeq = (await Counter.findById('customer', { seq: 1 }).lean<{ seq?: number }>())?.seq ?? 0;
 
     // 1. The customers and 2. the stored states: one projected pass over each, kept in typed
     // columns (./base.ts) — no document is held once it is read. One after the other: on FerretDB
@@ -173,6 +176,7 @@ export async function recomputeSegments(now: Date, options: RecomputeOptions): P
 
     const run = {
       at: now,
+      customerSeq,
       customers: base.size,
       buyers: base.buyers,
       leads: base.size - base.buyers,
@@ -359,6 +363,21 @@ async function acquireLock(): Promise<{ keepAlive: () => Promise<void>; touched(
 /** The last finished recompute, if any. */
 export async function latestRun(): Promise<SegmentRunDoc | undefined> {
   return (await SegmentRun.findById('latest').lean<SegmentRunDoc>()) ?? undefined;
+}
+
+/**
+ * The customer numbers given out since a run read the customers (`C6`–`C9`): customers too new to
+ * be in its figures until their first order (which places them at once) or the next recompute.
+ * One `_id` read. `undefined` when there are none, or the run is from before runs recorded it.
+ *
+ * @example
+ *   await customersSince(run) // → { from: 'C6', to: 'C9', count: 4 }
+ */
+export async function customersSince(run: Pick<SegmentRunDoc, 'customerSeq'>): Promise<{ from: string; to: string; count: number } | undefined> {
+  if (typeof run.customerSeq !== 'number') return undefined;
+  const seq = (await Counter.findById('customer', { seq: 1 }).lean<{ seq?: number }>())?.seq ?? 0;
+  if (seq <= run.customerSeq) return undefined;
+  return { from: customerIdFor(run.customerSeq + 1), to: customerIdFor(seq), count: seq - run.customerSeq };
 }
 
 /**
