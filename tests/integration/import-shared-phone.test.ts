@@ -1,25 +1,21 @@
 /**
  * Family members share phones (issue 12: "on import her note lands on Lan's card"). A row whose
  * phone belongs to a customer with a clearly different name is imported as a second customer
- * sharing the phone (/tmp/h/shared-phone.md: the phone in its `phones`, its id in the key's
+ * sharing the phone (docs/database.md: the phone in its `phones`, its id in the key's
  * `sharedWith`), with its note on its own card and a warning naming both — through the service,
  * the chat's `import` and `npm run import`. The same name, an alias, or no name merge as before.
  */
 import '../../models/index.js';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditEvent, ContactKey, Counter, Customer, Interaction } from '../../models/index.js';
 import type { Attachment } from '../../src/core/types.js';
-import { ensureFerretDbLauncher } from '../../src/db/ferretdb.js';
 import { importCustomers } from '../../src/services/import/customers.js';
 import { createTestChat, replyText, type Person } from '../support/chat.js';
 import { useTestDatabase } from '../support/db.js';
+import { importScript } from '../support/import-script.js';
 
 useTestDatabase('import_shared_phone');
 
@@ -165,42 +161,13 @@ describe('importing in chat: a shared phone', () => {
 });
 
 describe('`npm run import`: a shared phone', () => {
-  const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-  const importPath = join(repoRoot, 'scripts', 'import.ts');
-  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  let tmp = '';
-
-  beforeAll(async () => {
-    await ensureFerretDbLauncher({ repoRoot, log: () => undefined, env: process.env });
-    tmp = await mkdtemp(join(tmpdir(), 'chatcrm-import-shared-'));
-  });
-  afterAll(async () => {
-    if (tmp) await rm(tmp, { recursive: true, force: true });
-  });
-
-  /** The script as a child process on a DATA_DIR of its own (as in import.test.ts). */
-  function runImport(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const keep = Object.entries(process.env).filter(([k, v]) => v !== undefined && /^(PATH|HOME|TMPDIR|LANG|GO[A-Z0-9_]*|CHATCRM_GO)$/.test(k));
-    const env = { ...Object.fromEntries(keep), DATA_DIR: join(tmp, 'data'), CHATCRM_DB_SKIP_MONGOD: '1', LOG_LEVEL: 'warn' };
-    const child = spawn(process.execPath, ['--import', tsxLoader, importPath, ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`the import did not exit:\n${stderr}`));
-      }, 90_000);
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-  }
+  const script = importScript('chatcrm-import-shared-');
+  const runImport = script.run;
+  beforeAll(script.setUp);
+  afterAll(script.tearDown);
 
   it('imports Mai on Lan\'s phone as a second customer with a warning naming both, and nothing new the second time', async () => {
-    const file = join(tmp, 'family.csv');
+    const file = join(script.dir(), 'family.csv');
     await writeFile(file, 'Họ tên,SĐT,Ghi chú\nNguyễn Thị Lan,0912 345 678,\nMai,0912345678,Hỏi áo dài size S\n');
     const first = await runImport([file]);
     expect(first.code, first.stderr).toBe(0);

@@ -5,14 +5,11 @@
  * and `npm run import`), and the chat flow (a CSV file sent to the bot).
  */
 import '../../models/index.js';
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditEvent, ContactKey, Counter, Customer, Interaction } from '../../models/index.js';
@@ -20,9 +17,9 @@ import type { Attachment, Reply } from '../../src/core/types.js';
 import { ValidationError } from '../../src/errors.js';
 import { upsertLead } from '../../src/services/contacts.js';
 import { importCustomers } from '../../src/services/import/customers.js';
-import { ensureFerretDbLauncher } from '../../src/db/ferretdb.js';
 import { createTestChat, OWNER, replyText, type Person } from '../support/chat.js';
 import { useTestDatabase } from '../support/db.js';
+import { importScript } from '../support/import-script.js';
 import { chunked, EXCEL_ENCODINGS, excelBytes, TCVN3_CSV, VNI_CSV, type ExcelEncoding } from '../fixtures/vietnamese-excel.js';
 
 useTestDatabase('import');
@@ -278,41 +275,13 @@ describe('files from Vietnamese Excel', () => {
 describe('`npm run import` with a file from Vietnamese Excel', () => {
   // The script as a child process (`node --import tsx`, what `npx tsx` runs) on a DATA_DIR of its
   // own: it starts its own local database there (the test server's folder belongs to the test run).
-  const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-  const importPath = join(repoRoot, 'scripts', 'import.ts');
-  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  let tmp = '';
-
-  beforeAll(async () => {
-    await ensureFerretDbLauncher({ repoRoot, log: () => undefined, env: process.env });
-    tmp = await mkdtemp(join(tmpdir(), 'chatcrm-import-script-'));
-  });
-  afterAll(async () => {
-    if (tmp) await rm(tmp, { recursive: true, force: true });
-  });
-
-  function runImport(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const keep = Object.entries(process.env).filter(([k, v]) => v !== undefined && /^(PATH|HOME|TMPDIR|LANG|GO[A-Z0-9_]*|CHATCRM_GO)$/.test(k));
-    const env = { ...Object.fromEntries(keep), DATA_DIR: join(tmp, 'data'), CHATCRM_DB_SKIP_MONGOD: '1', LOG_LEVEL: 'warn' };
-    const child = spawn(process.execPath, ['--import', tsxLoader, importPath, ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`the import did not exit:\n${stderr}`));
-      }, 90_000);
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-  }
+  const script = importScript('chatcrm-import-script-');
+  const runImport = script.run;
+  beforeAll(script.setUp);
+  afterAll(script.tearDown);
 
   it('imports a Windows-1258 file and reports warnings apart from rejected rows, as text and as JSON', async () => {
-    const file = join(tmp, 'khach-hang.csv');
+    const file = join(script.dir(), 'khach-hang.csv');
     await writeFile(file, excelBytes(shopList(';'), 'windows-1258'));
 
     const first = await runImport([file]);
@@ -330,7 +299,7 @@ describe('`npm run import` with a file from Vietnamese Excel', () => {
   }, 240_000);
 
   it('refuses a TCVN3 file with exit code 1 and how to convert it', async () => {
-    const file = join(tmp, 'tcvn3.csv');
+    const file = join(script.dir(), 'tcvn3.csv');
     await writeFile(file, TCVN3_CSV);
     const result = await runImport([file]);
     expect(result.code, result.stderr).toBe(1);

@@ -566,7 +566,7 @@ class ImportRun {
     }
     // A new sharer is listed on the phone's key before its customer is written: a re-run after a
     // kill in between finds the number there and creates that customer (step 3), none twice.
-    // Through the driver's collection: `sharedWith` is the agreed field (/tmp/h/shared-phone.md).
+    // Through the driver's collection: `sharedWith` is the agreed field (docs/database.md).
     const shareOps = [...newSharers].map(([key, ids]) => ({ updateOne: { filter: { _id: key }, update: { $addToSet: { sharedWith: { $each: ids } } } } }));
     for (let i = 0; i < shareOps.length; i += 50) await retryBusy(() => ContactKey.collection.bulkWrite(shareOps.slice(i, i + 50) as never[], { ordered: false }));
     for (const [key, ids] of newSharers) this.keySharers.set(key, [...new Set([...(this.keySharers.get(key) ?? []), ...ids])]);
