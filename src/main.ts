@@ -12,7 +12,7 @@ import { loadConfig, type Config } from './config.js';
 import { createApp } from './app.js';
 import { connectMongoose, databaseEngine, databaseNameFor, disconnectMongoose, resolveDatabaseServer, type DatabaseServer } from './db/index.js';
 import { ConfigError } from './errors.js';
-import { keepStarting, PlatformStates } from './http/platforms.js';
+import { keepStarting, PlatformStates, START_BACKOFF } from './http/platforms.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger } from './log.js';
 import { needsIdMigration } from './services/migrate-ids.js';
@@ -121,7 +121,10 @@ async function main(): Promise<number> {
       // The adapters: sender on the notifier, listener mounted (Slack at /slack/events, Telegram at
       // /telegram/webhook unless it long-polls) — no network yet.
       const slack = config.SLACK_BOT_TOKEN ? mountSlack({ config, core, log, notifier, http }) : undefined;
-      const telegram = mountTelegram({ config, core, log, notifier, http });
+      // Polling that stops once running (another process took over the token, the token was revoked)
+      // shows on /healthz and is started again, with the same backoff as a first start.
+      let restartTelegram: (reason: string) => void = () => undefined;
+      const telegram = mountTelegram({ config, core, log, notifier, http, onPollingStopped: (reason) => restartTelegram(reason) });
       const port = await http.listen(config.HTTP_PORT);
       // Then each platform starts in the background: an unreachable API is logged at once and retried
       // with backoff (src/http/platforms.ts) while everything else runs.
@@ -133,8 +136,31 @@ async function main(): Promise<number> {
         });
       }
       if (telegram) {
-        const starting = keepStarting({ platform: 'telegram', start: (signal) => telegram.start(signal), describe: describeTelegramStartError, states: platformStates, log });
+        const startTelegram = () => keepStarting({ platform: 'telegram', start: (signal) => telegram.start(signal), describe: describeTelegramStartError, states: platformStates, log });
+        let starting = startTelegram();
+        let stopping = false;
+        // Restarts back off (1 s, 2 s … 5 min; reset after 10 quiet minutes): two processes polling
+        // with one token end each other's polls (409), and must not do so in a tight loop.
+        let restarts = 0;
+        let lastRestartAt = 0;
+        let restartTimer: NodeJS.Timeout | undefined;
+        restartTelegram = (reason) => {
+          if (stopping) return;
+          if (Date.now() - lastRestartAt > 10 * 60_000) restarts = 0;
+          const delayMs = Math.min(START_BACKOFF.firstDelayMs * 2 ** restarts, START_BACKOFF.maxDelayMs);
+          restarts++;
+          lastRestartAt = Date.now();
+          starting.stop();
+          const nextTry = new Date(Date.now() + delayMs).toISOString().replace(/\.\d+Z$/, 'Z');
+          platformStates.set('telegram', `degraded: polling stopped (${reason}), next try at ${nextTry}`);
+          clearTimeout(restartTimer);
+          restartTimer = setTimeout(() => {
+            if (!stopping) starting = startTelegram();
+          }, delayMs);
+        };
         stopFirst.push(async () => {
+          stopping = true;
+          clearTimeout(restartTimer);
           starting.stop();
           await telegram.stop();
         });

@@ -96,6 +96,12 @@ export interface TelegramAdapterOptions {
   limits?: TelegramLimits | false;
   /** How long `stop()` waits for queued sends. Default 10 s. */
   stopTimeoutMs?: number;
+  /**
+   * Long polling that was running stopped on an error grammY does not retry (409: another process
+   * polls with the same token; 401: the token was revoked), with why in words safe for `/healthz`.
+   * `start()` may be called again. Without it the stop is only logged.
+   */
+  onPollingStopped?: (reason: string) => void;
 }
 
 export interface TelegramAdapter {
@@ -292,8 +298,11 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Telegram
           () => undefined,
           (error: unknown) => {
             signal?.removeEventListener('abort', abort);
-            if (running) log.error({ platform: 'telegram', reason: describeTelegramStartError(error) }, 'telegram polling stopped');
-            else reject(error instanceof Error ? error : new Error(String(error)));
+            if (running) {
+              const reason = describeTelegramStartError(error);
+              log.error({ platform: 'telegram', reason }, 'telegram polling stopped');
+              options.onPollingStopped?.(reason);
+            } else reject(error instanceof Error ? error : new Error(String(error)));
           },
         );
         polling = run;
@@ -329,6 +338,7 @@ export interface TelegramStartDeps {
   log: Logger;
   notifier: { register(sender: PlatformSender): void };
   http: { mount(path: string, listener: Listener): void };
+  onPollingStopped?: TelegramAdapterOptions['onPollingStopped'];
 }
 
 /**

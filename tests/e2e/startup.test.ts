@@ -265,6 +265,83 @@ describe('src/main.ts with Telegram and Slack unreachable at start-up', () => {
   }, 90_000);
 });
 
+describe('src/main.ts when long polling stops while running', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  });
+
+  it('logs why, starts polling again, and answers updates again (another getUpdates took over the token)', async () => {
+    const tg = new TelegramEmulator({ globalRatePerSec: 0, perChatRatePerSec: 0 });
+    const apiRoot = await tg.start();
+    cleanups.push(() => tg.stop());
+    const httpPort = await freePort();
+    const dataDir = await mkdtemp(join(tmpdir(), 'chatcrm-polling-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      MONGODB_URI: db.uri,
+      MONGODB_DB: `${db.dbName}_polling`,
+      DATA_DIR: dataDir,
+      HTTP_PORT: String(httpPort),
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: apiRoot,
+      TELEGRAM_MODE: 'polling',
+      OWNER_TELEGRAM_IDS: '1001',
+    };
+    const app: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/main.ts')], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => app.once('exit', (code) => resolve(code)));
+    cleanups.push(async () => {
+      if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
+      await exited;
+    });
+    let stderr = '';
+    app.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const logRecords = () =>
+      stderr.split('\n').flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
+    const starts = () => logRecords().filter((r) => r['msg'] === 'telegram: started').length;
+    await until('telegram up', async () => ((await health(httpPort))?.body['telegram'] === 'up' && starts() === 1 ? true : undefined), 30_000).catch((error: Error) => {
+      throw new Error(`${error.message}; the app said:\n${stderr}`);
+    });
+    // Another process polls with the same token: Telegram ends our waiting long poll with 409 (asked
+    // until it does: the app's first long poll may not have begun when the first competing call lands).
+    const stopped = await until(
+      'the stop logged',
+      async () => {
+        const found = logRecords().find((r) => r['msg'] === 'telegram polling stopped');
+        if (!found) await fetch(`${apiRoot}/bot${tg.token}/getUpdates`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ timeout: 0 }) });
+        return found;
+      },
+      10_000,
+    );
+    expect(String(stopped['reason'])).toMatch(/^getUpdates: 409/);
+    // /healthz says so until the next try (a second later), then up again.
+    const down = await until('healthz degraded', async () => {
+      const t = String((await health(httpPort))?.body['telegram']);
+      return t.startsWith('degraded') ? t : undefined;
+    }, 5000);
+    expect(down).toMatch(/^degraded: polling stopped \(getUpdates: 409.*\), next try at [\dT:Z-]+$/);
+    await until('polling started again', async () => (starts() === 2 && (await health(httpPort))?.body['telegram'] === 'up' ? true : undefined), 30_000);
+
+    // Updates flow again.
+    const since = tg.calls.length;
+    tg.queueUpdate(tg.textUpdate({ fromId: 1001, text: '/whoami' }));
+    await tg.waitFor((c) => c.method === 'sendMessage' && String(c.chat_id) === '1001', 10_000, { since });
+    expect(stderr).not.toContain(tg.token);
+    app.kill('SIGTERM');
+    expect(await exited).toBe(143);
+  }, 90_000);
+});
+
 describe('background start (src/http/platforms.ts) against a real adapter', () => {
   const quiet = silentLogger();
   let starting: Starting | undefined;
