@@ -104,6 +104,22 @@ async function moveSharedPhones(kept: CustomerDoc, merged: CustomerDoc): Promise
 }
 
 /**
+ * Undoes {@link moveSharedPhones}: a phone the merged record uses without holding its key lists it
+ * among the sharers again, and no longer the kept customer unless the phone was the kept
+ * customer's before the merge.
+ */
+async function restoreSharedPhones(keptId: string, keptPhonesBefore: string[], merged: CustomerDoc): Promise<void> {
+  for (const phone of merged.phones) {
+    const key = contactKey('phone', phone);
+    const doc = await ContactKey.findById(key, { customerId: 1, sharedWith: 1 }).lean();
+    if (!doc || doc.customerId === merged._id) continue;
+    const keep = (id: string) => id !== merged._id && (id !== keptId || keptPhonesBefore.includes(phone));
+    const sharedWith = [...(doc.sharedWith ?? []).filter(keep), merged._id];
+    await ContactKey.updateOne({ _id: key }, { $set: { sharedWith } });
+  }
+}
+
+/**
  * Undoes the latest merge of `mergedId`: everything that moved goes back,
  * the kept customer's own fields are restored, both totals rebuilt.
  * Records created after the merge (new orders on the kept customer) stay where they are.
@@ -136,6 +152,7 @@ export async function unmergeCustomer(mergedId: string, by: string): Promise<{ k
     },
   );
   await Customer.updateOne({ _id: mergedId }, { $set: { status: 'active' }, $unset: { mergedInto: '' } });
+  if (mergedDoc) await restoreSharedPhones(keptId, before.phones ?? [], mergedDoc);
   await MergeRecord.updateOne({ _id: record._id }, { $set: { undoneAt: new Date() } });
   await rebuildTotals([keptId, mergedId]);
   await audit(by, 'customer.unmerge', `customer:${keptId}`, { mergedId });

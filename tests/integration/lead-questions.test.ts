@@ -149,7 +149,7 @@ describe('find and customer by a shared phone', () => {
 });
 
 describe('merging a customer who shares a phone', () => {
-  it('moves the shared phone to the kept customer and keeps the merged name as an alias; unmerge takes the alias back', async () => {
+  it('moves the shared phone to the kept customer and keeps the merged name as an alias; unmerge puts both back', async () => {
     const holder = await newLead('Phạm Văn Chín 0917 555 666');
     const replies = await send(OWNER, 'lead Cô Mười 0917555666');
     const muoi = customerIdIn((await say(OWNER, buttonActions(replies).find((a) => a.endsWith(' new'))!, { fromButton: true })).replace(holder, ''));
@@ -161,5 +161,6 @@ describe('merging a customer who shares a phone', () => {
     expect((await Customer.findById(other).lean())?.aliases).toEqual(['Cô Mười']);
     await say(OWNER, `unmerge ${muoi}`);
     expect((await Customer.findById(other).lean())?.aliases).toEqual([]);
+    expect((await ContactKey.findById('phone:+84917555666').lean<{ sharedWith?: string[] }>())?.sharedWith).toEqual([muoi]);
   });
 });
