@@ -58,6 +58,8 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   let seq = 0;
   const session = Date.now().toString(36);
 
+  // The owner exists before anyone types: a customer played first (`:as customer`) notifies them.
+  await resolveActor({ platform: 'console', userId: persona.userId, chatId: persona.userId, displayName: persona.displayName }, core.deps.config);
   const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
   const prompt = () => {
     if (interactive) {

@@ -139,6 +139,18 @@ afterAll(async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 
+describe('console chat, a customer first', () => {
+  it('notifies the owner of a message played as a customer before the owner typed anything', async () => {
+    const run = await runMain(
+      cwd,
+      { MONGODB_URI: db.uri, MONGODB_DB: `${db.dbName}_first`, LOG_LEVEL: 'silent', NODE_ENV: 'test' },
+      ':as customer Minh\nShop còn áo dài xanh không?\n',
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('📨 to owner: 💬 C1 Minh (console): Shop còn áo dài xanh không?');
+  }, 120_000);
+});
+
 describe('console chat through piped stdin', () => {
   let run: Run;
   beforeAll(async () => {
