@@ -137,6 +137,27 @@ async function health(port: number): Promise<Health | undefined> {
   }
 }
 
+/** src/main.ts as a child process with `env`; killed by the cleanups. Its stderr is the JSON log. */
+function spawnMain(env: NodeJS.ProcessEnv, cleanups: (() => Promise<void>)[]) {
+  const app: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/main.ts')], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => app.once('exit', (code) => resolve(code)));
+  cleanups.push(async () => {
+    if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
+    await exited;
+  });
+  let stderr = '';
+  app.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const logRecords = () =>
+    stderr.split('\n').flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  return { app, exited, stderr: () => stderr, logRecords };
+}
+
 describe('src/main.ts with Telegram and Slack unreachable at start-up', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterAll(async () => {
@@ -169,25 +190,10 @@ describe('src/main.ts with Telegram and Slack unreachable at start-up', () => {
       SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
     };
     const spawnedAt = Date.now();
-    const app: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/main.ts')], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const exited = new Promise<number | null>((resolve) => app.once('exit', (code) => resolve(code)));
-    cleanups.push(async () => {
-      if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
-      await exited;
-    });
-    let stderr = '';
-    app.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const logRecords = () =>
-      stderr.split('\n').flatMap((line) => {
-        try {
-          return [JSON.parse(line) as Record<string, unknown>];
-        } catch {
-          return [];
-        }
-      });
+    const { app, exited, stderr, logRecords } = spawnMain(env, cleanups);
 
     const running = () => {
-      if (app.exitCode !== null || app.signalCode !== null) throw new Error(`the app exited (${app.exitCode ?? app.signalCode}):\n${stderr}`);
+      if (app.exitCode !== null || app.signalCode !== null) throw new Error(`the app exited (${app.exitCode ?? app.signalCode}):\n${stderr()}`);
     };
 
     // The HTTP server is up within seconds (a hang would never get here), 200 with the database up.
@@ -199,7 +205,7 @@ describe('src/main.ts with Telegram and Slack unreachable at start-up', () => {
       },
       20_000,
     ).catch((error: Error) => {
-      throw new Error(`${error.message}; the app said:\n${stderr}`);
+      throw new Error(`${error.message}; the app said:\n${stderr()}`);
     });
     const upAfterMs = Date.now() - spawnedAt;
     expect(first.status).toBe(200);
@@ -228,8 +234,8 @@ describe('src/main.ts with Telegram and Slack unreachable at start-up', () => {
     );
     expect(warnings.find((r) => r['platform'] === 'telegram')).toMatchObject({ reason: 'getMe: network error (ECONNREFUSED)', msg: expect.stringMatching(/^telegram: could not start/) });
     expect(warnings.find((r) => r['platform'] === 'slack')).toMatchObject({ reason: 'auth.test: network error (ECONNREFUSED)', msg: expect.stringMatching(/^slack: could not start/) });
-    expect(stderr).not.toContain(tg.token);
-    expect(stderr).not.toContain(slack.botToken);
+    expect(stderr()).not.toContain(tg.token);
+    expect(stderr()).not.toContain(slack.botToken);
 
     // The APIs come back, on the ports the app was given.
     const tgRelay = await relay(tgPort, Number(new URL(await tg.start()).port));
@@ -292,25 +298,10 @@ describe('src/main.ts when long polling stops while running', () => {
       TELEGRAM_MODE: 'polling',
       OWNER_TELEGRAM_IDS: '1001',
     };
-    const app: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/main.ts')], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const exited = new Promise<number | null>((resolve) => app.once('exit', (code) => resolve(code)));
-    cleanups.push(async () => {
-      if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
-      await exited;
-    });
-    let stderr = '';
-    app.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const logRecords = () =>
-      stderr.split('\n').flatMap((line) => {
-        try {
-          return [JSON.parse(line) as Record<string, unknown>];
-        } catch {
-          return [];
-        }
-      });
+    const { app, exited, stderr, logRecords } = spawnMain(env, cleanups);
     const starts = () => logRecords().filter((r) => r['msg'] === 'telegram: started').length;
     await until('telegram up', async () => ((await health(httpPort))?.body['telegram'] === 'up' && starts() === 1 ? true : undefined), 30_000).catch((error: Error) => {
-      throw new Error(`${error.message}; the app said:\n${stderr}`);
+      throw new Error(`${error.message}; the app said:\n${stderr()}`);
     });
     // Another process polls with the same token: Telegram ends our waiting long poll with 409 (asked
     // until it does: the app's first long poll may not have begun when the first competing call lands).
@@ -336,7 +327,7 @@ describe('src/main.ts when long polling stops while running', () => {
     const since = tg.calls.length;
     tg.queueUpdate(tg.textUpdate({ fromId: 1001, text: '/whoami' }));
     await tg.waitFor((c) => c.method === 'sendMessage' && String(c.chat_id) === '1001', 10_000, { since });
-    expect(stderr).not.toContain(tg.token);
+    expect(stderr()).not.toContain(tg.token);
     app.kill('SIGTERM');
     expect(await exited).toBe(143);
   }, 90_000);
